@@ -1,0 +1,36 @@
+# Everything sets itself up: a .venv with the project installed, reinstalled when
+# pyproject.toml changes; Chromium for the browser tests when missing.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: setup run test lint format scenarios bench browser-deps clean
+
+$(STAMP): pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@$(PY) -m pip install -q --disable-pip-version-check --upgrade pip
+	@$(PY) -m pip install -q --disable-pip-version-check -e '.[dev]'
+	@touch $(STAMP)
+
+setup: $(STAMP)
+
+run: setup
+	@$(PY) -m harness serve
+
+test: setup browser-deps
+	@$(PY) -m pytest -q
+
+lint: setup
+	@$(VENV)/bin/ruff check .
+	@$(VENV)/bin/ruff format --check .
+
+format: setup
+	@$(VENV)/bin/ruff check --fix .
+	@$(VENV)/bin/ruff format .
+
+browser-deps:
+	@bash scripts/ensure-chromium.sh
+
+clean:
+	rm -rf $(VENV) instance reports .pytest_cache

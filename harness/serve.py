@@ -1,0 +1,134 @@
+"""`make run`: start the fake Gosuslugi and the fake Sferum under gunicorn, print where and who."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+
+from harness.servers import wait_until_up
+from shared.config import FIXTURES_DIR
+from shared.fixtures import load_fixture
+
+
+@dataclass
+class AppSpec:
+    """How to start one app."""
+
+    name: str
+    factory: str
+    port: int
+    health_path: str
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+
+def gunicorn_command(spec: AppSpec) -> list[str]:
+    """The gunicorn command line for an app (threads, one worker unless WEB_WORKERS says)."""
+    return [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        spec.factory,
+        "--bind",
+        f"127.0.0.1:{spec.port}",
+        "--workers",
+        os.environ.get("WEB_WORKERS", "1"),
+        "--worker-class",
+        "gthread",
+        "--threads",
+        os.environ.get("WEB_THREADS", "8"),
+        "--log-level",
+        os.environ.get("LOG_LEVEL", "warning"),
+        "--access-logfile",
+        "-" if os.environ.get("ACCESS_LOG") else "/dev/null",
+    ]
+
+
+def app_specs() -> tuple[AppSpec, AppSpec]:
+    """The IdP and the RP, on IDP_PORT (9000) and RP_PORT (8000)."""
+    idp = AppSpec(
+        "Госуслуги (fake IdP)",
+        "idp:create_app()",
+        int(os.environ.get("IDP_PORT", 9000)),
+        "/_control/health",
+    )
+    rp = AppSpec(
+        "Сферум (fake RP)",
+        "relying_party:create_app()",
+        int(os.environ.get("RP_PORT", 8000)),
+        "/_control/health",
+    )
+    return idp, rp
+
+
+def app_environment(idp: AppSpec, rp: AppSpec) -> dict[str, str]:
+    """Environment that tells each app where the other one is."""
+    env = dict(os.environ)
+    env.setdefault("IDP_ISSUER", idp.url)
+    env.setdefault("IDP_SFERUM_URL", rp.url)
+    env.setdefault("RP_IDP_URL", idp.url)
+    env.setdefault("RP_PUBLIC_URL", rp.url)
+    return env
+
+
+def logins_table() -> str:
+    """A plain-text table of the fixture logins of both apps."""
+    lines = ["Госуслуги persons (login: phone / e-mail / SNILS):"]
+    persons = load_fixture(FIXTURES_DIR / "persons.yaml")["persons"]
+    for p in persons:
+        login = p.get("mobile") or p.get("email")
+        name = f"{p['last_name']} {p['first_name']} {p['middle_name']}"
+        lines.append(f"  {p['oid']}  {name:<32} {p['level']:<10} {login:<20} {p['password']}")
+    sferum_file = FIXTURES_DIR / "sferum.yaml"
+    if sferum_file.exists():
+        lines.append("Сферум users (login: phone or e-mail):")
+        for u in load_fixture(sferum_file).get("users", []):
+            name = f"{u['last_name']} {u['first_name']} {u.get('middle_name') or ''}".strip()
+            lines.append(
+                f"  {u['id']:<8} {name:<32} {u.get('role', ''):<14} "
+                f"{u.get('phone') or u.get('email'):<20} {u['password']}"
+            )
+    return "\n".join(lines)
+
+
+def serve() -> int:
+    """Start both apps, print URLs and logins, wait for Ctrl-C, stop both."""
+    idp, rp = app_specs()
+    env = app_environment(idp, rp)
+    procs: list[subprocess.Popen] = []
+    try:
+        for spec in (idp, rp):
+            procs.append(subprocess.Popen(gunicorn_command(spec), env=env))
+        for spec in (idp, rp):
+            wait_until_up(spec.url + spec.health_path)
+        print()
+        for spec in (idp, rp):
+            print(f"  {spec.name:<22} {spec.url}")
+        print(f"  SMS inbox              {idp.url}/_control/sms/inbox")
+        print()
+        print(logins_table())
+        print("\nCtrl-C stops both.", flush=True)
+        while all(p.poll() is None for p in procs):
+            time.sleep(0.5)
+        print("An app exited; stopping the other.", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 0
+    except TimeoutError as exc:
+        print(f"Start-up failed: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        for p in procs:
+            if p.poll() is None:
+                p.send_signal(signal.SIGTERM)
+        for p in procs:
+            try:
+                p.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                p.kill()

@@ -1,0 +1,1 @@
+"""Code both apps use: config, clock, keys, storage, formatting, passwords."""

@@ -1,0 +1,39 @@
+"""Read fixture files (YAML or JSON) that QA edit by hand."""
+
+from __future__ import annotations
+
+import json
+import os
+import string
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from shared.config import FIXTURES_DIR
+
+
+class FixtureError(ValueError):
+    """A fixture file that cannot be read; the message names the file and the problem."""
+
+
+def fixture_path(name: str, directory: str | os.PathLike | None = None) -> Path:
+    """Resolve a fixture file name against the fixtures directory."""
+    return Path(directory or FIXTURES_DIR) / name
+
+
+def load_fixture(path: str | os.PathLike, variables: dict[str, str] | None = None) -> Any:
+    """Load a YAML or JSON file, expanding ${NAME} placeholders from variables."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise FixtureError(f"{path}: cannot read ({exc.strerror})") from exc
+    if variables:
+        text = string.Template(text).safe_substitute(variables)
+    try:
+        if path.suffix == ".json":
+            return json.loads(text)
+        return yaml.safe_load(text)
+    except (yaml.YAMLError, json.JSONDecodeError) as exc:
+        raise FixtureError(f"{path}: {exc}") from exc

@@ -1,0 +1,21 @@
+"""Password hashing: real algorithms, with a cost that suits test data by default."""
+
+from __future__ import annotations
+
+from werkzeug.security import check_password_hash, generate_password_hash
+
+# The sandbox's passwords are test data, so the default cost is low enough to keep fixture
+# loading and logins fast; set *_PASSWORD_HASH_METHOD="scrypt" for a realistic cost.
+DEFAULT_METHOD = "pbkdf2:sha256:1000"
+
+
+def hash_password(password: str, method: str = DEFAULT_METHOD) -> str:
+    """Return a salted hash of the password."""
+    return generate_password_hash(password, method=method)
+
+
+def verify_password(password_hash: str, password: str) -> bool:
+    """Check a password against its hash in constant time."""
+    if not password_hash or password is None:
+        return False
+    return check_password_hash(password_hash, password)
