@@ -1,0 +1,83 @@
+"""The fake Gosuslugi identity provider: an OpenID Connect provider on Flask and Authlib."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from pathlib import Path
+
+from flask import Flask, g, has_request_context
+from flask_wtf.csrf import CSRFProtect
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from idp.config import DEFAULTS, keys_dir
+from idp.models import Base, Setting
+from idp.runtime import Runtime, default_sms_code
+from shared.clock import Clock
+from shared.config import configure
+from shared.keys import SigningKeys, load_or_create_secret
+from shared.passwords import DEFAULT_METHOD
+from shared.storage import Database, default_sqlite_url
+
+CLOCK_OFFSET_KEY = "clock_offset_seconds"
+
+
+def create_app(test_config: Mapping | None = None) -> Flask:
+    """Build the IdP app: defaults → IDP_* environment → test_config.
+
+    Test config may also inject CLOCK_BASE (a callable returning epoch seconds, e.g.
+    shared.clock.FrozenTime), SMS_CODE_GENERATOR (callable(length) -> str),
+    PASSWORD_HASH_METHOD, KEYS_DIR and DATABASE_URL.
+    """
+    app = Flask(__name__, instance_relative_config=False)
+    configure(app, "IDP", DEFAULTS, test_config)
+    app.instance_path = app.config["INSTANCE_PATH"]
+    instance = Path(app.config["INSTANCE_PATH"])
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = load_or_create_secret(instance / "secret_key")
+    if app.config.get("TRUST_PROXY"):
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1, x_port=1, x_prefix=1)
+
+    url = app.config.get("DATABASE_URL") or default_sqlite_url(str(instance), "idp")
+    db = Database(url, Base.metadata)
+    app.extensions["idp"] = Runtime(
+        db=db,
+        clock=Clock(app.config.get("CLOCK_BASE") or time.time, _offset_source(db)),
+        keys=SigningKeys.from_directory(keys_dir(app.config)),
+        sms_code=app.config.get("SMS_CODE_GENERATOR") or default_sms_code,
+        password_method=app.config.get("PASSWORD_HASH_METHOD") or DEFAULT_METHOD,
+    )
+    csrf = CSRFProtect(app)
+
+    from idp import control, landing, login, oidc, pages
+
+    pages.init_app(app)
+    login.init_app(app)
+    landing.init_app(app)
+    oidc.init_app(app, csrf)
+    control.init_app(app, csrf)
+
+    # ---- ESIA dialect: the ESIA engineer adds `from idp import esia; esia.init_app(app)` here.
+    # ---- (before the tables are created below, so its models share Base.metadata)
+
+    db.init_app(app)
+    from idp.fixtures import load_if_empty
+
+    load_if_empty(app)
+    return app
+
+
+def _offset_source(db: Database):
+    """Read the clock offset from the settings table (once per request), so workers agree."""
+
+    def read() -> float:
+        if has_request_context() and "clock_offset" in g:
+            return g.clock_offset
+        with db.sessions() as session:
+            row = session.get(Setting, CLOCK_OFFSET_KEY)
+            value = float(row.value) if row is not None else 0.0
+        if has_request_context():
+            g.clock_offset = value
+        return value
+
+    return read

@@ -1,0 +1,54 @@
+"""The IdP's configuration defaults (overridden by IDP_* environment, then test config)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from shared.config import REPO_ROOT
+
+DEFAULTS: dict = {
+    # where secrets, keys and the SQLite file live (IDP_INSTANCE_PATH)
+    "INSTANCE_PATH": str(REPO_ROOT / "instance" / "idp"),
+    # storage: IDP_DATABASE_URL or DATABASE_URL, else SQLite in the instance dir
+    "DATABASE_URL": None,
+    # the public base URL used as `iss`; None = built from the request
+    "ISSUER": None,
+    # honour X-Forwarded-Proto/Host/Prefix (werkzeug ProxyFix, one proxy hop)
+    "TRUST_PROXY": True,
+    # development mode: fixture persons listed on the landing and login pages
+    "DEV": True,
+    # control API: "on" | "off" (404 everywhere); CONTROL_TOKEN = required bearer token
+    "CONTROL": "on",
+    "CONTROL_TOKEN": None,
+    # fixtures loaded at start when the database is empty and on POST /_control/reset
+    "FIXTURES_DIR": None,
+    "SFERUM_URL": "http://127.0.0.1:8000",
+    # keys: directory of rsa.pem / ec.pem (default <instance>/keys)
+    "KEYS_DIR": None,
+    "SECRET_KEY": None,
+    # login
+    "MAX_FAILED_LOGINS": 5,
+    "LOCKOUT_SECONDS": 900,
+    "PASSWORD_HASH_METHOD": None,  # None = shared.passwords.DEFAULT_METHOD
+    # SMS
+    "SMS_CODE_LENGTH": 6,
+    "SMS_CODE_TTL": 300,
+    "SMS_MAX_ATTEMPTS": 3,
+    "SMS_RESEND_SECONDS": 60,
+    # protocol lifetimes (seconds)
+    "CODE_TTL": 60,
+    "ACCESS_TOKEN_TTL": 3600,
+    "ID_TOKEN_TTL": 3600,
+    "INTERACTION_SECONDS": 1800,
+    "SSO_SESSION_SECONDS": 8 * 3600,
+    # cookie
+    "SESSION_COOKIE_NAME": "gosuslugi_session",
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "SESSION_COOKIE_HTTPONLY": True,
+    "WTF_CSRF_TIME_LIMIT": None,
+}
+
+
+def keys_dir(config: dict) -> Path:
+    """The directory holding the signing keys."""
+    return Path(config.get("KEYS_DIR") or Path(config["INSTANCE_PATH"]) / "keys")

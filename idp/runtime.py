@@ -1,0 +1,71 @@
+"""Per-app services reached from request code: database session, clock, keys, SMS code generator.
+
+Everything lives on `app.extensions["idp"]` (set up by create_app), never in module globals,
+so two apps in one process (tests) and two workers behind one port behave correctly.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from flask import current_app
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from sqlalchemy.orm import Session
+
+    from shared.clock import Clock
+    from shared.keys import SigningKeys
+    from shared.storage import Database
+
+
+@dataclass
+class Runtime:
+    """The services one IdP app uses; built once in create_app."""
+
+    db: Database
+    clock: Clock
+    keys: SigningKeys
+    sms_code: Callable[[int], str]
+    password_method: str
+    protocols: dict[str, str] = field(default_factory=dict)
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def runtime() -> Runtime:
+    """The current app's Runtime."""
+    return current_app.extensions["idp"]
+
+
+def db_session() -> Session:
+    """The current request's SQLAlchemy session."""
+    return runtime().db.session
+
+
+def now() -> float:
+    """Seconds since the epoch by the app's clock (offset by POST /_control/clock)."""
+    return runtime().clock.time()
+
+
+def config(name: str, default: Any = None) -> Any:
+    """A config value of the current app."""
+    return current_app.config.get(name, default)
+
+
+def random_token(nbytes: int = 32) -> str:
+    """A URL-safe random token (codes, tokens, ids)."""
+    return secrets.token_urlsafe(nbytes)
+
+
+def digest(value: str) -> str:
+    """SHA-256 hex of a secret, as stored in the database (codes, tokens, session ids)."""
+    return hashlib.sha256(value.encode("utf-8")).hexdigest()
+
+
+def default_sms_code(length: int) -> str:
+    """A random numeric code of the given length."""
+    return "".join(secrets.choice("0123456789") for _ in range(length))
