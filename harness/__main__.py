@@ -1,4 +1,4 @@
-"""python -m harness: `serve` starts both apps (make run)."""
+"""python -m harness: `serve` starts both apps (make run); `run` runs scenario files."""
 
 from __future__ import annotations
 
@@ -11,13 +11,18 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="harness", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("serve", help="start the fake Gosuslugi and the fake Sferum")
+    run_parser = commands.add_parser("run", help="run scenario files and report")
+    from harness.runner import add_arguments
+
+    add_arguments(run_parser)
     args = parser.parse_args(argv)
     if args.command == "serve":
         from harness.serve import serve
 
         return serve()
-    parser.error(f"unknown command {args.command}")
-    return 2
+    from harness.runner import run
+
+    return run(args)
 
 
 if __name__ == "__main__":

@@ -54,8 +54,19 @@ class Scenario:
         return f"{self.path}:{self.line}"
 
 
+class _LineStr(str):
+    """A string that remembers the line it was written on."""
+
+    line: int = 0
+
+
 class _LineLoader(yaml.SafeLoader):
-    """A SafeLoader that remembers the line of every mapping in `__line__`."""
+    """A SafeLoader that remembers the line of every mapping (`__line__`) and string."""
+
+    def construct_yaml_str(self, node):
+        value = _LineStr(super().construct_scalar(node))
+        value.line = node.start_mark.line + 1
+        return value
 
     def construct_mapping(self, node, deep=False):
         mapping = super().construct_mapping(node, deep=deep)
@@ -63,7 +74,12 @@ class _LineLoader(yaml.SafeLoader):
         return mapping
 
 
+_LineLoader.add_constructor("tag:yaml.org,2002:str", _LineLoader.construct_yaml_str)
+
+
 def _strip_lines(value: Any) -> Any:
+    if isinstance(value, _LineStr):
+        return str(value)
     if isinstance(value, dict):
         return {k: _strip_lines(v) for k, v in value.items() if k != "__line__"}
     if isinstance(value, list):
@@ -87,7 +103,11 @@ def _check_schema(path: Path, raw: dict, known_actions: set[str]) -> None:
     for index, step in enumerate(raw.get("steps", []), start=1):
         action = step if isinstance(step, str) else next(k for k in step if k != "__line__")
         if action not in known_actions:
-            line = step.get("__line__", raw.get("__line__", 1)) if isinstance(step, dict) else "?"
+            line = (
+                step.get("__line__", raw.get("__line__", 1))
+                if isinstance(step, dict)
+                else getattr(step, "line", "?")
+            )
             hint = ", ".join(sorted(known_actions))
             raise ScenarioError(
                 f"{path}:{line}: step {index} ({action}): unknown action; known actions: {hint}"
@@ -111,11 +131,11 @@ def _build(path: Path, raw: dict, fallback_line: int) -> Scenario:
     steps = []
     for index, step in enumerate(raw.get("steps", []), start=1):
         if isinstance(step, str):
-            steps.append(Step(step, None, fallback_line, index))
+            steps.append(Step(str(step), None, getattr(step, "line", fallback_line), index))
             continue
         line = step.get("__line__", fallback_line)
         action = next(k for k in step if k != "__line__")
-        steps.append(Step(action, _strip_lines(step[action]), line, index))
+        steps.append(Step(str(action), _strip_lines(step[action]), line, index))
     return Scenario(
         name=raw["name"],
         path=path,

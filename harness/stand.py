@@ -1,0 +1,55 @@
+"""Start a private stand (fake Gosuslugi + fake Sferum) on free ports, in this process."""
+
+from __future__ import annotations
+
+import tempfile
+from contextlib import ExitStack
+from pathlib import Path
+
+from harness.context import Stand
+from harness.servers import LiveServer, free_port
+
+
+class LocalStand:
+    """An IdP and an RP speaking one protocol, each with its own temporary instance directory."""
+
+    def __init__(self, protocol: str = "oidc", extra_rp_config: dict | None = None) -> None:
+        self.protocol = protocol
+        self._stack = ExitStack()
+        self._extra_rp_config = extra_rp_config or {}
+        self.stand: Stand | None = None
+
+    def start(self) -> Stand:
+        """Start both apps and return where they are."""
+        from idp import create_app as create_idp
+        from relying_party import create_app as create_rp
+
+        root = Path(self._stack.enter_context(tempfile.TemporaryDirectory(prefix="stand-")))
+        rp_port = free_port()
+        idp = LiveServer(
+            create_idp(
+                {
+                    "INSTANCE_PATH": str(root / "idp"),
+                    "SFERUM_URL": f"http://127.0.0.1:{rp_port}",
+                }
+            )
+        ).start()
+        self._stack.callback(idp.stop)
+        rp = LiveServer(
+            create_rp(
+                {
+                    "INSTANCE_PATH": str(root / "sferum"),
+                    "IDP_URL": idp.url,
+                    "PROTOCOL": self.protocol,
+                    **self._extra_rp_config,
+                }
+            ),
+            port=rp_port,
+        ).start()
+        self._stack.callback(rp.stop)
+        self.stand = Stand(idp_url=idp.url, rp_urls={self.protocol: rp.url})
+        return self.stand
+
+    def stop(self) -> None:
+        """Stop both apps and remove their data."""
+        self._stack.close()
