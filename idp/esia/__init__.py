@@ -1,0 +1,1 @@
+"""The ESIA (Gosuslugi) protocol dialect of the fake IdP."""

@@ -1,0 +1,155 @@
+"""ESIA error codes as exceptions, rendered as `ESIA-0070xx: <English text>` descriptions.
+
+Codes and meanings follow /work/shared/reference/esia-protocol.md ("Error codes"). Texts are
+English and ASCII, as real ESIA sends them and as OAuth requires for `error_description`.
+"""
+
+from __future__ import annotations
+
+
+class EsiaError(Exception):
+    """An ESIA protocol error: an OAuth `error` plus an `ESIA-0070xx` description."""
+
+    code = "ESIA-007007"
+    error = "server_error"
+    text = "Unexpected error"
+    status = 400
+
+    def __init__(self, detail: str | None = None) -> None:
+        self.detail = detail
+        super().__init__(self.description)
+
+    @property
+    def description(self) -> str:
+        """The `error_description`: code, text and the detail in brackets when given."""
+        base = f"{self.code}: {self.text}"
+        if self.detail:
+            base += f" [{self.detail}]"
+        # Details may echo client input; OAuth allows ASCII only (RFC 6749 section 4.1.2.1).
+        return base.encode("ascii", "replace").decode("ascii")
+
+    def as_dict(self, state: str | None = None) -> dict:
+        """The JSON body of a token endpoint error."""
+        body = {"error": self.error, "error_description": self.description}
+        if state is not None:
+            body["state"] = state
+        return body
+
+
+class CertificateMismatch(EsiaError):
+    """ESIA-007002: the certificate does not match the client mnemonic (esia-protocol.md)."""
+
+    code = "ESIA-007002"
+    error = "invalid_request"
+    text = "The client certificate does not match the client system mnemonic"
+
+
+class InvalidParameter(EsiaError):
+    """ESIA-007003: a parameter is missing, invalid or repeated (esia-protocol.md)."""
+
+    code = "ESIA-007003"
+    error = "invalid_request"
+    text = "The request contains an invalid or repeated parameter"
+
+
+class AccessDenied(EsiaError):
+    """ESIA-007004: the user or the server refused access (esia-protocol.md)."""
+
+    code = "ESIA-007004"
+    error = "access_denied"
+    text = "The resource owner or authorization server denied the request"
+
+
+class UnauthorizedClient(EsiaError):
+    """ESIA-007005: the client is not allowed this method (esia-protocol.md)."""
+
+    code = "ESIA-007005"
+    error = "unauthorized_client"
+    text = "The client is not authorized to request an authorization code using this method"
+
+
+class InvalidScope(EsiaError):
+    """ESIA-007006: the requested scope is invalid or unknown (esia-protocol.md)."""
+
+    code = "ESIA-007006"
+    error = "invalid_scope"
+    text = "The requested scope is invalid, unknown, or malformed"
+
+
+class ServerError(EsiaError):
+    """ESIA-007007: an unexpected error (esia-protocol.md)."""
+
+    code = "ESIA-007007"
+    error = "server_error"
+    text = "The authorization server encountered an unexpected condition"
+    status = 500
+
+
+class UnsupportedGrantType(EsiaError):
+    """ESIA-007009: the grant type is not supported (esia-protocol.md)."""
+
+    code = "ESIA-007009"
+    error = "unsupported_grant_type"
+    text = "The authorization grant type is not supported"
+
+
+class InvalidGrant(EsiaError):
+    """ESIA-007011: a code or refresh token invalid, expired or foreign (esia-protocol.md)."""
+
+    code = "ESIA-007011"
+    error = "invalid_grant"
+    text = (
+        "The provided authorization grant is invalid, expired, revoked "
+        "or was issued to another client"
+    )
+
+
+class UnsupportedResponseType(EsiaError):
+    """ESIA-007012: the response (code) type is not supported (esia-protocol.md)."""
+
+    code = "ESIA-007012"
+    error = "unsupported_response_type"
+    text = (
+        "The authorization server does not support obtaining "
+        "an authorization code using this method"
+    )
+
+
+class MissingParameter(EsiaError):
+    """ESIA-007014: a mandatory parameter is missing; the detail names it (esia-protocol.md)."""
+
+    code = "ESIA-007014"
+    error = "invalid_request"
+    text = "The request doesn't contain the mandatory parameter"
+
+
+class TimestampOutOfRange(EsiaError):
+    """ESIA-007015: the request's timestamp is too far from the server time (esia-protocol.md)."""
+
+    code = "ESIA-007015"
+    error = "invalid_request"
+    text = "The request time is out of the allowed range"
+
+
+class RedirectUriNotRegistered(EsiaError):
+    """ESIA-007023: the redirect_uri is not registered for the client (esia-protocol.md)."""
+
+    code = "ESIA-007023"
+    error = "invalid_request"
+    text = "The redirect_uri is not registered for the client system"
+
+
+class WrongClientSecret(EsiaError):
+    """ESIA-007053: the client_secret (signature) is wrong (esia-protocol.md)."""
+
+    code = "ESIA-007053"
+    error = "invalid_client"
+    text = "Failed to verify the client_secret"
+
+
+class UnconfirmedAccount(EsiaError):
+    """ESIA-007055: the person's account is not confirmed (person_filter conf_acc)."""
+
+    code = "ESIA-007055"
+    error = "access_denied"
+    text = "The user account is not confirmed"
