@@ -1,0 +1,101 @@
+"""The fake Sferum: a Flask relying party of the fake Gosuslugi."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask, jsonify, request
+from flask_wtf.csrf import CSRFError, CSRFProtect
+
+from relying_party import seed
+from relying_party.config import DEFAULTS
+from relying_party.gosuslugi.protocols import build_protocol
+from relying_party.models import Base
+from relying_party.web import (
+    GENDER_LABELS,
+    ROLE_LABELS,
+    current_user,
+    message_page,
+    verified_mark,
+)
+from shared.clock import Clock
+from shared.config import configure
+from shared.keys import load_or_create_secret
+from shared.storage import Database, default_sqlite_url
+
+
+def create_app(test_config=None) -> Flask:
+    """Build the fake Sferum app: config, database, blueprints."""
+    app = Flask(__name__)
+    configure(app, "RP", DEFAULTS, test_config)
+    instance = Path(app.config["INSTANCE_PATH"])
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = load_or_create_secret(instance / "secret_key")
+    if not app.config.get("IDP_ISSUER"):
+        app.config["IDP_ISSUER"] = app.config["IDP_URL"]
+    app.extensions["clock"] = app.config.get("CLOCK") or Clock()
+    # Fails fast (ValueError) on a protocol that is not implemented yet.
+    app.extensions["gosuslugi_protocol"] = build_protocol(app.config)
+
+    database = Database(
+        app.config.get("DATABASE_URL") or default_sqlite_url(str(instance), "sferum"),
+        Base.metadata,
+    )
+    database.init_app(app)
+    with database.transaction() as s:
+        seed.seed_if_empty(
+            s,
+            app.config["FIXTURES_FILE"],
+            app.config["PASSWORD_HASH_METHOD"],
+            app.extensions["clock"].time(),
+        )
+
+    csrf = CSRFProtect(app)
+    _register_blueprints(app, csrf)
+    _register_templates(app)
+    return app
+
+
+def _register_blueprints(app: Flask, csrf: CSRFProtect) -> None:
+    from relying_party.accounts.views import bp as accounts
+    from relying_party.control.views import bp as control
+    from relying_party.gosuslugi.views import bp as gosuslugi
+    from relying_party.profile.security import bp as security
+    from relying_party.profile.views import bp as profile
+    from relying_party.schools.views import bp as schools
+
+    for blueprint in (accounts, profile, security, schools, gosuslugi, control):
+        app.register_blueprint(blueprint)
+    csrf.exempt(control)
+
+
+def _register_templates(app: Flask) -> None:
+    @app.context_processor
+    def _globals():
+        return {
+            "me": current_user(),
+            "ROLE_LABELS": ROLE_LABELS,
+            "GENDER_LABELS": GENDER_LABELS,
+            "mark": verified_mark,
+        }
+
+    @app.errorhandler(CSRFError)
+    def _csrf_error(_exc):
+        return message_page(
+            "Ошибка",
+            "Страница устарела. Обновите её и попробуйте ещё раз.",
+            400,
+            code="csrf",
+        )
+
+    @app.errorhandler(404)
+    def _not_found(_exc):
+        if request.path.startswith("/_control"):
+            return jsonify(error="not_found"), 404
+        return message_page("Не найдено", "Такой страницы нет.", 404, code="not_found")
+
+    @app.errorhandler(405)
+    def _bad_method(_exc):
+        if request.path.startswith("/_control"):
+            return jsonify(error="method_not_allowed"), 405
+        return message_page("Ошибка", "Так эту страницу открыть нельзя.", 405, code="method")

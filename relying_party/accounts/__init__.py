@@ -1,0 +1,1 @@
+"""VK ID-style login, logout and password reset."""

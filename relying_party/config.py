@@ -1,0 +1,42 @@
+"""Configuration defaults of the fake Sferum (overridden by RP_* environment, then test config)."""
+
+from __future__ import annotations
+
+from shared.config import FIXTURES_DIR, REPO_ROOT
+from shared.passwords import DEFAULT_METHOD
+
+DEFAULTS = {
+    "INSTANCE_PATH": str(REPO_ROOT / "instance" / "sferum"),
+    "DATABASE_URL": None,
+    "SECRET_KEY": None,
+    "SESSION_COOKIE_NAME": "sferum_session",
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "SESSION_COOKIE_HTTPONLY": True,
+    "PUBLIC_URL": "http://127.0.0.1:8000",
+    "PORT": 8000,
+    # Where the IdP is and who it must say it is.
+    "IDP_URL": "http://127.0.0.1:9000",
+    "IDP_ISSUER": None,  # defaults to IDP_URL
+    "PROTOCOL": "oidc",
+    "CLIENT_ID": "sferum",
+    "CLIENT_SECRET": "sferum-secret",
+    "SCOPE": "openid profile fullname gender birthdate snils",
+    "ID_TOKEN_ALGS": ["RS256"],  # the client is registered with RS256; never "none"
+    "HTTP_CONNECT_TIMEOUT": 3.0,
+    "HTTP_READ_TIMEOUT": 5.0,
+    "CLOCK_LEEWAY": 60,
+    "ID_TOKEN_MAX_AGE": 600,  # an ID token issued longer ago than this is refused
+    "IDP_CACHE_SECONDS": 300,
+    "FLOW_TTL_SECONDS": 900,
+    "LOCKOUT_ATTEMPTS": 5,
+    "LOCKOUT_SECONDS": 300,
+    "RESET_CODE_TTL": 900,
+    "RESET_CODE_ATTEMPTS": 5,
+    "PASSWORD_HASH_METHOD": DEFAULT_METHOD,
+    "FIXTURES_FILE": str(FIXTURES_DIR / "sferum.yaml"),
+    "CONTROL": "on",
+    "CONTROL_TOKEN": None,
+    # Injectable in tests: a shared.clock.Clock and a () -> str six-digit code generator.
+    "CLOCK": None,
+    "CODE_GENERATOR": None,
+}

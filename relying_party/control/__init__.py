@@ -1,0 +1,1 @@
+"""The RP's control API for tests and QA (/_control)."""

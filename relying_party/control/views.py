@@ -1,0 +1,178 @@
+"""/_control: health, users (create, read, reset), outbox, events. JSON only.
+
+Protection as at the IdP: RP_CONTROL=off hides everything but health (404);
+RP_CONTROL_TOKEN, when set, must come as `Authorization: Bearer <token>`.
+"""
+
+from __future__ import annotations
+
+import hmac
+from datetime import UTC, datetime
+
+from flask import Blueprint, current_app, jsonify, request
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from relying_party import seed
+from relying_party.models import Event, OutboxMessage, User
+from relying_party.web import db, now
+from shared.fixtures import FixtureError
+from shared.formats import FormatError, normalize_email, normalize_phone
+
+bp = Blueprint("control", __name__, url_prefix="/_control")
+
+
+def _iso(ts: float | None) -> str | None:
+    return datetime.fromtimestamp(ts, tz=UTC).isoformat() if ts is not None else None
+
+
+@bp.before_request
+def _guard():
+    if request.endpoint == "control.health":
+        return None
+    cfg = current_app.config
+    if str(cfg.get("CONTROL", "on")).lower() in ("off", "false", "0", "no"):
+        return jsonify(error="not_found"), 404
+    token = cfg.get("CONTROL_TOKEN")
+    if token:
+        given = request.headers.get("Authorization", "")
+        if not hmac.compare_digest(given.encode(), f"Bearer {token}".encode()):
+            return jsonify(error="unauthorized"), 401
+    return None
+
+
+@bp.route("/health")
+def health():
+    """200 {"status": "ok"}."""
+    return jsonify(status="ok")
+
+
+def user_json(user: User) -> dict:
+    """A user as the control API shows it (never the password)."""
+    return {
+        "id": user.id,
+        "last_name": user.last_name,
+        "first_name": user.first_name,
+        "middle_name": user.middle_name,
+        "gender": user.gender,
+        "birth_date": user.birth_date.isoformat() if user.birth_date else None,
+        "phone": user.phone,
+        "email": user.email,
+        "contact_phone": user.contact_phone,
+        "role": user.role,
+        "subjects": user.subjects,
+        "availability": user.availability,
+        "verified": user.verified,
+        "gosuslugi_oid": user.link.oid if user.link else None,
+        "locked_until": _iso(user.locked_until),
+        "memberships": [
+            {
+                "school_id": m.school_id,
+                "school": m.school.name,
+                "role": m.role,
+                "classes": m.classes,
+            }
+            for m in user.memberships
+        ],
+    }
+
+
+@bp.route("/users", methods=["GET"])
+def users():
+    """Every user."""
+    rows = db().scalars(select(User).order_by(User.id)).all()
+    return jsonify([user_json(u) for u in rows])
+
+
+@bp.route("/users", methods=["POST"])
+def create_user():
+    """Create a user from JSON (fixture keys, plain-text password)."""
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        return jsonify(error="invalid_request", error_description="JSON object expected"), 400
+    try:
+        user = seed.user_from_data(data, current_app.config["PASSWORD_HASH_METHOD"], now())
+    except (FixtureError, ValueError, TypeError) as exc:
+        return jsonify(error="invalid_request", error_description=_ascii(exc)), 400
+    db().add(user)
+    try:
+        db().commit()
+    except IntegrityError:
+        db().rollback()
+        return jsonify(error="conflict", error_description="id, phone or e-mail taken"), 409
+    return jsonify(user_json(user)), 201
+
+
+@bp.route("/users/<int:user_id>", methods=["GET"])
+def get_user(user_id: int):
+    """One user."""
+    user = db().get(User, user_id)
+    if user is None:
+        return jsonify(error="not_found"), 404
+    return jsonify(user_json(user))
+
+
+@bp.route("/reset", methods=["POST"])
+def reset():
+    """Back to fixtures/sferum.yaml: every table emptied and reloaded."""
+    cfg = current_app.config
+    try:
+        seed.reset(db(), cfg["FIXTURES_FILE"], cfg["PASSWORD_HASH_METHOD"], now())
+        db().commit()
+    except FixtureError as exc:
+        db().rollback()
+        return jsonify(error="fixture_error", error_description=_ascii(exc)), 500
+    return jsonify(status="ok")
+
+
+@bp.route("/outbox")
+def outbox():
+    """Codes sent (password reset), newest first; ?address= in any spelling filters."""
+    query = select(OutboxMessage).order_by(OutboxMessage.id.desc())
+    address = request.args.get("address") or request.args.get("phone")
+    if address:
+        try:
+            wanted = normalize_email(address) if "@" in address else normalize_phone(address)
+        except FormatError:
+            return jsonify(error="invalid_request", error_description="bad address"), 400
+        query = query.where(OutboxMessage.address == wanted)
+    return jsonify(
+        [
+            {
+                "address": m.address,
+                "user_id": m.user_id,
+                "code": m.code,
+                "purpose": m.purpose,
+                "sent_at": _iso(m.sent_at),
+                "used": m.used_at is not None,
+            }
+            for m in db().scalars(query)
+        ]
+    )
+
+
+@bp.route("/events")
+def events():
+    """The event log, oldest first; ?kind= and ?user_id= filter."""
+    query = select(Event).order_by(Event.id)
+    if request.args.get("kind"):
+        query = query.where(Event.kind == request.args["kind"])
+    if request.args.get("user_id", "").isdigit():
+        query = query.where(Event.user_id == int(request.args["user_id"]))
+    return jsonify(
+        [
+            {
+                "id": e.id,
+                "at": _iso(e.at),
+                "kind": e.kind,
+                "user_id": e.user_id,
+                "oid": e.oid,
+                "detail": e.detail,
+            }
+            for e in db().scalars(query)
+        ]
+    )
+
+
+def _ascii(exc: Exception) -> str:
+    return str(exc).encode("ascii", "replace").decode()

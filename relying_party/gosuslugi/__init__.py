@@ -1,0 +1,1 @@
+"""Linking Sferum profiles to Gosuslugi and logging in through it."""

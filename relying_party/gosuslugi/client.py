@@ -1,0 +1,102 @@
+"""Talking to the IdP over HTTP: bounded timeouts, discovery (issuer checked) and JWKS, cached."""
+
+from __future__ import annotations
+
+import logging
+
+import requests
+from flask import current_app
+
+from relying_party.gosuslugi.protocols import GosuslugiError
+from relying_party.models import CacheEntry
+from relying_party.web import db, now
+
+log = logging.getLogger(__name__)
+
+REQUIRED_ENDPOINTS = ("authorization_endpoint", "token_endpoint", "jwks_uri")
+
+
+def timeouts() -> tuple[float, float]:
+    """(connect, read) timeouts for every call to the IdP."""
+    cfg = current_app.config
+    return float(cfg["HTTP_CONNECT_TIMEOUT"]), float(cfg["HTTP_READ_TIMEOUT"])
+
+
+def translate_http_error(exc: Exception, what: str) -> GosuslugiError:
+    """Map a requests failure to a refusal code."""
+    if isinstance(exc, requests.Timeout):
+        return GosuslugiError("idp_timeout", f"{what}: {exc}")
+    if isinstance(exc, requests.ConnectionError):
+        return GosuslugiError("idp_unavailable", f"{what}: {exc}")
+    return GosuslugiError("idp_garbage", f"{what}: {exc}")
+
+
+def get_json(url: str, what: str, headers: dict | None = None) -> dict:
+    """GET a JSON object from the IdP, or raise GosuslugiError."""
+    try:
+        response = requests.get(url, headers=headers, timeout=timeouts(), allow_redirects=False)
+    except requests.RequestException as exc:
+        raise translate_http_error(exc, what) from exc
+    if response.status_code >= 500:
+        raise GosuslugiError("idp_unavailable", f"{what}: HTTP {response.status_code}")
+    if response.status_code != 200:
+        raise GosuslugiError("idp_garbage", f"{what}: HTTP {response.status_code}")
+    try:
+        body = response.json()
+    except ValueError as exc:
+        raise GosuslugiError("idp_garbage", f"{what}: not JSON") from exc
+    if not isinstance(body, dict):
+        raise GosuslugiError("idp_garbage", f"{what}: not a JSON object")
+    return body
+
+
+def _cached(name: str, fetch, force: bool = False) -> dict:
+    ttl = float(current_app.config["IDP_CACHE_SECONDS"])
+    entry = db().get(CacheEntry, name)
+    if entry is not None and not force and entry.fetched_at + ttl > now():
+        return entry.body
+    body = fetch()
+    entry = db().get(CacheEntry, name)  # another request may have filled it meanwhile
+    if entry is None:
+        db().add(CacheEntry(name=name, body=body, fetched_at=now()))
+    else:
+        entry.body, entry.fetched_at = body, now()
+    db().commit()
+    return body
+
+
+def discovery() -> dict:
+    """The IdP's discovery document, its issuer equal to the configured one."""
+    cfg = current_app.config
+    url = cfg["IDP_URL"].rstrip("/") + "/.well-known/openid-configuration"
+
+    def fetch() -> dict:
+        doc = get_json(url, "discovery")
+        if doc.get("issuer") != cfg["IDP_ISSUER"]:
+            raise GosuslugiError(
+                "discovery_issuer", f"issuer {doc.get('issuer')!r} != {cfg['IDP_ISSUER']!r}"
+            )
+        for key in REQUIRED_ENDPOINTS:
+            if not isinstance(doc.get(key), str) or not doc[key].startswith("http"):
+                raise GosuslugiError("idp_garbage", f"discovery: no {key}")
+        return doc
+
+    doc = _cached("discovery:" + url, fetch)
+    # A cached document is re-checked too: the configured issuer may have changed.
+    if doc.get("issuer") != cfg["IDP_ISSUER"]:
+        raise GosuslugiError("discovery_issuer", "cached issuer differs")
+    return doc
+
+
+def jwks(force: bool = False) -> list[dict]:
+    """The IdP's public keys (refetched when force)."""
+    uri = discovery()["jwks_uri"]
+
+    def fetch() -> dict:
+        body = get_json(uri, "jwks")
+        keys = body.get("keys")
+        if not isinstance(keys, list) or not all(isinstance(k, dict) for k in keys):
+            raise GosuslugiError("idp_garbage", "jwks: no keys array")
+        return body
+
+    return _cached("jwks:" + uri, fetch, force=force)["keys"]

@@ -1,0 +1,188 @@
+"""Gosuslugi over OpenID Connect: code flow with PKCE S256, state and nonce kept in the database."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from collections.abc import Mapping
+
+import requests
+from authlib.common.errors import AuthlibBaseError
+from authlib.integrations.requests_client import OAuth2Session
+from flask import current_app, url_for
+from sqlalchemy import update
+
+from relying_party.gosuslugi import client
+from relying_party.gosuslugi.idtoken import check_claims, verify_signature
+from relying_party.gosuslugi.protocols import FlowResult, GosuslugiError
+from relying_party.models import FlowAttempt
+from relying_party.web import db, now
+from shared.formats import FormatError, parse_date
+
+log = logging.getLogger(__name__)
+
+GENDERS = {"male": "M", "female": "F", "M": "M", "F": "F"}
+
+
+def _config_list(value) -> list[str]:
+    if isinstance(value, str):
+        return [v.strip() for v in value.split(",") if v.strip()]
+    return list(value or [])
+
+
+class OidcProtocol:
+    """The OIDC implementation of IdentityProtocol."""
+
+    name = "oidc"
+
+    def _session(self) -> OAuth2Session:
+        cfg = current_app.config
+        session = OAuth2Session(
+            client_id=cfg["CLIENT_ID"],
+            client_secret=cfg["CLIENT_SECRET"],
+            token_endpoint_auth_method="client_secret_basic",
+            scope=cfg["SCOPE"],
+            redirect_uri=self.redirect_uri(),
+            code_challenge_method="S256",
+        )
+        session.register_compliance_hook("access_token_response", _refuse_server_errors)
+        return session
+
+    @staticmethod
+    def redirect_uri() -> str:
+        """The callback URL registered at the IdP."""
+        base = current_app.config["PUBLIC_URL"].rstrip("/")
+        return base + url_for("gosuslugi.callback")
+
+    def start(self, purpose: str, user_id: int | None) -> tuple[str, str]:
+        """Persist a fresh state, nonce and PKCE verifier; return the authorization URL."""
+        doc = client.discovery()
+        state, nonce = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
+        verifier = secrets.token_urlsafe(64)
+        db().add(
+            FlowAttempt(
+                state=state,
+                nonce=nonce,
+                code_verifier=verifier,
+                purpose=purpose,
+                user_id=user_id,
+                created_at=now(),
+            )
+        )
+        db().commit()
+        with self._session() as session:
+            url, _ = session.create_authorization_url(
+                doc["authorization_endpoint"], state=state, code_verifier=verifier, nonce=nonce
+            )
+        return url, state
+
+    def finish(self, args: Mapping[str, str]) -> FlowResult:
+        """Consume the state, exchange the code, validate the ID token and userinfo."""
+        attempt = self._consume(args.get("state") or "")
+        if args.get("error"):
+            code = "access_denied" if args["error"] == "access_denied" else "idp_error"
+            raise GosuslugiError(code, f"callback error={args['error']!r}")
+        if not args.get("code"):
+            raise GosuslugiError("idp_garbage", "callback without code")
+        doc = client.discovery()
+        token = self._exchange(doc, args["code"], attempt.code_verifier)
+        claims = self._validate_id_token(doc, token.get("id_token"), attempt.nonce)
+        if doc.get("userinfo_endpoint"):
+            claims = {**claims, **self._userinfo(doc, token, claims["sub"])}
+        return FlowResult(attempt.state, attempt.purpose, attempt.user_id, identity_of(claims))
+
+    def _consume(self, state: str) -> FlowAttempt:
+        # Single use across workers: only one UPDATE can flip consumed_at from NULL.
+        result = db().execute(
+            update(FlowAttempt)
+            .where(FlowAttempt.state == state, FlowAttempt.consumed_at.is_(None))
+            .values(consumed_at=now())
+        )
+        db().commit()
+        if not state or result.rowcount != 1:
+            raise GosuslugiError("state_unknown", "state unknown or already used")
+        attempt = db().get(FlowAttempt, state)
+        if attempt.created_at + current_app.config["FLOW_TTL_SECONDS"] < now():
+            raise GosuslugiError("state_expired", "attempt too old")
+        return attempt
+
+    def _exchange(self, doc: dict, code: str, verifier: str) -> dict:
+        try:
+            with self._session() as session:
+                token = session.fetch_token(
+                    doc["token_endpoint"],
+                    grant_type="authorization_code",
+                    code=code,
+                    code_verifier=verifier,
+                    redirect_uri=self.redirect_uri(),
+                    timeout=client.timeouts(),
+                    allow_redirects=False,
+                )
+        except requests.RequestException as exc:
+            raise client.translate_http_error(exc, "token") from exc
+        except AuthlibBaseError as exc:
+            raise GosuslugiError("token_error", f"token: {exc.error}") from exc
+        except ValueError as exc:  # not JSON
+            raise GosuslugiError("idp_garbage", "token: not JSON") from exc
+        if not isinstance(token, dict) or not isinstance(token.get("id_token"), str):
+            raise GosuslugiError("idp_garbage", "token response without id_token")
+        return token
+
+    def _validate_id_token(self, doc: dict, id_token: str, nonce: str) -> dict:
+        cfg = current_app.config
+        claims = verify_signature(
+            id_token, _config_list(cfg["ID_TOKEN_ALGS"]), lambda force: client.jwks(force)
+        )
+        check_claims(
+            claims,
+            issuer=doc["issuer"],
+            client_id=cfg["CLIENT_ID"],
+            nonce=nonce,
+            now=now(),
+            leeway=float(cfg["CLOCK_LEEWAY"]),
+            max_age=float(cfg["ID_TOKEN_MAX_AGE"]),
+            trusted_audiences=tuple(_config_list(cfg.get("TRUSTED_AUDIENCES"))),
+        )
+        return claims
+
+    def _userinfo(self, doc: dict, token: dict, sub: str) -> dict:
+        access_token = token.get("access_token")
+        if not isinstance(access_token, str):
+            raise GosuslugiError("idp_garbage", "token response without access_token")
+        info = client.get_json(
+            doc["userinfo_endpoint"], "userinfo", {"Authorization": f"Bearer {access_token}"}
+        )
+        if info.get("sub") != sub:
+            raise GosuslugiError("userinfo_sub", "userinfo sub differs from the ID token's")
+        return info
+
+
+def _refuse_server_errors(response):
+    if response.status_code >= 500:
+        raise GosuslugiError("idp_unavailable", f"token: HTTP {response.status_code}")
+    return response
+
+
+def identity_of(claims: dict) -> dict:
+    """The identity dict the views use, from verified claims."""
+
+    def text(name: str) -> str:
+        value = claims.get(name)
+        return value.strip() if isinstance(value, str) else ""
+
+    birth = text("birthdate")
+    if birth:
+        try:
+            birth = parse_date(birth).isoformat()
+        except FormatError as exc:
+            raise GosuslugiError("idp_garbage", "birthdate unreadable") from exc
+    return {
+        "oid": str(claims["sub"]),
+        "last_name": text("family_name"),
+        "first_name": text("given_name"),
+        "middle_name": text("middle_name"),
+        "gender": GENDERS.get(text("gender"), ""),
+        "birth_date": birth,
+        "snils": text("snils"),
+        "trusted": claims.get("trusted") is True,
+    }

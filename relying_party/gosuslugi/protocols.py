@@ -1,0 +1,93 @@
+"""The interface every Gosuslugi protocol implements, its errors, and the factory."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Protocol
+
+# Russian messages for every way a trip to Gosuslugi can fail (shown on the refusal page).
+MESSAGES = {
+    "access_denied": (
+        "Вы отказались передать данные Госуслуг. Профиль не связан с Госуслугами — "
+        "вы можете попробовать снова в любой момент."
+    ),
+    "idp_error": "Госуслуги вернули ошибку. Профиль не связан. Попробуйте ещё раз.",
+    "state_unknown": (
+        "Ответ Госуслуг не относится к начатому входу или уже был использован. "
+        "Начните заново со страницы «Настройки»."
+    ),
+    "state_expired": "Время на вход через Госуслуги истекло. Начните заново.",
+    "idp_unavailable": "Госуслуги сейчас недоступны. Попробуйте позже.",
+    "idp_timeout": "Госуслуги не ответили вовремя. Попробуйте позже.",
+    "idp_garbage": "Госуслуги прислали некорректный ответ. Попробуйте позже.",
+    "discovery_issuer": (
+        "Адрес Госуслуг не совпадает с ожидаемым (issuer). Вход через Госуслуги невозможен."
+    ),
+    "token_error": "Госуслуги не выдали токен доступа. Начните заново.",
+    "id_token_malformed": "Ответ Госуслуг повреждён: ID-токен не читается.",
+    "id_token_alg": "Ответ Госуслуг подписан недопустимым алгоритмом.",
+    "id_token_kid": "Ответ Госуслуг подписан неизвестным ключом.",
+    "id_token_signature": "Подпись ответа Госуслуг неверна.",
+    "id_token_iss": "Ответ выдан не Госуслугами (неверный издатель).",
+    "id_token_aud": "Ответ Госуслуг предназначен не для «Сферума» (неверный получатель).",
+    "id_token_azp": "Ответ Госуслуг выдан другому приложению (azp).",
+    "id_token_exp": "Срок действия ответа Госуслуг истёк.",
+    "id_token_iat": "Время выдачи ответа Госуслуг неверно.",
+    "id_token_nonce": "Ответ Госуслуг не относится к этому входу (nonce).",
+    "id_token_sub": "В ответе Госуслуг нет идентификатора пользователя.",
+    "userinfo_sub": "Данные пользователя от Госуслуг относятся к другому человеку.",
+}
+
+
+class GosuslugiError(Exception):
+    """A refusal: `code` names it (shown as error-code), `message` is the Russian text."""
+
+    def __init__(self, code: str, detail: str = "") -> None:
+        super().__init__(f"{code}: {detail}" if detail else code)
+        self.code = code
+        self.detail = detail  # English, for logs only
+        self.message = MESSAGES.get(code, MESSAGES["idp_error"])
+
+
+@dataclass
+class FlowResult:
+    """What a finished trip yields: who started it, why, and the verified identity.
+
+    identity keys: oid, last_name, first_name, middle_name, gender (M/F), birth_date (ISO),
+    snils, trusted (bool).
+    """
+
+    state: str
+    purpose: str
+    user_id: int | None
+    identity: dict
+
+
+class IdentityProtocol(Protocol):
+    """A way to talk to Gosuslugi (OIDC now; the ESIA dialect can be added behind it)."""
+
+    name: str
+
+    def start(self, purpose: str, user_id: int | None) -> tuple[str, str]:
+        """Persist a fresh attempt and return (authorization URL, state)."""
+        ...
+
+    def finish(self, args: Mapping[str, str]) -> FlowResult:
+        """Check the callback, exchange the code, verify everything; raise GosuslugiError."""
+        ...
+
+
+def build_protocol(config: Mapping) -> IdentityProtocol:
+    """The protocol named by PROTOCOL; refuse one that is not implemented."""
+    name = str(config.get("PROTOCOL") or "oidc").lower()
+    if name == "oidc":
+        from relying_party.gosuslugi.oidc import OidcProtocol
+
+        return OidcProtocol()
+    if name == "esia":
+        raise ValueError(
+            "RP_PROTOCOL=esia is not yet supported by the fake Sferum: "
+            "the ESIA dialect client has not been written; use RP_PROTOCOL=oidc"
+        )
+    raise ValueError(f"RP_PROTOCOL={name!r} is unknown; use oidc")

@@ -1,0 +1,1 @@
+"""Main page, settings (with the fields a link locks), public profiles, security."""

@@ -1,0 +1,1 @@
+"""Schools: members, classes, join requests and invite links."""

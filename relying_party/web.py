@@ -1,0 +1,102 @@
+"""Helpers every blueprint uses: the current user, the database session, the clock, messages."""
+
+from __future__ import annotations
+
+import functools
+import secrets
+
+from flask import current_app, g, redirect, render_template, session, url_for
+from markupsafe import Markup
+from sqlalchemy.orm import Session
+
+from relying_party.models import Event, User
+from shared.clock import Clock
+
+ROLE_LABELS = {
+    "administrator": "Администратор",
+    "teacher": "Учитель",
+    "pupil": "Ученик",
+    "parent": "Родитель",
+    "none": "Пользователь",
+}
+GENDER_LABELS = {"M": "Мужской", "F": "Женский"}
+
+
+def db() -> Session:
+    """The request's database session."""
+    return current_app.extensions["database"].session
+
+
+def clock() -> Clock:
+    """The app's clock."""
+    return current_app.extensions["clock"]
+
+
+def now() -> float:
+    """Current time in seconds (the app's clock)."""
+    return clock().time()
+
+
+def current_user() -> User | None:
+    """The logged-in user, or None."""
+    if "current_user" not in g:
+        uid = session.get("uid")
+        g.current_user = db().get(User, uid) if uid is not None else None
+    return g.current_user
+
+
+def log_in(user: User) -> None:
+    """Start a fresh session for the user (no fixation)."""
+    session.clear()
+    session["uid"] = user.id
+    g.current_user = user
+
+
+def login_required(view):
+    """Redirect to the login page when nobody is logged in."""
+
+    @functools.wraps(view)
+    def wrapper(*args, **kwargs):
+        if current_user() is None:
+            return redirect(url_for("accounts.login"))
+        return view(*args, **kwargs)
+
+    return wrapper
+
+
+def message_page(title: str, text: str, status: int = 200, code: str = "", back=None):
+    """A page with one Russian message (data-testid=message) and a way back."""
+    return (
+        render_template(
+            "message.html",
+            title=title,
+            text=text,
+            code=code,
+            back=back or (url_for("profile.home") if current_user() else url_for("accounts.login")),
+        ),
+        status,
+    )
+
+
+def log_event(
+    session_: Session, kind: str, user_id: int | None, oid: str | None = None, **detail
+) -> None:
+    """Add an event to the log (committed with the caller's transaction)."""
+    session_.add(Event(at=now(), kind=kind, user_id=user_id, oid=oid, detail=detail))
+
+
+def new_code() -> str:
+    """A six-digit code (injectable with CODE_GENERATOR in tests)."""
+    generator = current_app.config.get("CODE_GENERATOR")
+    if generator:
+        return str(generator())
+    return f"{secrets.randbelow(1_000_000):06d}"
+
+
+def verified_mark() -> Markup:
+    """The mark "Профиль подтвержден через Госуслуги" (data-testid=verified-mark)."""
+    return Markup(
+        '<span class="mark" data-testid="verified-mark" '
+        'title="Профиль подтвержден через Госуслуги">✔'
+        '<span class="mark-text">Профиль подтвержден через Госуслуги</span></span>'
+    )
