@@ -1,1 +1,88 @@
-"""The ESIA (Gosuslugi) protocol dialect of the fake IdP."""
+"""The ESIA (Gosuslugi) protocol dialect of the fake IdP: `init_app(app)` plugs it in.
+
+Endpoints: /aas/oauth2/ac, /aas/oauth2/v2/ac (authorization), /aas/oauth2/te,
+/aas/oauth2/v3/te (token), /rs/prns/{oid}[/ctts|addrs|docs[/{id}]] (person REST),
+/idp/ext/Logout, /esia/certs/{RS256,GOST3410_2012_256}.pem (token-signing certificates).
+Config (IDP_ESIA_* environment or test config): see DEFAULTS.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.x509.oid import NameOID
+from flask import Flask
+
+from idp.esia import gost
+from idp.esia.tokens import GOST, RS256, GostSigner
+
+ESIA_FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "esia"
+
+DEFAULTS = {
+    # `iss` of ESIA tokens, independent of the URL the sandbox is served on
+    "ESIA_ISSUER": "http://esia.gosuslugi.ru/",
+    "ESIA_TIMESTAMP_SKEW": 300,
+    "ESIA_CODE_TTL": 300,
+    "ESIA_ACCESS_TOKEN_TTL": 3600,
+    "ESIA_ID_TOKEN_TTL": 10800,
+    # the IdP's GOST key pair for GOST3410_2012_256 tokens (TEST-ONLY fixture by default)
+    "ESIA_GOST_KEY_FILE": str(ESIA_FIXTURES / "idp-gost.key.pem"),
+    "ESIA_GOST_CERT_FILE": str(ESIA_FIXTURES / "idp-gost.crt.pem"),
+}
+
+
+@dataclass
+class EsiaRuntime:
+    """Keys and published certificates of the dialect, loaded once per app."""
+
+    gost_signer: GostSigner
+    certificates: dict[str, bytes] = field(default_factory=dict)
+
+
+def _rsa_certificate(app: Flask) -> bytes:
+    """A self-signed certificate for the core's RSA signing key (clients that pin a key)."""
+    private = app.extensions["idp"].keys.for_alg(RS256).private_key
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "fake ESIA token signer (RS256)")])
+    start = datetime(2025, 1, 1, tzinfo=UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(private.public_key())
+        .serial_number(0x256)
+        .not_valid_before(start)
+        .not_valid_after(start + timedelta(days=365 * 20))
+        .sign(private, hashes.SHA256())
+    )
+    return cert.public_bytes(serialization.Encoding.PEM)
+
+
+def init_app(app: Flask) -> None:
+    """Register the ESIA blueprints, the `esia` protocol and its tables."""
+    from idp import interactions
+    from idp.esia import authorize, models, rest, token  # noqa: F401 - models add tables
+    from idp.pages import add_json_prefix
+
+    for key, value in DEFAULTS.items():
+        app.config.setdefault(key, value)
+    certificate = gost.GostCertificate(Path(app.config["ESIA_GOST_CERT_FILE"]).read_bytes())
+    signer = GostSigner(
+        gost.load_private_key(Path(app.config["ESIA_GOST_KEY_FILE"]).read_bytes()), certificate
+    )
+    app.extensions["esia"] = EsiaRuntime(
+        gost_signer=signer,
+        certificates={RS256: _rsa_certificate(app), GOST: certificate.pem()},
+    )
+    app.register_blueprint(authorize.bp)
+    app.register_blueprint(token.bp)
+    app.register_blueprint(rest.bp)
+    csrf = app.extensions.get("csrf")
+    if csrf is not None:
+        csrf.exempt(token.bp)
+    for prefix in ("/rs/", "/aas/oauth2/te", "/aas/oauth2/v3/te", "/esia/certs/"):
+        add_json_prefix(app, prefix)
+    interactions.register_protocol(app, "esia", "esia_auth.resume")

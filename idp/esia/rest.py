@@ -1,0 +1,98 @@
+"""ESIA person REST API (/rs/prns/...) and the published token-signing certificates."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, current_app, jsonify, request
+from sqlalchemy import select
+
+from idp.esia import person as shapes
+from idp.esia.models import EsiaToken
+from idp.models import Person
+from idp.runtime import db_session, digest, now
+
+bp = Blueprint("esia_rest", __name__)
+COLLECTIONS = ("ctts", "addrs", "docs")
+
+
+def _error(status: int, error: str, description: str):
+    response = jsonify({"error": error, "error_description": description})
+    if status == 401:
+        response.headers["WWW-Authenticate"] = f'Bearer error="{error}"'
+    return response, status
+
+
+def _authorize(oid: int):
+    """The token row and person for this request, or an error response (401/403/404)."""
+    header = request.headers.get("Authorization", "")
+    scheme, _, value = header.partition(" ")
+    if scheme.lower() != "bearer" or not value.strip():
+        return None, None, _error(401, "invalid_token", "Bearer access token required")
+    row = db_session().scalar(
+        select(EsiaToken).where(EsiaToken.access_token_hash == digest(value.strip()))
+    )
+    if row is None or row.revoked_at is not None or row.expires_at <= now():
+        return None, None, _error(401, "invalid_token", "The access token is invalid or expired")
+    if row.person_oid != oid:
+        return None, None, _error(403, "insufficient_scope", "The token is another person's")
+    person = db_session().get(Person, oid)
+    if person is None:
+        return None, None, _error(404, "not_found", "No such person")
+    return row, person, None
+
+
+def _base_url() -> str:
+    return request.url_root.rstrip("/")
+
+
+@bp.get("/rs/prns/<int:oid>")
+def person_root(oid: int):
+    """The person; `?embed=(contacts.elements,documents.elements,addresses.elements)`."""
+    row, person, failure = _authorize(oid)
+    if failure:
+        return failure
+    scopes = set(row.scopes)
+    if not shapes.can_read_root(scopes):
+        return _error(403, "insufficient_scope", "The token's scopes do not cover the person")
+    embed = shapes.parse_embed(request.args.get("embed"))
+    return jsonify(shapes.root_with_embed(person, scopes, _base_url(), embed))
+
+
+@bp.get("/rs/prns/<int:oid>/<name>")
+def person_collection(oid: int, name: str):
+    """A collection: element URLs, or inline elements with `?embed=(elements)`."""
+    if name not in COLLECTIONS:
+        return _error(404, "not_found", "No such collection")
+    row, person, failure = _authorize(oid)
+    if failure:
+        return failure
+    scopes = set(row.scopes)
+    if not shapes.can_read_collection(name, scopes):
+        return _error(403, "insufficient_scope", "The token's scopes do not cover " + name)
+    embed = "elements" in shapes.parse_embed(request.args.get("embed"))
+    return jsonify(shapes.collection(name, person, scopes, _base_url(), embed))
+
+
+@bp.get("/rs/prns/<int:oid>/<name>/<int:element_id>")
+def person_element(oid: int, name: str, element_id: int):
+    """One element of a collection on its own URL."""
+    if name not in COLLECTIONS:
+        return _error(404, "not_found", "No such collection")
+    row, person, failure = _authorize(oid)
+    if failure:
+        return failure
+    scopes = set(row.scopes)
+    if not shapes.can_read_collection(name, scopes):
+        return _error(403, "insufficient_scope", "The token's scopes do not cover " + name)
+    for element in shapes.elements(name, person, scopes):
+        if element["id"] == element_id:
+            return jsonify(element)
+    return _error(404, "not_found", "No such element")
+
+
+@bp.get("/esia/certs/<alg>.pem")
+def certificate(alg: str):
+    """The PEM certificate of the key that signs tokens with alg (for clients pinning a key)."""
+    certs = current_app.extensions["esia"].certificates
+    if alg not in certs:
+        return _error(404, "not_found", "No certificate for that algorithm")
+    return Response(certs[alg], mimetype="application/x-pem-file")
