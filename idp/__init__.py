@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Mapping
 from pathlib import Path
@@ -48,6 +49,9 @@ def create_app(test_config: Mapping | None = None) -> Flask:
         password_method=app.config.get("PASSWORD_HASH_METHOD") or DEFAULT_METHOD,
     )
     csrf = CSRFProtect(app)
+    # The sandbox is served over plain http (127.0.0.1, or a host name in docker compose);
+    # Authlib refuses non-https request URLs unless this is set.
+    os.environ.setdefault("AUTHLIB_INSECURE_TRANSPORT", "1")
 
     from idp import control, landing, login, oidc, pages
 
@@ -63,7 +67,8 @@ def create_app(test_config: Mapping | None = None) -> Flask:
     db.init_app(app)
     from idp.fixtures import load_if_empty
 
-    load_if_empty(app)
+    with app.app_context():
+        load_if_empty(app)
     return app
 
 

@@ -1,0 +1,70 @@
+"""/_control/clients: RFC 7591 metadata in and out; unknown extra fields (esia_*) are kept."""
+
+from __future__ import annotations
+
+from flask import jsonify
+from sqlalchemy import select
+
+from idp import clients as store
+from idp.control import bp
+from idp.control.util import bad_field, json_body, not_found
+from idp.models import Client
+from idp.runtime import db_session
+
+
+@bp.get("/clients")
+def list_clients():
+    """Every client."""
+    rows = db_session().scalars(select(Client).order_by(Client.client_id))
+    return jsonify([c.as_dict() for c in rows])
+
+
+@bp.post("/clients")
+def create_client():
+    """Register a client."""
+    try:
+        clean = store.validate(json_body())
+    except store.ValidationError as exc:
+        return bad_field(exc.field, exc.message)
+    session = db_session()
+    if session.get(Client, clean["client_id"]) is not None:
+        return bad_field("client_id", "a client with this id exists", 409)
+    client = store.build(clean)
+    session.add(client)
+    session.commit()
+    return jsonify(client.as_dict()), 201
+
+
+@bp.get("/clients/<client_id>")
+def get_client(client_id: str):
+    """One client."""
+    client = db_session().get(Client, client_id)
+    return jsonify(client.as_dict()) if client else not_found(f"client {client_id}")
+
+
+@bp.put("/clients/<client_id>")
+def update_client(client_id: str):
+    """Replace a client's metadata (send the whole document)."""
+    session = db_session()
+    client = session.get(Client, client_id)
+    if client is None:
+        return not_found(f"client {client_id}")
+    try:
+        clean = store.validate(json_body(), client_id=client_id)
+    except store.ValidationError as exc:
+        return bad_field(exc.field, exc.message)
+    store.update(client, clean)
+    session.commit()
+    return jsonify(client.as_dict())
+
+
+@bp.delete("/clients/<client_id>")
+def delete_client(client_id: str):
+    """Remove a client."""
+    session = db_session()
+    client = session.get(Client, client_id)
+    if client is None:
+        return not_found(f"client {client_id}")
+    session.delete(client)
+    session.commit()
+    return jsonify(status="deleted", client_id=client_id)

@@ -1,0 +1,106 @@
+"""/_control: health, SMS outbox (JSON and a page), reset to fixtures, clock offset."""
+
+from __future__ import annotations
+
+import math
+from datetime import UTC, datetime
+
+from flask import current_app, jsonify, render_template, request
+from sqlalchemy import select
+
+from idp import CLOCK_OFFSET_KEY
+from idp.control import bp
+from idp.control.util import bad_field, json_body
+from idp.fixtures import reset as reset_fixtures
+from idp.models import Setting, SmsMessage
+from idp.runtime import db_session, runtime
+from shared.fixtures import FixtureError
+from shared.formats import FormatError, format_phone, normalize_phone
+
+
+def _iso(ts: float) -> str:
+    return datetime.fromtimestamp(ts, tz=UTC).isoformat(timespec="seconds")
+
+
+def _messages(phone: str | None, limit: int = 200) -> list[SmsMessage]:
+    query = select(SmsMessage).order_by(SmsMessage.id.desc()).limit(limit)
+    if phone:
+        query = query.where(SmsMessage.phone == phone)
+    return list(db_session().scalars(query))
+
+
+@bp.get("/health")
+def health():
+    """Liveness."""
+    return jsonify(status="ok")
+
+
+@bp.get("/sms")
+def sms():
+    """The SMS outbox, newest first; ?phone= in any spelling filters it."""
+    raw = request.args.get("phone")
+    phone = None
+    if raw:
+        try:
+            phone = normalize_phone(raw)
+        except FormatError:
+            return bad_field("phone", "not a Russian mobile number")
+    return jsonify(
+        [
+            {"phone": m.phone, "code": m.code, "purpose": m.purpose, "sent_at": _iso(m.sent_at)}
+            for m in _messages(phone)
+        ]
+    )
+
+
+@bp.get("/sms/inbox")
+def sms_inbox():
+    """A page where a developer reads the codes (refreshes itself)."""
+    rows = [
+        {
+            "phone": format_phone(m.phone),
+            "code": m.code,
+            "purpose": m.purpose,
+            "sent_at": datetime.fromtimestamp(m.sent_at, tz=UTC).strftime("%d.%m.%Y %H:%M:%S UTC"),
+            "text": m.text,
+        }
+        for m in _messages(None, 50)
+    ]
+    return render_template("control/inbox.html", rows=rows)
+
+
+@bp.post("/reset")
+def reset():
+    """Back to the fixtures: every table emptied and reloaded, clock offset back to 0."""
+    db_session().close()
+    try:
+        reset_fixtures(current_app)
+    except FixtureError as exc:
+        return bad_field("fixtures", str(exc).encode("ascii", "replace").decode(), 500)
+    return jsonify(status="ok")
+
+
+@bp.get("/clock")
+def get_clock():
+    """The clock offset in force and the IdP's current time."""
+    row = db_session().get(Setting, CLOCK_OFFSET_KEY)
+    offset = float(row.value) if row else 0.0
+    return jsonify(offset_seconds=offset, now=_iso(runtime().clock.time()))
+
+
+@bp.post("/clock")
+def set_clock():
+    """Move the IdP's clock: {"offset_seconds": N} (seconds, may be negative)."""
+    data = json_body()
+    if not isinstance(data, dict):
+        return bad_field("body", "must be a JSON object")
+    value = data.get("offset_seconds")
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        return bad_field("offset_seconds", "must be a number of seconds")
+    session = db_session()
+    session.merge(Setting(key=CLOCK_OFFSET_KEY, value=value))
+    session.commit()
+    from flask import g
+
+    g.pop("clock_offset", None)
+    return jsonify(offset_seconds=value, now=_iso(runtime().clock.time()))

@@ -1,0 +1,92 @@
+"""/_control/persons: list, create, read, update (fields given), delete."""
+
+from __future__ import annotations
+
+from flask import jsonify
+from sqlalchemy import select
+
+from idp import persons as store
+from idp.control import bp
+from idp.control.util import bad_field, json_body, not_found
+from idp.models import Person
+from idp.runtime import db_session, runtime
+
+
+def _oid(raw: str) -> int | None:
+    return int(raw) if raw.isdigit() else None
+
+
+@bp.get("/persons")
+def list_persons():
+    """Every person."""
+    rows = db_session().scalars(select(Person).order_by(Person.oid))
+    return jsonify([store.to_dict(p) for p in rows])
+
+
+@bp.post("/persons")
+def create_person():
+    """Add a person (fields as in fixtures/persons.yaml, password in plain text)."""
+    try:
+        clean = store.validate(json_body())
+    except store.ValidationError as exc:
+        return bad_field(exc.field, exc.message)
+    session = db_session()
+    if session.get(Person, clean["oid"]) is not None:
+        return bad_field("oid", "a person with this oid exists", 409)
+    person = store.apply(
+        Person(oid=clean["oid"], failed_logins=0), clean, runtime().password_method
+    )
+    try:
+        store.check_unique(session, person)
+    except store.ValidationError as exc:
+        return bad_field(exc.field, exc.message, 409)
+    session.add(person)
+    session.commit()
+    return jsonify(store.to_dict(person)), 201
+
+
+@bp.get("/persons/<oid>")
+def get_person(oid: str):
+    """One person."""
+    person = db_session().get(Person, _oid(oid)) if _oid(oid) else None
+    return jsonify(store.to_dict(person)) if person else not_found(f"person {oid}")
+
+
+@bp.put("/persons/<oid>")
+def update_person(oid: str):
+    """Change the fields given (others stay); 'unlock': true clears a lockout."""
+    session = db_session()
+    person = session.get(Person, _oid(oid)) if _oid(oid) else None
+    if person is None:
+        return not_found(f"person {oid}")
+    data = json_body()
+    if not isinstance(data, dict):
+        return bad_field("body", "must be a JSON object")
+    data = dict(data)
+    unlock = data.pop("unlock", False)
+    if "oid" in data and str(data["oid"]) != str(person.oid):
+        return bad_field("oid", "cannot be changed")
+    try:
+        clean = store.validate(data, partial=True)
+        store.apply(person, clean, runtime().password_method)
+        store.check_unique(session, person)
+    except store.ValidationError as exc:
+        session.rollback()
+        return bad_field(exc.field, exc.message)
+    if unlock:
+        person.failed_logins = 0
+        person.locked_until = None
+    session.commit()
+    return jsonify(store.to_dict(person))
+
+
+@bp.delete("/persons/<oid>")
+def delete_person(oid: str):
+    """Remove a person."""
+    session = db_session()
+    person = session.get(Person, _oid(oid)) if _oid(oid) else None
+    if person is None:
+        return not_found(f"person {oid}")
+    session.delete(person)
+    session.commit()
+    return jsonify(status="deleted", oid=int(oid))

@@ -1,0 +1,14 @@
+"""What a person sees while logging in: password, SMS code and consent (knows nothing of OIDC)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Flask
+
+bp = Blueprint("login", __name__, template_folder="templates")
+
+
+def init_app(app: Flask) -> None:
+    """Register the login pages."""
+    from idp.login import views  # noqa: F401 - registers the routes on bp
+
+    app.register_blueprint(bp)

@@ -1,0 +1,163 @@
+"""The OIDC endpoints; browser steps are delegated to idp.interactions and the login pages."""
+
+from __future__ import annotations
+
+from authlib.oauth2 import OAuth2Error
+from authlib.oidc.core.errors import ConsentRequiredError
+from flask import g, redirect, request, url_for
+
+from idp import interactions as ix
+from idp.errors import PageError
+from idp.models import Person
+from idp.oidc import bp, edge
+from idp.oidc.claims import CLAIMS_SUPPORTED, SCOPES_SUPPORTED
+from idp.oidc.server import CLIENT_AUTH, StoredRequest
+from idp.oidc.tokens import issuer
+from idp.runtime import db_session, runtime
+
+PAGE_MESSAGES = {
+    "invalid_client": "Система, запросившая вход, не зарегистрирована (неизвестный client_id).",
+    "invalid_request": "Некорректный запрос на вход: адрес возврата (redirect_uri) не "
+    "зарегистрирован или параметры запроса неверны.",
+    "unsupported_response_type": "Этот тип ответа не поддерживается.",
+}
+
+
+def _server():
+    return runtime().extra["oauth_server"]
+
+
+def _error(error: OAuth2Error):
+    """Redirect the error to the client when its redirect URI is known, else show a page."""
+    if error.redirect_uri:
+        db_session().commit()
+        return _server().handle_error_response(None, error)
+    message = PAGE_MESSAGES.get(error.error, "Некорректный запрос на вход.")
+    raise PageError(message, error.error, 400)
+
+
+def _max_age(raw: str | None) -> int | None:
+    return int(raw) if raw and raw.isdigit() else None
+
+
+@bp.route("/authorize")
+def authorize():
+    """Validate the request, then hand the browser to the login pages via an Interaction."""
+    prompts = set(request.args.get("prompt", "").split())
+    sso_row = ix.current_sso_session()
+    person = None
+    if (
+        sso_row
+        and "login" not in prompts
+        and ix.is_fresh(sso_row, _max_age(request.args.get("max_age")))
+    ):
+        person = db_session().get(Person, sso_row.person_oid)
+    try:
+        grant = _server().get_consent_grant(end_user=person)
+        scopes = (grant.request.scope or "").split()
+        client_id = grant.request.client.client_id
+        if "none" in prompts and not ix.previously_consented(person.oid, client_id, scopes):
+            raise ConsentRequiredError(
+                redirect_uri=grant.redirect_uri, state=request.args.get("state")
+            )
+    except OAuth2Error as error:
+        return _error(error)
+    inter = ix.create("oidc", client_id=client_id, scopes=scopes, params=request.args.to_dict())
+    if person is not None:
+        ix.login_from_session(inter, sso_row)
+        if "none" in prompts:
+            ix.record_consent(inter, True)
+    ix.commit()
+    return redirect(ix.next_url(inter))
+
+
+@bp.route("/authorize/resume")
+def resume():
+    """Back from the login pages: issue the code (or access_denied) to the client."""
+    inter = ix.load(request.args.get("interaction"), protocol="oidc")
+    if not inter.logged_in or (inter.needs_consent and inter.consent is None):
+        return redirect(ix.next_url(inter))
+    g.interaction = inter
+    person = db_session().get(Person, inter.person_oid)
+    oauth_request = StoredRequest(url_for("oidc.authorize", _external=True), inter.params)
+    ix.finish(inter)
+    try:
+        grant = _server().get_consent_grant(request=oauth_request, end_user=person)
+    except OAuth2Error as error:
+        return _error(error)
+    grant_user = person if inter.consent == "allow" else None
+    response = _server().create_authorization_response(
+        request=oauth_request, grant_user=grant_user, grant=grant
+    )
+    ix.commit()
+    return response
+
+
+@bp.route("/token", methods=["POST"])
+def token():
+    """Code and refresh token exchange."""
+    g.oidc_edge = "token"
+    response = _server().create_token_response()
+    if response.status_code == 200:
+        db_session().commit()
+    else:
+        db_session().rollback()
+    return response
+
+
+@bp.route("/userinfo", methods=["GET", "POST"])
+def userinfo():
+    """Claims of the access token's person, by its scope."""
+    g.oidc_edge = "userinfo"
+    return _server().create_endpoint_response("userinfo")
+
+
+@bp.route("/revoke", methods=["POST"])
+def revoke():
+    """RFC 7009 revocation."""
+    g.oidc_edge = "revocation"
+    response = _server().create_endpoint_response("revocation")
+    if response.status_code == 200:
+        db_session().commit()
+    return response
+
+
+@bp.route("/jwks.json")
+def jwks():
+    """The public signing keys (each with a kid)."""
+    return edge.json_response("jwks", runtime().keys.public_jwks())
+
+
+@bp.route("/.well-known/openid-configuration")
+def discovery():
+    """OpenID Provider metadata."""
+
+    def url(endpoint: str) -> str:
+        return url_for(endpoint, _external=True)
+
+    doc = {
+        "issuer": issuer(),
+        "authorization_endpoint": url("oidc.authorize"),
+        "token_endpoint": url("oidc.token"),
+        "userinfo_endpoint": url("oidc.userinfo"),
+        "jwks_uri": url("oidc.jwks"),
+        "revocation_endpoint": url("oidc.revoke"),
+        "end_session_endpoint": url("oidc.logout"),
+        "scopes_supported": SCOPES_SUPPORTED,
+        "response_types_supported": ["code"],
+        "response_modes_supported": ["query"],
+        "grant_types_supported": ["authorization_code", "refresh_token"],
+        "subject_types_supported": ["public"],
+        "id_token_signing_alg_values_supported": ["RS256", "ES256"],
+        "token_endpoint_auth_methods_supported": CLIENT_AUTH,
+        "revocation_endpoint_auth_methods_supported": CLIENT_AUTH,
+        "code_challenge_methods_supported": ["S256"],
+        "claims_supported": CLAIMS_SUPPORTED,
+        "acr_values_supported": ["simplified", "standard", "confirmed"],
+        "prompt_values_supported": ["none", "login", "consent"],
+        "claims_parameter_supported": False,
+        "request_parameter_supported": False,
+        "request_uri_parameter_supported": False,
+        "ui_locales_supported": ["ru"],
+    }
+    return edge.json_response("discovery", doc)

@@ -1,0 +1,262 @@
+"""Authlib's AuthorizationServer on our tables: code grant (+OpenID, +PKCE), refresh, revoke."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from authlib.integrations.flask_oauth2 import AuthorizationServer, ResourceProtector
+from authlib.oauth2.rfc6749 import OAuth2Request, grants
+from authlib.oauth2.rfc6749.errors import InvalidRequestError
+from authlib.oauth2.rfc6749.requests import BasicOAuth2Payload
+from authlib.oauth2.rfc6750 import BearerTokenValidator
+from authlib.oauth2.rfc7009 import RevocationEndpoint
+from authlib.oauth2.rfc7636 import CodeChallenge
+from authlib.oidc.core import OpenIDCode, UserInfoEndpoint
+from flask import Flask, g
+from sqlalchemy import or_, select
+
+from idp.models import AuthorizationCode, Client, Person, Token
+from idp.oidc import edge
+from idp.oidc.claims import user_claims
+from idp.runtime import config, db_session, digest, now
+
+CLIENT_AUTH = ["client_secret_basic", "client_secret_post", "none"]
+
+
+class StoredRequest(OAuth2Request):
+    """An authorization request rebuilt from an Interaction's stored parameters."""
+
+    def __init__(self, uri: str, params: dict[str, str]) -> None:
+        super().__init__("GET", uri, headers={})
+        self.payload = BasicOAuth2Payload(dict(params))
+        self._params = dict(params)
+
+    @property
+    def args(self) -> dict[str, str]:
+        return self._params
+
+    @property
+    def form(self) -> dict[str, str]:
+        return {}
+
+
+class Server(AuthorizationServer):
+    """Flask AuthorizationServer whose responses pass through idp.oidc.edge."""
+
+    def create_oauth2_request(self, request):
+        if isinstance(request, OAuth2Request):
+            return request
+        return super().create_oauth2_request(request)
+
+    def handle_response(self, status_code, payload, headers):
+        if isinstance(payload, dict):
+            return edge.json_response(g.get("oidc_edge", "oauth"), payload, status_code, headers)
+        return super().handle_response(status_code, payload, headers)
+
+
+class S256Only(CodeChallenge):
+    """PKCE: only S256; mandatory for public clients, verified whenever sent."""
+
+    SUPPORTED_CODE_CHALLENGE_METHOD = ["S256"]  # noqa: RUF012 - Authlib's class attribute
+    DEFAULT_CODE_CHALLENGE_METHOD = "S256"
+
+    def validate_code_challenge(self, grant, redirect_uri):
+        data = grant.request.payload.data
+        if data.get("code_challenge") and data.get("code_challenge_method") != "S256":
+            raise InvalidRequestError("code_challenge_method must be S256 (plain is refused)")
+        if grant.request.client.is_public and not data.get("code_challenge"):
+            raise InvalidRequestError("PKCE code_challenge (S256) is required for public clients")
+        return super().validate_code_challenge(grant, redirect_uri)
+
+
+class OpenIDCodeExt(OpenIDCode):
+    """OpenID Connect for the code grant; the ID token itself is built in idp.oidc.tokens."""
+
+    def exists_nonce(self, nonce: str, request) -> bool:
+        row = db_session().scalar(
+            select(AuthorizationCode.id).where(
+                AuthorizationCode.client_id == request.payload.client_id,
+                AuthorizationCode.nonce == nonce,
+            )
+        )
+        return row is not None
+
+    def generate_user_info(self, user: Person, scope: str) -> dict[str, Any]:
+        return user_claims(user, scope.split())
+
+    def encode_id_token(self, token: dict, request) -> str:
+        from idp.oidc.tokens import id_token_for_code
+
+        return id_token_for_code(token, request.client, request.user, request.authorization_code)
+
+
+class CodeGrant(grants.AuthorizationCodeGrant):
+    """Authorization code grant: 60 s codes stored as digests, single use, reuse revokes."""
+
+    TOKEN_ENDPOINT_AUTH_METHODS = CLIENT_AUTH
+
+    def save_authorization_code(self, code: str, request) -> AuthorizationCode:
+        data = request.payload.data
+        inter = g.get("interaction")
+        row = AuthorizationCode(
+            code_hash=digest(code),
+            protocol="oidc",
+            client_id=request.client.client_id,
+            person_oid=request.user.oid,
+            redirect_uri=data.get("redirect_uri") or "",
+            response_type=data.get("response_type") or "code",
+            scope=request.scope or "",
+            nonce=data.get("nonce"),
+            state=data.get("state"),
+            auth_time=int(inter.auth_time if inter else now()),
+            acr=request.user.level,
+            amr=list(inter.amr if inter else []),
+            code_challenge=data.get("code_challenge"),
+            code_challenge_method=data.get("code_challenge_method"),
+            session_id=inter.session_id if inter else None,
+            created_at=now(),
+            expires_at=now() + int(config("CODE_TTL", 60)),
+        )
+        db_session().add(row)
+        return row
+
+    def query_authorization_code(self, code: str, client: Client) -> AuthorizationCode | None:
+        row = db_session().scalar(
+            select(AuthorizationCode).where(AuthorizationCode.code_hash == digest(code))
+        )
+        if row is None or row.client_id != client.client_id:
+            return None
+        if row.used_at is not None:
+            # RFC 6749 §4.1.2: a code used twice revokes every token issued from it
+            for token in db_session().scalars(
+                select(Token).where(Token.code_hash == row.code_hash)
+            ):
+                token.revoke()
+            db_session().commit()
+            return None
+        if row.is_expired():
+            return None
+        return row
+
+    def delete_authorization_code(self, authorization_code: AuthorizationCode) -> None:
+        authorization_code.used_at = now()
+
+    def authenticate_user(self, authorization_code: AuthorizationCode) -> Person | None:
+        return db_session().get(Person, authorization_code.person_oid)
+
+
+class RefreshGrant(grants.RefreshTokenGrant):
+    """Refresh tokens rotate: each use issues a new pair and revokes the old one."""
+
+    TOKEN_ENDPOINT_AUTH_METHODS = CLIENT_AUTH
+    INCLUDE_NEW_REFRESH_TOKEN = True
+
+    def authenticate_refresh_token(self, refresh_token: str) -> Token | None:
+        row = db_session().scalar(
+            select(Token).where(Token.refresh_token_hash == digest(refresh_token))
+        )
+        return row if row is not None and row.is_refresh_token_valid() else None
+
+    def authenticate_user(self, refresh_token: Token) -> Person | None:
+        return db_session().get(Person, refresh_token.person_oid)
+
+    def revoke_old_credential(self, refresh_token: Token) -> None:
+        refresh_token.revoke()
+
+
+def add_refresh_id_token(grant, response) -> None:
+    """OIDC Core §12.2: a refresh with scope openid returns a fresh ID token."""
+    from idp.oidc.tokens import id_token_for_refresh
+
+    _status, token, _headers = response
+    if "openid" in str(token.get("scope", "")).split():
+        token["id_token"] = id_token_for_refresh(
+            token, grant.request.client, grant.request.user, grant.request.refresh_token
+        )
+
+
+def refresh_id_token_extension(grant) -> None:
+    """Grant extension that adds the ID token to refresh responses."""
+    grant.register_hook("after_create_token_response", add_refresh_id_token)
+
+
+class Revocation(RevocationEndpoint):
+    """RFC 7009: revoking either token revokes the pair."""
+
+    CLIENT_AUTH_METHODS = CLIENT_AUTH
+
+    def query_token(self, token_string: str, token_type_hint: str | None) -> Token | None:
+        h = digest(token_string)
+        return db_session().scalar(
+            select(Token).where(or_(Token.access_token_hash == h, Token.refresh_token_hash == h))
+        )
+
+    def revoke_token(self, token: Token, request) -> None:
+        token.revoke()
+
+
+class BearerValidator(BearerTokenValidator):
+    """Access tokens looked up by digest."""
+
+    def authenticate_token(self, token_string: str) -> Token | None:
+        return db_session().scalar(
+            select(Token).where(Token.access_token_hash == digest(token_string))
+        )
+
+
+class UserInfo(UserInfoEndpoint):
+    """GET/POST userinfo: claims by the token's scope."""
+
+    def generate_user_info(self, user: Person, scope: str) -> dict[str, Any]:
+        return user_claims(user, scope.split())
+
+    def get_issuer(self) -> str:
+        from idp.oidc.tokens import issuer
+
+        return issuer()
+
+
+def save_token(token: dict, request) -> None:
+    """Store a new token pair as digests, carrying the login facts along refreshes."""
+    origin = request.authorization_code or request.refresh_token
+    db_session().add(
+        Token(
+            protocol="oidc",
+            client_id=request.client.client_id,
+            person_oid=request.user.oid if request.user else None,
+            token_type=token.get("token_type", "Bearer"),
+            access_token_hash=digest(token["access_token"]),
+            refresh_token_hash=digest(token["refresh_token"])
+            if token.get("refresh_token")
+            else None,
+            scope=token.get("scope", ""),
+            issued_at=now(),
+            expires_in=int(token.get("expires_in", 3600)),
+            code_hash=getattr(origin, "code_hash", None),
+            auth_time=getattr(origin, "auth_time", None),
+            acr=getattr(origin, "acr", None),
+            amr=list(getattr(origin, "amr", None) or []),
+        )
+    )
+
+
+def query_client(client_id: str) -> Client | None:
+    """A registered client or None."""
+    return db_session().get(Client, client_id) if client_id else None
+
+
+def create_server(app: Flask) -> Server:
+    """Build the AuthorizationServer for the app."""
+    ttl = int(app.config.get("ACCESS_TOKEN_TTL", 3600))
+    app.config.setdefault("OAUTH2_REFRESH_TOKEN_GENERATOR", True)
+    app.config.setdefault(
+        "OAUTH2_TOKEN_EXPIRES_IN", {"authorization_code": ttl, "refresh_token": ttl}
+    )
+    server = Server(app, query_client=query_client, save_token=save_token)
+    server.register_grant(CodeGrant, [OpenIDCodeExt(require_nonce=False), S256Only(required=True)])
+    server.register_grant(RefreshGrant, [refresh_id_token_extension])
+    server.register_endpoint(Revocation)
+    protector = ResourceProtector()
+    protector.register_token_validator(BearerValidator())
+    server.register_endpoint(UserInfo(resource_protector=protector))
+    return server

@@ -1,0 +1,83 @@
+"""ID tokens: built in one place (claims, header, key choice), signed at idp.oidc.edge."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from authlib.oidc.core.util import create_half_hash
+from flask import request
+
+from idp.models import AuthorizationCode, Client, Person, Token
+from idp.oidc import edge
+from idp.oidc.claims import user_claims
+from idp.runtime import config, runtime
+
+
+def issuer() -> str:
+    """IDP_ISSUER when set, else the base URL of the request (X-Forwarded-* via ProxyFix)."""
+    configured = config("ISSUER")
+    if configured:
+        return str(configured)
+    return request.host_url.rstrip("/") + request.script_root
+
+
+def build_id_token(
+    client: Client,
+    person: Person,
+    scope: str,
+    *,
+    auth_time: int | None,
+    acr: str | None,
+    amr: list[str],
+    nonce: str | None = None,
+    access_token: str | None = None,
+) -> str:
+    """Sign an ID token for the person and client (RS256 unless the client registered ES256)."""
+    alg = client.id_token_signed_response_alg
+    key = runtime().keys.for_alg(alg)
+    iat = runtime().clock.timestamp()
+    claims: dict[str, Any] = user_claims(person, scope.split())
+    claims.update(
+        {
+            "iss": issuer(),
+            "aud": client.client_id,
+            "iat": iat,
+            "exp": iat + int(config("ID_TOKEN_TTL", 3600)),
+            "auth_time": int(auth_time or iat),
+            "acr": acr or person.level,
+            "amr": list(amr or []),
+        }
+    )
+    if nonce:
+        claims["nonce"] = nonce
+    if access_token:
+        claims["at_hash"] = create_half_hash(access_token, alg).decode("ascii")
+    header = {"alg": alg, "kid": key.kid, "typ": "JWT"}
+    return edge.sign_id_token(header, claims, key, client)
+
+
+def id_token_for_code(token: dict, client: Client, person: Person, code: AuthorizationCode) -> str:
+    """The ID token of a code exchange (nonce, auth_time and amr from the login)."""
+    return build_id_token(
+        client,
+        person,
+        token.get("scope", ""),
+        auth_time=code.auth_time,
+        acr=code.acr,
+        amr=code.get_amr(),
+        nonce=code.nonce,
+        access_token=token.get("access_token"),
+    )
+
+
+def id_token_for_refresh(token: dict, client: Client, person: Person, old: Token) -> str:
+    """The ID token of a refresh: same sub, auth_time and amr as the original login."""
+    return build_id_token(
+        client,
+        person,
+        token.get("scope", ""),
+        auth_time=old.auth_time,
+        acr=old.acr,
+        amr=list(old.amr or []),
+        access_token=token.get("access_token"),
+    )
