@@ -63,6 +63,9 @@ def create_app(test_config: Mapping | None = None) -> Flask:
 
     # ---- ESIA dialect: the ESIA engineer adds `from idp import esia; esia.init_app(app)` here.
     # ---- (before the tables are created below, so its models share Base.metadata)
+    from idp import esia
+
+    esia.init_app(app)
 
     db.init_app(app)
     from idp.fixtures import load_if_empty

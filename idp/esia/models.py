@@ -43,7 +43,9 @@ class EsiaToken(Base):
     scopes: Mapped[list[str]] = mapped_column(JSON, default=list)
     sid: Mapped[str] = mapped_column(String(64))
     auth_time: Mapped[int] = mapped_column(Integer)
-    access_token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # Not unique: RS256 is deterministic, so a refresh within the same second re-mints the
+    # very same access token (ESIA's claims carry no jti); each row is still one grant.
+    access_token_hash: Mapped[str] = mapped_column(String(64), index=True)
     refresh_token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     code_hash: Mapped[str | None] = mapped_column(String(64), index=True)
     issued_at: Mapped[float] = mapped_column(Float)

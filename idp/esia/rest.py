@@ -28,9 +28,13 @@ def _authorize(oid: int):
     if scheme.lower() != "bearer" or not value.strip():
         return None, None, _error(401, "invalid_token", "Bearer access token required")
     row = db_session().scalar(
-        select(EsiaToken).where(EsiaToken.access_token_hash == digest(value.strip()))
+        select(EsiaToken).where(
+            EsiaToken.access_token_hash == digest(value.strip()),
+            EsiaToken.revoked_at.is_(None),
+            EsiaToken.expires_at > now(),
+        )
     )
-    if row is None or row.revoked_at is not None or row.expires_at <= now():
+    if row is None:
         return None, None, _error(401, "invalid_token", "The access token is invalid or expired")
     if row.person_oid != oid:
         return None, None, _error(403, "insufficient_scope", "The token is another person's")
