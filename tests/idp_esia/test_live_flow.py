@@ -1,7 +1,8 @@
-"""Live server: a complete ESIA login in each mode, tokens verified, person fetched, refresh, logout."""
+"""Live server: a complete ESIA login per mode; tokens, person, refresh and logout checked."""
 
 from __future__ import annotations
 
+import json
 import time
 import uuid
 
@@ -27,7 +28,7 @@ def verify_rs256(idp, token: str) -> tuple[dict, dict]:
     assert pem.status_code == 200
     pinned = RSAKey.import_key(x509.load_pem_x509_certificate(pem.content).public_key())
     jws.deserialize_compact(token, pinned, registry=tokens.JWS_REGISTRY)
-    return obj.protected, __import__("json").loads(obj.payload)
+    return obj.protected, json.loads(obj.payload)
 
 
 def verify_gost(idp, token: str) -> tuple[dict, dict]:
