@@ -1,0 +1,185 @@
+"""End to end with the real fake Gosuslugi: both apps live in this process, talking over HTTP."""
+
+from __future__ import annotations
+
+import pytest
+import requests
+
+from harness.drivers.http import HttpBrowser, Page
+from harness.servers import LiveServer, free_port
+from idp import create_app as create_idp
+from relying_party import create_app as create_rp
+from tests.relying_party.conftest import PASSWORDS, Sferum
+
+PERSONS = {
+    "roshchina": ("+7 965 123-45-75", "Roshchina-2024"),
+    "dmitrieva": ("+7 913 222-33-44", "Dmitrieva-2024"),
+    "smirnov": ("+7 916 333-44-55", "Smirnov-2024"),
+    "kuznetsova": ("+7 917 444-55-66", "Kuznetsova-2024"),
+}
+
+
+@pytest.fixture(scope="module")
+def idp_keys(tmp_path_factory):
+    """IdP signing keys generated once for the module."""
+    return tmp_path_factory.mktemp("idp-keys")
+
+
+class Stack:
+    """The IdP and the RP, live, wired to each other."""
+
+    def __init__(self, idp: LiveServer, rp: Sferum) -> None:
+        self.idp = idp
+        self.rp = rp
+
+    def sms_code(self, phone: str) -> str:
+        """The newest SMS code the IdP sent to that phone."""
+        response = requests.get(self.idp.url + "/_control/sms", params={"phone": phone}, timeout=5)
+        response.raise_for_status()
+        return response.json()[0]["code"]
+
+    def gosuslugi(self, browser: HttpBrowser, page: Page, person: str, consent="allow") -> Page:
+        """Go through whatever the IdP shows (login, SMS code, consent) and come back."""
+        login, password = PERSONS[person]
+        for _ in range(5):
+            if not page.url.startswith(self.idp.url):
+                return page
+            if page.has("login-form"):
+                page = browser.submit(
+                    "login-form", {"login-input": login, "password-input": password}, "login-submit"
+                )
+            elif page.has("sms-form"):
+                code = self.sms_code(login)
+                page = browser.submit("sms-form", {"sms-code-input": code}, "sms-submit")
+            elif page.has("consent-form"):
+                page = browser.submit("consent-form", button=f"consent-{consent}")
+            else:
+                raise AssertionError(f"unexpected IdP page {page.url}: {page.text()[:300]}")
+        raise AssertionError("the IdP did not send the browser back")
+
+    def link(self, browser: HttpBrowser, person: str) -> Page:
+        """Settings → Перейти на Госуслуги → Продолжить → IdP; the RP page after the callback."""
+        browser.open(self.rp.url + "/settings")
+        browser.click("settings-gosuslugi-link")
+        page = browser.click("gosuslugi-continue")
+        assert page.url.startswith(self.idp.url), page.url
+        return self.gosuslugi(browser, page, person)
+
+
+@pytest.fixture
+def stack(tmp_path, idp_keys):
+    """Both apps on free ports; the IdP's sferum client redirects to this RP."""
+    idp_port, rp_port = free_port(), free_port()
+    idp_url, rp_url = f"http://127.0.0.1:{idp_port}", f"http://127.0.0.1:{rp_port}"
+    idp_app = create_idp(
+        {
+            "INSTANCE_PATH": str(tmp_path / "idp"),
+            "KEYS_DIR": str(idp_keys),
+            "ISSUER": idp_url,
+            "SFERUM_URL": rp_url,
+            "SECRET_KEY": "idp-e2e",
+            "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+        }
+    )
+    rp_app = create_rp(
+        {
+            "INSTANCE_PATH": str(tmp_path / "rp"),
+            "SECRET_KEY": "rp-e2e",
+            "IDP_URL": idp_url,
+            "PUBLIC_URL": rp_url,
+        }
+    )
+    idp = LiveServer(idp_app, idp_port).start()
+    rp = LiveServer(rp_app, rp_port).start()
+    yield Stack(idp, Sferum(rp_app, rp))
+    rp.stop()
+    idp.stop()
+    idp_app.extensions["idp"].db.dispose()
+
+
+def test_done_when_flow(stack):
+    """Рощина links with her SMS code, syncs, is locked, logs in via Gosuslugi, unlinks."""
+    rp = stack.rp
+    browser = rp.login("123456")
+    page = stack.link(browser, "roshchina")
+    assert page.url == rp.url + "/gosuslugi/confirm", page.text()
+    assert "Рощина Елизавета Вадимовна" in page.require("gosuslugi-identity-name").text()
+    assert page.require("gosuslugi-identity-snils").text() == "112-233-445 95"
+    browser.click("gosuslugi-link-button")
+    page = browser.submit(
+        form="gosuslugi-password-form", fields={"gosuslugi-password-input": PASSWORDS["123456"]}
+    )
+    assert page.require("sync-row-middle_name").get("data-differs") == "true"
+    assert page.require("sync-gosuslugi-middle_name").text() == "Вадимовна"
+    page = browser.click("sync-submit")
+    assert page.require("header-user").find(data_testid="verified-mark") is not None
+    assert page.require("profile-full-name").text().startswith("Елизавета Вадимовна Рощина")
+
+    page = browser.submit(form="settings-form", fields={"middle_name": "Владимировна"})
+    assert page.status == 403
+    assert rp.user(123456)["middle_name"] == "Вадимовна"
+
+    browser.open(rp.url + "/")
+    page = browser.click("logout-button")
+    assert page.url == rp.url + "/login"
+    page = browser.click("gosuslugi-login-button")
+    page = stack.gosuslugi(browser, page, "roshchina")
+    assert page.url == rp.url + "/", page.text()
+    assert page.require("header-user-name").text() == "Елизавета Рощина"
+
+    browser.open(rp.url + "/settings")
+    browser.click("settings-unlink-link")
+    browser.click("security-gosuslugi-menu")
+    browser.click("security-gosuslugi-disable")
+    page = browser.click("unlink-confirm")
+    assert page.require("header-user").find(data_testid="verified-mark") is None
+    browser.open(rp.url + "/settings")
+    page = browser.submit(form="settings-form", fields={"middle_name": "Владимировна"})
+    assert page.require("flash-message").text() == "Изменения сохранены"
+    assert rp.user(123456)["middle_name"] == "Владимировна"
+    kinds = [e["kind"] for e in rp.events() if e["kind"] in ("link", "sync", "unlink", "login")]
+    assert kinds == ["login", "sync", "link", "login", "unlink"]
+
+
+def test_identical_data_links_directly(stack):
+    browser = stack.rp.login("123457")
+    page = stack.link(browser, "dmitrieva")
+    browser.click("gosuslugi-link-button")
+    page = browser.submit(
+        form="gosuslugi-password-form", fields={"gosuslugi-password-input": PASSWORDS["123457"]}
+    )
+    assert not page.has("sync-table")
+    assert page.has("settings-locked-message")
+    assert stack.rp.user(123457)["gosuslugi_oid"] == "1000000002"
+
+
+@pytest.mark.parametrize(("user_id", "person"), [("123458", "smirnov"), ("123459", "kuznetsova")])
+def test_standard_and_simplified_accounts_are_refused(stack, user_id, person):
+    browser = stack.rp.login(user_id)
+    page = stack.link(browser, person)
+    assert page.require("error-code").text() == "not_trusted", page.text()
+    assert "не подтверждена" in page.require("message").text()
+    assert stack.rp.user(user_id)["verified"] is False
+
+
+def test_already_linked_account_is_refused(stack):
+    first = stack.rp.login("123456")
+    stack.link(first, "roshchina")
+    first.click("gosuslugi-link-button")
+    first.submit(
+        form="gosuslugi-password-form", fields={"gosuslugi-password-input": PASSWORDS["123456"]}
+    )
+    first.click("sync-submit")
+    second = stack.rp.login("123457")
+    page = stack.link(second, "roshchina")
+    assert page.require("error-code").text() == "already_linked", page.text()
+    assert stack.rp.user(123457)["verified"] is False
+
+
+def test_consent_refused_at_the_idp(stack):
+    browser = stack.rp.login("123456")
+    browser.open(stack.rp.url + "/gosuslugi/link")
+    page = browser.click("gosuslugi-continue")
+    page = stack.gosuslugi(browser, page, "roshchina", consent="deny")
+    assert page.require("error-code").text() == "access_denied", page.text()
+    assert stack.rp.user(123456)["verified"] is False
