@@ -17,6 +17,7 @@ from idp.esia.errors import (
     CertificateMismatch,
     EsiaError,
     InvalidGrant,
+    UnauthorizedClient,
     UnsupportedGrantType,
 )
 from idp.esia.models import EsiaCode, EsiaToken
@@ -133,6 +134,8 @@ def token():
         grant = form["grant_type"]
         if grant not in ("authorization_code", "refresh_token"):
             raise UnsupportedGrantType(grant)
+        if not client.check_grant_type(grant):
+            raise UnauthorizedClient(grant)
         value_name = "code" if grant == "authorization_code" else "refresh_token"
         required = ["state", "timestamp", value_name]
         if grant == "authorization_code":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import time
 from urllib.parse import urlencode
 
 import pytest
@@ -51,8 +52,6 @@ def test_state_not_uuid_007003(cms_client):
 
 
 def test_timestamp_out_of_range_007015(cms_client, gost_client, idp):
-    import time
-
     old = ec.timestamp(time.time() - 3600)
     assert_esia_error(start_error(cms_client, cms_client.auth_params(ts=old)), "ESIA-007015")
     assert_esia_error(
@@ -200,8 +199,6 @@ def test_foreign_code_and_refresh_token_007011(cms_client, none_client):
 
 
 def test_token_endpoint_checks(cms_client, gost_client):
-    import time
-
     token_error(
         cms_client.token("password", "x", v3=False), "ESIA-007009", "unsupported_grant_type"
     )
@@ -257,8 +254,6 @@ def test_person_rest_401_and_403(idp, none_client):
 
 
 def test_switches_in_the_registration(idp, none_client):
-    import time
-
     url = f"{idp.url}/_control/clients/esia-none"
     original = requests.get(url, timeout=5).json()
     relaxed = {**original, "esia_check_timestamp": False, "esia_check_state": False}
@@ -271,3 +266,18 @@ def test_switches_in_the_registration(idp, none_client):
     assert_esia_error(
         start_error(none_client, none_client.auth_params(state="free-form")), "ESIA-007003"
     )
+
+
+def test_grant_not_registered_for_the_client_007005(idp, none_client):
+    code = none_client.code_for()
+    refresh = none_client.token("authorization_code", code).json()["refresh_token"]
+    url = f"{idp.url}/_control/clients/esia-none"
+    original = requests.get(url, timeout=5).json()
+    limited = {**original, "grant_types": ["authorization_code"]}
+    assert requests.put(url, json=limited, timeout=5).status_code == 200
+    try:
+        refused = none_client.token("refresh_token", refresh)
+        token_error(refused, "ESIA-007005", "unauthorized_client")
+    finally:
+        requests.put(url, json=original, timeout=5)
+    assert none_client.token("refresh_token", refresh).status_code == 200
