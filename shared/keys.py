@@ -55,7 +55,8 @@ def _generate_pem(kind: str) -> bytes:
 
 def load_or_create_pem(path: Path, kind: str) -> bytes:
     """Return the PEM private key at path, generating an RSA-2048 or P-256 key on first use."""
-    write_secret_file(path, _generate_pem(kind))
+    if not path.exists():  # generating an RSA key costs 30-300 ms: only when missing
+        write_secret_file(path, _generate_pem(kind))
     return path.read_bytes()
 
 
