@@ -9,6 +9,7 @@ from pathlib import Path
 
 from flask import Flask, g, has_request_context
 from flask_wtf.csrf import CSRFProtect
+from sqlalchemy.exc import OperationalError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from idp.config import DEFAULTS, keys_dir
@@ -61,18 +62,27 @@ def create_app(test_config: Mapping | None = None) -> Flask:
     oidc.init_app(app, csrf)
     control.init_app(app, csrf)
 
-    # ---- ESIA dialect: the ESIA engineer adds `from idp import esia; esia.init_app(app)` here.
-    # ---- (before the tables are created below, so its models share Base.metadata)
+    # ---- ESIA dialect (idp/esia, its own engineer): registered here, before the tables
+    # ---- are created below, so its models share Base.metadata.
     from idp import esia
 
     esia.init_app(app)
 
-    db.init_app(app)
+    _create_tables(app, db)
     from idp.fixtures import load_if_empty
 
     with app.app_context():
         load_if_empty(app)
     return app
+
+
+def _create_tables(app: Flask, db: Database) -> None:
+    """Create the tables; two workers starting together may race, so the loser retries."""
+    try:
+        db.init_app(app)
+    except OperationalError:
+        time.sleep(0.2)
+        db.init_app(app)
 
 
 def _offset_source(db: Database):

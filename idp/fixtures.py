@@ -8,6 +8,7 @@ from typing import Any
 
 from flask import Flask
 from sqlalchemy import delete, func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from idp import clients as client_store
@@ -60,12 +61,16 @@ def populate(session: Session, app: Flask) -> None:
 def load_if_empty(app: Flask) -> None:
     """Load fixtures on start when there are no persons and no clients yet."""
     db = app.extensions["idp"].db
-    with db.transaction() as session:
-        persons = session.scalar(select(func.count()).select_from(Person))
-        clients = session.scalar(select(func.count()).select_from(Client))
-        if persons == 0 and clients == 0:
-            populate(session, app)
-            log.info("loaded fixtures from %s", fixtures_dir(app))
+    try:
+        with db.transaction() as session:
+            persons = session.scalar(select(func.count()).select_from(Person))
+            clients = session.scalar(select(func.count()).select_from(Client))
+            if persons == 0 and clients == 0:
+                populate(session, app)
+                log.info("loaded fixtures from %s", fixtures_dir(app))
+    except IntegrityError:
+        # another worker starting at the same moment loaded them first
+        log.info("fixtures already loaded by another worker")
 
 
 def reset(app: Flask) -> None:

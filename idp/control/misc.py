@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from datetime import UTC, datetime
 
-from flask import current_app, jsonify, render_template, request
+from flask import current_app, g, jsonify, render_template, request
 from sqlalchemy import select
 
 from idp import CLOCK_OFFSET_KEY
@@ -98,9 +98,8 @@ def set_clock():
     if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
         return bad_field("offset_seconds", "must be a number of seconds")
     session = db_session()
+    value = float(value)
     session.merge(Setting(key=CLOCK_OFFSET_KEY, value=value))
     session.commit()
-    from flask import g
-
-    g.pop("clock_offset", None)
+    g.pop("clock_offset", None)  # this request read the old offset already
     return jsonify(offset_seconds=value, now=_iso(runtime().clock.time()))
