@@ -195,3 +195,24 @@ def test_forms_require_csrf(base):
     assert response.status_code == 400
     assert "csrf" in response.text.lower()
     assert not sms_codes(base, ROSHCHINA_PHONE)
+
+
+@pytest.fixture
+def four_digit_codes(idp_config):
+    """An injected SMS code generator and a 4-digit code length."""
+    calls = []
+
+    def generate(length: int) -> str:
+        calls.append(length)
+        return "4242"[:length]
+
+    idp_config.update(SMS_CODE_GENERATOR=generate, SMS_CODE_LENGTH=4)
+    return calls
+
+
+def test_injected_sms_code_generator(four_digit_codes, base):
+    browser = to_sms_page(base)
+    assert four_digit_codes == [4]
+    assert sms_codes(base) == ["4242"]
+    assert browser.page.require("sms-code-input").get("maxlength") == "4"
+    assert browser.submit("sms-form", {"sms-code-input": "4242"}, "sms-submit").has("consent-form")
