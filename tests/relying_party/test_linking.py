@@ -251,3 +251,21 @@ def test_linked_profile_shows_the_mark_to_others(rp, provider):
     page = viewer.open(rp.url + "/schools/2/members")
     assert page.require("member-123457").find(data_testid="verified-mark") is not None
     assert page.require("member-123458").find(data_testid="verified-mark") is None
+
+
+def test_forgot_password_at_step_five_returns_to_the_flow(rp):
+    browser = rp.login("123456")
+    rp.start_link(browser)
+    browser.click("gosuslugi-link-button")
+    page = browser.click("gosuslugi-forgot-password")
+    assert page.require("forgot-login-input").get("value") == "+79111111111"
+    browser.submit(form="forgot-form")
+    code = rp.control("GET", "/outbox").json()[0]["code"]
+    page = browser.submit(
+        form="reset-form", fields={"reset-code-input": code, "reset-password-input": "Fresh-pass-9"}
+    )
+    assert page.url == rp.url + "/gosuslugi/password"
+    page = browser.submit(
+        form="gosuslugi-password-form", fields={"gosuslugi-password-input": "Fresh-pass-9"}
+    )
+    assert page.has("sync-table")
