@@ -7,7 +7,14 @@ import threading
 import time
 
 import requests
-from werkzeug.serving import BaseWSGIServer, make_server
+from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
+
+
+class QuietRequestHandler(WSGIRequestHandler):
+    """Werkzeug's handler without the access log line per request."""
+
+    def log_request(self, *args, **kwargs) -> None:
+        return None
 
 
 def free_port() -> int:
@@ -22,7 +29,9 @@ class LiveServer:
 
     def __init__(self, app, port: int = 0) -> None:
         self.app = app
-        self._server: BaseWSGIServer = make_server("127.0.0.1", port, app, threaded=True)
+        self._server: BaseWSGIServer = make_server(
+            "127.0.0.1", port, app, threaded=True, request_handler=QuietRequestHandler
+        )
         self.port = self._server.server_port
         self.url = f"http://127.0.0.1:{self.port}"
         # a short poll interval: shutdown() waits for the next poll (0.5 s by default)

@@ -25,14 +25,13 @@ class LocalStand:
         from relying_party import create_app as create_rp
 
         root = Path(self._stack.enter_context(tempfile.TemporaryDirectory(prefix="stand-")))
-        rp_port = free_port()
+        idp_port, rp_port = free_port(), free_port()
+        idp_url, rp_url = f"http://127.0.0.1:{idp_port}", f"http://127.0.0.1:{rp_port}"
         idp = LiveServer(
             create_idp(
-                {
-                    "INSTANCE_PATH": str(root / "idp"),
-                    "SFERUM_URL": f"http://127.0.0.1:{rp_port}",
-                }
-            )
+                {"INSTANCE_PATH": str(root / "idp"), "ISSUER": idp_url, "SFERUM_URL": rp_url}
+            ),
+            port=idp_port,
         ).start()
         self._stack.callback(idp.stop)
         rp = LiveServer(
@@ -40,6 +39,7 @@ class LocalStand:
                 {
                     "INSTANCE_PATH": str(root / "sferum"),
                     "IDP_URL": idp.url,
+                    "PUBLIC_URL": rp_url,
                     "PROTOCOL": self.protocol,
                     **self._extra_rp_config,
                 }

@@ -29,6 +29,9 @@ class Driver(Protocol):
     def value(self, testid: str) -> str | None:
         """An input's current value, or an element's text."""
 
+    def attribute(self, testid: str, name: str) -> str | None:
+        """An attribute of the element with that data-testid."""
+
     def is_editable(self, testid: str) -> bool:
         """Whether a field can be typed into."""
 

@@ -104,6 +104,11 @@ class HttpDriver:
             return chosen[0].get("value") if chosen else None
         return el.text()
 
+    def attribute(self, testid: str, name: str) -> str | None:
+        """An attribute of the element with that data-testid."""
+        el = self._page().by_testid(testid)
+        return el.get(name) if el is not None else None
+
     def is_editable(self, testid: str) -> bool:
         """False for disabled or read-only fields."""
         el = self._page().by_testid(testid)
