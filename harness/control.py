@@ -153,9 +153,9 @@ class SferumControl(_ControlClient):
         """Create a user (fields as in fixtures/sferum.yaml)."""
         return self.call("POST", "/users", json=fields)
 
-    def outbox(self, to: str | None = None) -> list[Record]:
+    def outbox(self, address: str | None = None) -> list[Record]:
         """Messages the RP sent (password reset codes), newest first."""
-        return self.call("GET", "/outbox", params={"to": to} if to else None)
+        return self.call("GET", "/outbox", params={"address": address} if address else None)
 
     def events(self) -> list[Record]:
         """The log of link/sync/unlink/login actions."""

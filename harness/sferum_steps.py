@@ -183,3 +183,107 @@ def expect_events(ctx: Context, kinds: list[str]) -> None:
     seen = [e["kind"] for e in ctx.rp.events() if e["kind"] in wanted]
     if seen != list(kinds):
         raise StepFailure(f"expected events {kinds}", str(seen))
+
+
+# ---- schools: join requests, invite links, members -------------------------------------
+
+
+@step("apply_to_school")
+def apply_to_school(ctx: Context, school_id: int) -> None:
+    """Организации → «Подать заявку» to a school."""
+    ctx.driver.open(resolve_page(ctx, "schools"))
+    ctx.driver.click(f"school-apply-{school_id}")
+
+
+@step("open_invite")
+def open_invite(ctx: Context, token: str) -> None:
+    """Open an invite link and join by it."""
+    ctx.driver.open(f"{ctx.rp_url}/invite/{token}")
+    ctx.driver.click("invite-join")
+
+
+def _request_of(ctx: Context, school: int, applicant: str) -> str:
+    ctx.driver.open(resolve_page(ctx, f"requests: {school}"))
+    for testid in ctx.driver.testids("request-applicant-"):
+        request_id = testid.removeprefix("request-applicant-")
+        if applicant.casefold() in (ctx.driver.value(testid) or "").casefold():
+            return request_id
+    raise StepFailure(
+        f"no join request from {applicant!r}", ctx.driver.value("requests-list") or ""
+    )
+
+
+@step("expect_request")
+def expect_request(ctx: Context, arg: dict) -> None:
+    """Заявки (administrator): a request from `applicant`, `verified` or not, `via` invite."""
+    request_id = _request_of(ctx, int(arg["school"]), str(arg["applicant"]))
+    if "verified" in arg:
+        marked = ctx.driver.has_within(f"request-{request_id}", "verified-mark")
+        if marked != bool(arg["verified"]):
+            raise StepFailure(
+                f"expected the request of {arg['applicant']} "
+                f"{'with' if arg['verified'] else 'without'} the verification mark",
+                ctx.driver.value(f"request-{request_id}") or "",
+            )
+    if arg.get("via") == "invite" and "приглашению" not in (
+        ctx.driver.value(f"request-{request_id}") or ""
+    ):
+        raise StepFailure("expected the request to come from an invite link")
+
+
+@step("accept_request")
+def accept_request(ctx: Context, arg: dict) -> None:
+    """Заявки (administrator): accept the request of `applicant`."""
+    ctx.driver.click(f"request-accept-{_request_of(ctx, int(arg['school']), arg['applicant'])}")
+
+
+@step("decline_request")
+def decline_request(ctx: Context, arg: dict) -> None:
+    """Заявки (administrator): decline the request of `applicant`."""
+    ctx.driver.click(f"request-decline-{_request_of(ctx, int(arg['school']), arg['applicant'])}")
+
+
+@step("expect_member_verified")
+def expect_member_verified(ctx: Context, arg: dict) -> None:
+    """Участники: the member `user` carries the mark (or not, with verified: false)."""
+    ctx.driver.open(resolve_page(ctx, f"members: {arg['school']}"))
+    wanted = bool(arg.get("verified", True))
+    if ctx.driver.has_within(f"member-{arg['user']}", "verified-mark") != wanted:
+        raise StepFailure(
+            f"expected member {arg['user']} {'with' if wanted else 'without'} the mark",
+            ctx.driver.value(f"member-{arg['user']}") or "not a member",
+        )
+
+
+@step("expect_profile_verified")
+def expect_profile_verified(ctx: Context, arg: int | dict) -> None:
+    """A public profile shows the mark next to the name (verified: false → no mark)."""
+    arg = {"user": arg} if isinstance(arg, int | str) else dict(arg)
+    ctx.driver.open(resolve_page(ctx, f"profile: {arg['user']}"))
+    wanted = bool(arg.get("verified", True))
+    if ctx.driver.has_within("profile-name", "verified-mark") != wanted:
+        raise StepFailure(
+            f"expected profile {arg['user']} {'with' if wanted else 'without'} the mark",
+            ctx.driver.value("profile-name") or "",
+        )
+
+
+@step("reset_sferum_password")
+def reset_sferum_password(ctx: Context, arg: dict | None) -> None:
+    """«Забыли пароль»: ask for a code, read it from the RP's outbox, set a new password."""
+    arg = dict(arg or {})
+    user = ctx.variables.get("user", {})
+    login = arg.get("login") or user.get("phone") or user.get("email")
+    if not ctx.driver.has("forgot-form"):
+        ctx.driver.open(f"{ctx.rp_url}/login/forgot")
+    ctx.driver.fill({"forgot-login-input": login})
+    ctx.driver.click("forgot-submit")
+    messages = ctx.rp.outbox(login)
+    if not messages:
+        raise StepFailure(f"no reset code in the outbox for {login}")
+    ctx.driver.fill(
+        {"reset-code-input": messages[0]["code"], "reset-password-input": arg["new_password"]}
+    )
+    ctx.driver.click("reset-submit")
+    if user:
+        user["password"] = arg["new_password"]

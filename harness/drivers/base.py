@@ -26,6 +26,12 @@ class Driver(Protocol):
     def has(self, testid: str) -> bool:
         """Whether an element with that data-testid is visible on the page."""
 
+    def has_within(self, container: str, testid: str) -> bool:
+        """Whether the element `container` contains an element with data-testid `testid`."""
+
+    def testids(self, prefix: str) -> list[str]:
+        """Every data-testid on the page that starts with prefix, in document order."""
+
     def value(self, testid: str) -> str | None:
         """An input's current value, or an element's text."""
 

@@ -92,6 +92,19 @@ class HttpDriver:
         el = self._page().by_testid(testid)
         return el is not None and "hidden" not in el.attrs
 
+    def has_within(self, container: str, testid: str) -> bool:
+        """Whether the element `container` contains an element with data-testid `testid`."""
+        box = self._page().by_testid(container)
+        return box is not None and box.find(data_testid=testid) is not None
+
+    def testids(self, prefix: str) -> list[str]:
+        """Every data-testid on the page that starts with prefix, in document order."""
+        return [
+            el.testid
+            for el in self._page().doc.iter()
+            if el.testid and el.testid.startswith(prefix)
+        ]
+
     def value(self, testid: str) -> str | None:
         """An input's value (or a select's chosen option), else the element's text."""
         el = self._page().by_testid(testid)
