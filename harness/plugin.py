@@ -2,8 +2,8 @@
 
     def test_login(gosuslugi):
         person = gosuslugi.add_person(last_name="Иванов", ...)
-        ...
-        code = gosuslugi.sms_code(person.mobile)
+        callback = gosuslugi.sign_in(my_app_login_url, person.mobile, "password")
+        code = gosuslugi.sms_code(person.mobile)     # or read the SMS yourself
 
 The IdP starts once per test session on a free port (its own temporary instance directory) and
 is reset to its fixtures before every test that uses `gosuslugi`.
@@ -33,6 +33,47 @@ class Gosuslugi(GosuslugiControl):
     @property
     def discovery_url(self) -> str:
         return f"{self.url}/.well-known/openid-configuration"
+
+    def metadata(self) -> dict:
+        """The discovery document."""
+        return self.http.get(self.discovery_url, timeout=10).json()
+
+    def sign_in(
+        self,
+        authorization_url: str,
+        login: str,
+        password: str,
+        consent: str = "allow",
+        redirect_prefix: str | None = None,
+    ) -> str:
+        """Be the person at the browser: open the URL, log in, type the SMS code, consent.
+
+        Returns the URL Gosuslugi redirects back to (with `code` and `state`, or `error`);
+        that URL is not opened. `redirect_prefix` defaults to the request's redirect_uri.
+        """
+        from urllib.parse import parse_qs, urlparse
+
+        from harness.drivers.http import HttpBrowser
+
+        if redirect_prefix is None:
+            query = parse_qs(urlparse(authorization_url).query)
+            redirect_prefix = query.get("redirect_uri", [""])[0] or "http"
+        browser = HttpBrowser(stop_at=(redirect_prefix,))
+        page = browser.open(authorization_url)
+        for _ in range(6):
+            if browser.stopped_at:
+                return browser.stopped_at
+            if page.has("login-form"):
+                page = browser.submit(
+                    "login-form", {"login": login, "password": password}, "login-submit"
+                )
+            elif page.has("sms-form"):
+                page = browser.submit("sms-form", {"code": self.sms_code(login)}, "sms-submit")
+            elif page.has("consent-form"):
+                page = browser.submit("consent-form", button=f"consent-{consent}")
+            else:
+                raise AssertionError(f"unexpected page {page.url}: {page.text()[:300]}")
+        raise AssertionError("Gosuslugi did not redirect back")
 
 
 class Sferum(SferumControl):
