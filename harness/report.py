@@ -17,6 +17,7 @@ class StepResult:
     ok: bool
     seconds: float
     error: str = ""
+    screenshot: str = ""  # the picture after this step (browser runs), a file path
 
 
 @dataclass

@@ -6,7 +6,6 @@ import argparse
 import sys
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import requests
@@ -15,8 +14,10 @@ from harness.context import Context, Stand, StepFailure
 from harness.control import ControlError
 from harness.drivers.http import PageError
 from harness.fixture_data import fixture_passwords
+from harness.html_report import write_html_report
 from harness.report import ScenarioResult, StepResult, write_junit
 from harness.scenario import Scenario, ScenarioError, discover, load_scenarios, substitute
+from harness.screens import StepCamera, scenario_folders
 from harness.steps import STEPS
 from shared.config import FIXTURES_DIR
 
@@ -74,22 +75,34 @@ def prepare(ctx: Context) -> None:
     ctx.variables.update(substitute(ctx.scenario.variables, ctx.variables))
 
 
-def run_scenario(scenario: Scenario, stand: Stand, make_driver) -> ScenarioResult:
-    """Run one scenario's steps in order, stopping at the first failure."""
+def run_scenario(
+    scenario: Scenario, stand: Stand, make_driver, camera: StepCamera | None = None
+) -> ScenarioResult:
+    """Run one scenario's steps in order, stopping at the first failure.
+
+    A camera (browser runs) is told before and after every step, to take its pictures.
+    """
     result = ScenarioResult(scenario)
     ctx = Context(scenario, stand, make_driver, protocol=scenario.given.get("rp_protocol", "oidc"))
     started = time.perf_counter()
     try:
         prepare(ctx)
+        if camera:
+            camera.start(ctx)
         for step in scenario.steps:
             t0 = time.perf_counter()
+            before = camera.before_step(ctx) if camera else None
             try:
                 STEPS[step.action](ctx, substitute(step.arg, ctx.variables))
             except EXPECTED_ERRORS as exc:
                 result.steps.append(StepResult(step, False, time.perf_counter() - t0, str(exc)))
                 result.error = str(exc)
+            else:
+                result.steps.append(StepResult(step, True, time.perf_counter() - t0))
+            if camera:
+                camera.after_step(ctx, result.steps[-1], before)
+            if result.error:
                 break
-            result.steps.append(StepResult(step, True, time.perf_counter() - t0))
     except EXPECTED_ERRORS as exc:
         result.error = f"setting up the scenario failed: {exc}"
     finally:
@@ -170,7 +183,8 @@ def run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
-    make_driver = driver_factory(args)
+    make_driver, thread_done = driver_factory(args)
+    camera = StepCamera(Path(args.screens), scenario_folders(scenarios)) if args.browser else None
     pool = StandPool()
     lock = threading.Lock()
 
@@ -186,15 +200,15 @@ def run(args: argparse.Namespace) -> int:
         except Exception as exc:  # a stand that cannot start fails its scenarios, readably
             result = ScenarioResult(scenario, error=f"could not start the apps: {exc!r}")
         else:
-            result = run_scenario(scenario, stand, make_driver)
+            result = run_scenario(scenario, stand, make_driver, camera)
         print_result(result, lock, args.verbose)
         return result
 
     started = time.perf_counter()
-    print(f"Running {len(scenarios)} scenario(s) with {args.jobs} worker(s)...", flush=True)
+    mode = " in Chromium" if args.browser else ""
+    print(f"Running {len(scenarios)} scenario(s){mode} with {args.jobs} worker(s)...", flush=True)
     try:
-        with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as executor:
-            results = list(executor.map(one, scenarios))
+        results = run_in_workers(one, scenarios, max(1, args.jobs), thread_done)
     finally:
         pool.stop()
     failed = [r for r in results if not r.ok]
@@ -204,14 +218,52 @@ def run(args: argparse.Namespace) -> int:
         print(f"  FAILED {r.scenario.name} [{r.scenario.where}]")
     if args.junit:
         write_junit(results, Path(args.junit))
+    report_dir = args.report or ("reports" if args.browser else None)
+    if report_dir:
+        index = write_html_report(results, Path(report_dir), browser=args.browser)
+        print(f"HTML report: {index}")
     return 0 if not failed else 1
 
 
+def run_in_workers(fn, items: list, jobs: int, thread_done) -> list:
+    """fn over items in `jobs` threads, in order; each thread calls thread_done() as it ends.
+
+    (Not a ThreadPoolExecutor: a browser belongs to the thread that started it and must be
+    closed there, when that thread has no more scenarios to run.)
+    """
+    results: list = [None] * len(items)
+    queue = iter(enumerate(items))
+    lock = threading.Lock()
+
+    def worker() -> None:
+        try:
+            while True:
+                with lock:
+                    item = next(queue, None)
+                if item is None:
+                    return
+                results[item[0]] = fn(item[1])
+        finally:
+            thread_done()
+
+    threads = [threading.Thread(target=worker) for _ in range(min(jobs, len(items)))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return results
+
+
 def driver_factory(args: argparse.Namespace):
-    """A function making a fresh driver per named session."""
+    """(make a fresh driver per named session, what a worker thread calls when it ends)."""
+    if args.browser:
+        from harness.drivers.browser import BrowserPool
+
+        browsers = BrowserPool(screens_dir=Path(args.screens))
+        return browsers.make_driver, browsers.close_thread
     from harness.drivers.http_driver import HttpDriver
 
-    return lambda _session: HttpDriver()
+    return (lambda _session: HttpDriver()), (lambda: None)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -232,3 +284,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--junit", help="write JUnit XML here")
     parser.add_argument("-j", "--jobs", type=int, default=1, help="scenarios run in parallel")
     parser.add_argument("-v", "--verbose", action="store_true", help="print every step")
+    parser.add_argument(
+        "--browser",
+        action="store_true",
+        help="run in headless Chromium (Playwright), with a screenshot after every page change",
+    )
+    parser.add_argument(
+        "--screens",
+        default="reports/screens",
+        help="where browser runs save screenshots (default reports/screens)",
+    )
+    parser.add_argument(
+        "--report",
+        help="write an HTML report (index.html with steps and screenshots) to this folder; "
+        "browser runs default to reports/",
+    )

@@ -1,0 +1,272 @@
+"""The scenario driver in a real browser: Playwright (sync API) driving Debian's Chromium.
+
+One browser per runner worker thread (`BrowserPool`), a new context (own cookies) per named
+session (`BrowserDriver`). Steps act as a person would: click by data-testid or visible label,
+type into fields key by key, read the visible text.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import threading
+from collections import deque
+from pathlib import Path
+
+from playwright.sync_api import Browser, Page, Playwright, sync_playwright
+from playwright.sync_api import Error as PlaywrightError
+
+from harness.drivers.http import PageError
+
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+DESKTOP = (1280, 800)
+PHONE = (390, 844)
+TIMEOUT_MS = 15_000
+
+# Finds the element a step names: by data-testid, else the visible element with a testid whose
+# text (or value, for inputs) equals the label — like the HTTP driver, in the page itself.
+_FIND_JS = """
+(target) => {
+  const norm = (s) => (s || "").split(/\\s+/).filter(Boolean).join(" ").toLowerCase();
+  const byId = document.querySelector(`[data-testid="${CSS.escape(target)}"]`);
+  if (byId) return target;
+  const wanted = norm(target);
+  for (const el of document.querySelectorAll("[data-testid]")) {
+    if (el.offsetParent === null && getComputedStyle(el).position !== "fixed") continue;
+    if (norm(el.innerText) === wanted || norm(el.value) === wanted) return el.dataset.testid;
+  }
+  return null;
+}
+"""
+
+# Whether pressing the element leaves the page: a link, or a submit button of a form.
+_NAVIGATES_JS = """
+(el) => {
+  if (el.tagName === "A") return !!el.getAttribute("href") && el.target !== "_blank"
+                                  && !el.getAttribute("href").startsWith("#");
+  if (el.tagName === "BUTTON" || el.tagName === "INPUT")
+    return !!el.form && (el.type || "submit").toLowerCase() === "submit";
+  return false;
+}
+"""
+
+
+def chromium_missing_message() -> str | None:
+    """Why the browser cannot start (Chromium not installed), or None."""
+    if Path(CHROMIUM).is_file() and os.access(CHROMIUM, os.X_OK):
+        return None
+    return (
+        f"Chromium is not installed at {CHROMIUM}. Run `make browser-deps` "
+        "(or `sudo apt-get install -y chromium`), or set CHROMIUM=/path/to/chromium."
+    )
+
+
+class BrowserPool:
+    """One Playwright + Chromium per thread (Playwright's sync API is bound to its thread)."""
+
+    def __init__(self, viewport: tuple[int, int] = DESKTOP, screens_dir: Path | None = None):
+        self.viewport = viewport
+        self.screens_dir = screens_dir
+        self._local = threading.local()
+
+    def browser(self) -> Browser:
+        """This thread's browser, launched on first use."""
+        browser = getattr(self._local, "browser", None)
+        if browser is None:
+            missing = chromium_missing_message()
+            if missing:
+                raise PageError(missing)
+            playwright: Playwright = sync_playwright().start()
+            try:
+                browser = playwright.chromium.launch(
+                    executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
+                )
+            except Exception:
+                playwright.stop()
+                raise
+            self._local.playwright, self._local.browser = playwright, browser
+        return browser
+
+    def make_driver(self, _session: str = "main") -> BrowserDriver:
+        """A fresh driver (new browser context: own cookies) for a named session."""
+        return BrowserDriver(self.browser(), self.viewport, self.screens_dir)
+
+    def close_thread(self) -> None:
+        """Close this thread's browser (call from the thread that used it)."""
+        browser = getattr(self._local, "browser", None)
+        if browser is None:
+            return
+        try:
+            browser.close()
+        finally:
+            self._local.playwright.stop()
+            self._local.browser = self._local.playwright = None
+
+
+class BrowserDriver:
+    """A person at Chromium: one browser context and its page."""
+
+    def __init__(
+        self,
+        browser: Browser,
+        viewport: tuple[int, int] = DESKTOP,
+        screens_dir: Path | None = None,
+    ) -> None:
+        width, height = viewport
+        self.context = browser.new_context(
+            viewport={"width": width, "height": height}, locale="ru-RU"
+        )
+        self.context.set_default_timeout(TIMEOUT_MS)
+        self.page: Page = self.context.new_page()
+        self.screens_dir = screens_dir
+        self.changes = 0  # bumped by navigations and typing: "did this step change the page?"
+        self._status: int | None = None
+        self._exchanges: deque[str] = deque(maxlen=8)
+        self.context.on("response", self._on_response)
+        self.page.on("framenavigated", self._on_navigated)
+
+    def _on_response(self, response) -> None:
+        location = response.headers.get("location")
+        line = f"{response.request.method} {response.url} -> {response.status}"
+        self._exchanges.append(line + (f" (Location: {location})" if location else ""))
+
+    def _on_navigated(self, frame) -> None:
+        if frame == self.page.main_frame:
+            self.changes += 1
+
+    @property
+    def url(self) -> str:
+        return self.page.url if self.page.url != "about:blank" else ""
+
+    def open(self, url: str) -> None:
+        """Go to a URL and wait until it has loaded."""
+        try:
+            response = self.page.goto(url, wait_until="load")
+        except PlaywrightError as exc:
+            raise PageError(f"could not open {url}: {exc.message}") from exc
+        self._status = response.status if response else None
+
+    def _testid(self, target: str) -> str:
+        try:
+            found = self.page.evaluate(_FIND_JS, target)
+        except PlaywrightError as exc:
+            raise PageError(f"could not search the page for {target!r}: {exc.message}") from exc
+        if not found:
+            raise PageError(
+                f"nothing named {target!r} (data-testid or label) on {self.url} "
+                f"(HTTP {self._status}); page says: {self.text()[:300]}"
+            )
+        return found
+
+    def _locator(self, testid: str):
+        return self.page.locator(f'[data-testid="{testid}"]').first
+
+    def click(self, target: str) -> None:
+        """Press a button or follow a link; waits for the next page when it navigates."""
+        element = self._locator(self._testid(target))
+        try:
+            if element.evaluate(_NAVIGATES_JS):
+                with self.page.expect_navigation(wait_until="load") as navigation:
+                    element.click()
+                response = navigation.value
+                self._status = response.status if response else self._status
+            else:
+                element.click()
+        except PlaywrightError as exc:
+            raise PageError(f"could not click {target!r} on {self.url}: {exc.message}") from exc
+
+    def _field(self, key: str):
+        for selector in (f'[data-testid="{key}"]', f'[name="{key}"]'):
+            locator = self.page.locator(selector)
+            if locator.count():
+                return locator.first
+        raise PageError(f"no field {key!r} on {self.url}")
+
+    def fill(self, fields: dict[str, str]) -> None:
+        """Type into fields key by key (selects choose the option).
+
+        A read-only or disabled field is unlocked first — removing the attribute, as a person
+        with the browser's developer tools would — so a step can forge an edit of locked data
+        (`submit_profile`) and show that the server, not the page, refuses it.
+        """
+        for key, value in fields.items():
+            field = self._field(key)
+            try:
+                field.evaluate("el => { el.removeAttribute('readonly'); el.disabled = false; }")
+                tag = field.evaluate("el => el.tagName + ':' + (el.type || '')").lower()
+                if tag.startswith("select"):
+                    field.select_option(str(value))
+                elif tag in ("input:hidden", "input:date"):
+                    field.evaluate("(el, v) => { el.value = v; }", str(value))
+                else:
+                    field.fill("")
+                    field.press_sequentially(str(value))
+            except PlaywrightError as exc:
+                message = f"could not type into {key!r} on {self.url}: {exc.message}"
+                raise PageError(message) from exc
+            self.changes += 1
+
+    def text(self) -> str:
+        """The page's visible text."""
+        try:
+            return self.page.inner_text("body")
+        except PlaywrightError:
+            return ""
+
+    def has(self, testid: str) -> bool:
+        """Whether a visible element has that data-testid."""
+        return self.page.locator(f'[data-testid="{testid}"]').filter(visible=True).count() > 0
+
+    def value(self, testid: str) -> str | None:
+        """An input's or select's current value, else the element's visible text."""
+        locator = self.page.locator(f'[data-testid="{testid}"]')
+        if not locator.count():
+            return None
+        element = locator.first
+        if element.evaluate("el => ['INPUT', 'SELECT', 'TEXTAREA'].includes(el.tagName)"):
+            return element.input_value()
+        return " ".join(element.inner_text().split())
+
+    def attribute(self, testid: str, name: str) -> str | None:
+        """An attribute of the element with that data-testid."""
+        locator = self.page.locator(f'[data-testid="{testid}"]')
+        return locator.first.get_attribute(name) if locator.count() else None
+
+    def is_editable(self, testid: str) -> bool:
+        """False for disabled or read-only fields (and for missing ones)."""
+        locator = self.page.locator(f'[data-testid="{testid}"]')
+        return bool(locator.count()) and locator.first.is_editable()
+
+    def status(self) -> int | None:
+        """The HTTP status of the main document of the current page."""
+        return self._status
+
+    def screenshot(self, name: str) -> str | None:
+        """Save the whole page as <screens dir>/<name>.png; returns the path."""
+        if self.screens_dir is None:
+            return None
+        return self.save_screenshot(Path(self.screens_dir) / f"{name}.png")
+
+    def save_screenshot(self, path: Path) -> str:
+        """Save the whole page as a PNG at this path."""
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.page.screenshot(path=str(path), full_page=True)
+        return str(path)
+
+    def recent_exchanges(self) -> list[str]:
+        """The last HTTP exchanges of this session, one line each."""
+        return list(self._exchanges)
+
+    def close(self) -> None:
+        """Close the browser context (the browser stays for the next session)."""
+        # A browser already gone (e.g. crashed) leaves nothing to release.
+        with contextlib.suppress(PlaywrightError):
+            self.context.close()
