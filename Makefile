@@ -21,6 +21,12 @@ run: setup
 test: setup browser-deps
 	@$(PY) -m pytest -q
 
+scenarios: setup
+	@$(PY) -m harness run -j 2 --junit reports/scenarios-junit.xml
+
+bench: setup
+	@$(PY) -m harness bench
+
 lint: setup
 	@$(VENV)/bin/ruff check .
 	@$(VENV)/bin/ruff format --check .

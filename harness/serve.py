@@ -97,11 +97,17 @@ def logins_table() -> str:
     return "\n".join(lines)
 
 
+def _interrupt(_signum, _frame) -> None:
+    raise KeyboardInterrupt
+
+
 def serve() -> int:
     """Start both apps, print URLs and logins, wait for Ctrl-C, stop both."""
     idp, rp = app_specs()
     env = app_environment(idp, rp)
     procs: list[subprocess.Popen] = []
+    # `kill` (SIGTERM) stops both apps as cleanly as Ctrl-C does.
+    signal.signal(signal.SIGTERM, _interrupt)
     try:
         for spec in (idp, rp):
             procs.append(subprocess.Popen(gunicorn_command(spec), env=env))
