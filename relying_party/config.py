@@ -22,6 +22,13 @@ DEFAULTS = {
     "CLIENT_SECRET": "sferum-secret",
     "SCOPE": "openid profile fullname gender birthdate snils",
     "ID_TOKEN_ALGS": ["RS256"],  # the client is registered with RS256; never "none"
+    # The ESIA dialect (PROTOCOL=esia): a CMS-signing client registered at the IdP.
+    "ESIA_CLIENT_ID": "esia-cms",
+    "ESIA_CERT_FILE": str(FIXTURES_DIR / "esia" / "cms-client.crt.pem"),  # TEST-ONLY
+    "ESIA_KEY_FILE": str(FIXTURES_DIR / "esia" / "cms-client.key.pem"),  # TEST-ONLY
+    "ESIA_ISSUER": "http://esia.gosuslugi.ru/",  # `iss` of ESIA tokens, not the IdP URL
+    "ESIA_SCOPE": "openid fullname birthdate gender snils",
+    "ESIA_TOKEN_ALGS": ["RS256"],  # verified with the IdP's /esia/certs/RS256.pem
     "HTTP_CONNECT_TIMEOUT": 3.0,
     "HTTP_READ_TIMEOUT": 5.0,
     "CLOCK_LEEWAY": 60,

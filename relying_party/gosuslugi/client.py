@@ -50,7 +50,8 @@ def get_json(url: str, what: str, headers: dict | None = None) -> dict:
     return body
 
 
-def _cached(name: str, fetch, force: bool = False) -> dict:
+def cached(name: str, fetch, force: bool = False) -> dict:
+    """A document shared by every worker through the database, refetched after the TTL."""
     ttl = float(current_app.config["IDP_CACHE_SECONDS"])
     entry = db().get(CacheEntry, name)
     if entry is not None and not force and entry.fetched_at + ttl > now():
@@ -81,7 +82,7 @@ def discovery() -> dict:
                 raise GosuslugiError("idp_garbage", f"discovery: no {key}")
         return doc
 
-    doc = _cached("discovery:" + url, fetch)
+    doc = cached("discovery:" + url, fetch)
     # A cached document is re-checked too: the configured issuer may have changed.
     if doc.get("issuer") != cfg["IDP_ISSUER"]:
         raise GosuslugiError("discovery_issuer", "cached issuer differs")
@@ -99,4 +100,4 @@ def jwks(force: bool = False) -> list[dict]:
             raise GosuslugiError("idp_garbage", "jwks: no keys array")
         return body
 
-    return _cached("jwks:" + uri, fetch, force=force)["keys"]
+    return cached("jwks:" + uri, fetch, force=force)["keys"]

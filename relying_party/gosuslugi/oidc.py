@@ -10,13 +10,12 @@ import requests
 from authlib.common.errors import AuthlibBaseError
 from authlib.integrations.requests_client import OAuth2Session
 from flask import current_app, url_for
-from sqlalchemy import update
 
 from relying_party.gosuslugi import client
+from relying_party.gosuslugi.attempts import consume_attempt, store_attempt
 from relying_party.gosuslugi.idtoken import check_claims, verify_signature
 from relying_party.gosuslugi.protocols import FlowResult, GosuslugiError
-from relying_party.models import FlowAttempt
-from relying_party.web import db, now
+from relying_party.web import now
 from shared.formats import FormatError, parse_date
 
 log = logging.getLogger(__name__)
@@ -59,17 +58,7 @@ class OidcProtocol:
         doc = client.discovery()
         state, nonce = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
         verifier = secrets.token_urlsafe(64)
-        db().add(
-            FlowAttempt(
-                state=state,
-                nonce=nonce,
-                code_verifier=verifier,
-                purpose=purpose,
-                user_id=user_id,
-                created_at=now(),
-            )
-        )
-        db().commit()
+        store_attempt(state, purpose, user_id, nonce=nonce, code_verifier=verifier)
         with self._session() as session:
             url, _ = session.create_authorization_url(
                 doc["authorization_endpoint"], state=state, code_verifier=verifier, nonce=nonce
@@ -78,7 +67,7 @@ class OidcProtocol:
 
     def finish(self, args: Mapping[str, str]) -> FlowResult:
         """Consume the state, exchange the code, validate the ID token and userinfo."""
-        attempt = self._consume(args.get("state") or "")
+        attempt = consume_attempt(args.get("state") or "")
         if args.get("error"):
             code = "access_denied" if args["error"] == "access_denied" else "idp_error"
             raise GosuslugiError(code, f"callback error={args['error']!r}")
@@ -90,21 +79,6 @@ class OidcProtocol:
         if doc.get("userinfo_endpoint"):
             claims = {**claims, **self._userinfo(doc, token, claims["sub"])}
         return FlowResult(attempt.state, attempt.purpose, attempt.user_id, identity_of(claims))
-
-    def _consume(self, state: str) -> FlowAttempt:
-        # Single use across workers: only one UPDATE can flip consumed_at from NULL.
-        result = db().execute(
-            update(FlowAttempt)
-            .where(FlowAttempt.state == state, FlowAttempt.consumed_at.is_(None))
-            .values(consumed_at=now())
-        )
-        db().commit()
-        if not state or result.rowcount != 1:
-            raise GosuslugiError("state_unknown", "state unknown or already used")
-        attempt = db().get(FlowAttempt, state)
-        if attempt.created_at + current_app.config["FLOW_TTL_SECONDS"] < now():
-            raise GosuslugiError("state_expired", "attempt too old")
-        return attempt
 
     def _exchange(self, doc: dict, code: str, verifier: str) -> dict:
         try:

@@ -37,6 +37,25 @@ MESSAGES = {
     "id_token_nonce": "Ответ Госуслуг не относится к этому входу (nonce).",
     "id_token_sub": "В ответе Госуслуг нет идентификатора пользователя.",
     "userinfo_sub": "Данные пользователя от Госуслуг относятся к другому человеку.",
+    # The ESIA dialect: the access token is a signed JWT too, checked as strictly.
+    "id_token_type": "Госуслуги прислали вместо ID-токена токен другого типа.",
+    "access_token_malformed": "Ответ Госуслуг повреждён: токен доступа не читается.",
+    "access_token_type": "Госуслуги прислали вместо токена доступа токен другого типа.",
+    "access_token_alg": "Токен доступа Госуслуг подписан недопустимым алгоритмом.",
+    "access_token_signature": "Подпись токена доступа Госуслуг неверна.",
+    "access_token_iss": "Токен доступа выдан не Госуслугами (неверный издатель).",
+    "access_token_client": "Токен доступа Госуслуг выдан другому приложению.",
+    "access_token_exp": "Срок действия токена доступа Госуслуг истёк.",
+    "access_token_iat": "Время выдачи токена доступа Госуслуг неверно.",
+    "esia_certificate": (
+        "Сертификат Госуслуг для проверки подписи недоступен или некорректен. Попробуйте позже."
+    ),
+    "esia_state": "Ответ Госуслуг на запрос токена не относится к этому входу (state).",
+    "esia_subject": (
+        "Токены Госуслуг относятся к разным людям: идентификатор пользователя не совпадает."
+    ),
+    "esia_trusted": "Госуслуги прислали противоречивые сведения о подтверждении учётной записи.",
+    "esia_person": "Госуслуги не выдали данные пользователя. Попробуйте ещё раз.",
 }
 
 
@@ -65,7 +84,7 @@ class FlowResult:
 
 
 class IdentityProtocol(Protocol):
-    """A way to talk to Gosuslugi (OIDC now; the ESIA dialect can be added behind it)."""
+    """A way to talk to Gosuslugi: OpenID Connect (oidc.py) or the ESIA dialect (esia.py)."""
 
     name: str
 
@@ -79,15 +98,14 @@ class IdentityProtocol(Protocol):
 
 
 def build_protocol(config: Mapping) -> IdentityProtocol:
-    """The protocol named by PROTOCOL; refuse one that is not implemented."""
+    """The protocol named by PROTOCOL (oidc or esia); fail fast on anything else."""
     name = str(config.get("PROTOCOL") or "oidc").lower()
     if name == "oidc":
         from relying_party.gosuslugi.oidc import OidcProtocol
 
         return OidcProtocol()
     if name == "esia":
-        raise ValueError(
-            "RP_PROTOCOL=esia is not yet supported by the fake Sferum: "
-            "the ESIA dialect client has not been written; use RP_PROTOCOL=oidc"
-        )
-    raise ValueError(f"RP_PROTOCOL={name!r} is unknown; use oidc")
+        from relying_party.gosuslugi.esia import EsiaProtocol
+
+        return EsiaProtocol(config)
+    raise ValueError(f"RP_PROTOCOL={name!r} is unknown; use oidc or esia")

@@ -111,8 +111,7 @@ def test_unknown_page_and_profile(rp):
     assert browser.open(rp.url + "/nowhere").require("error-code").text() == "not_found"
 
 
-def test_esia_protocol_fails_at_start_up(tmp_path):
-    with pytest.raises(ValueError, match="not yet supported"):
-        create_app({"INSTANCE_PATH": str(tmp_path), "PROTOCOL": "esia"})
+def test_unknown_protocol_fails_at_start_up(tmp_path):
+    # PROTOCOL=esia start-up checks are in test_esia_config.py
     with pytest.raises(ValueError, match="unknown"):
         create_app({"INSTANCE_PATH": str(tmp_path), "PROTOCOL": "saml"})

@@ -1,0 +1,44 @@
+"""Flow attempts kept server-side (one row per trip to Gosuslugi): create, consume once."""
+
+from __future__ import annotations
+
+from flask import current_app
+from sqlalchemy import update
+
+from relying_party.gosuslugi.protocols import GosuslugiError
+from relying_party.models import FlowAttempt
+from relying_party.web import db, now
+
+
+def store_attempt(
+    state: str, purpose: str, user_id: int | None, nonce: str = "", code_verifier: str = ""
+) -> None:
+    """Persist a fresh attempt (committed: the browser leaves for the IdP next)."""
+    db().add(
+        FlowAttempt(
+            state=state,
+            nonce=nonce,
+            code_verifier=code_verifier,
+            purpose=purpose,
+            user_id=user_id,
+            created_at=now(),
+        )
+    )
+    db().commit()
+
+
+def consume_attempt(state: str) -> FlowAttempt:
+    """Mark the attempt used (exactly once, across workers) and return it; else refuse."""
+    # Only one UPDATE can flip consumed_at from NULL, whichever worker runs it.
+    result = db().execute(
+        update(FlowAttempt)
+        .where(FlowAttempt.state == state, FlowAttempt.consumed_at.is_(None))
+        .values(consumed_at=now())
+    )
+    db().commit()
+    if not state or result.rowcount != 1:
+        raise GosuslugiError("state_unknown", "state unknown or already used")
+    attempt = db().get(FlowAttempt, state)
+    if attempt.created_at + current_app.config["FLOW_TTL_SECONDS"] < now():
+        raise GosuslugiError("state_expired", "attempt too old")
+    return attempt

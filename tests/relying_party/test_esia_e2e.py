@@ -1,0 +1,232 @@
+"""End to end in the ESIA dialect: the fake Sferum (PROTOCOL=esia) and the real fake Gosuslugi."""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from sqlalchemy import select
+
+from harness.drivers.http import HttpBrowser
+from harness.servers import LiveServer, free_port
+from idp import create_app as create_idp
+from relying_party import create_app as create_rp
+from relying_party.models import CacheEntry
+from relying_party.web import db
+from tests.relying_party.conftest import PASSWORDS, Sferum
+from tests.relying_party.test_e2e_idp import PERSONS, Stack
+
+LINKED_KINDS = ("link", "sync", "unlink", "login")
+
+
+@pytest.fixture(scope="module")
+def esia_idp_keys(tmp_path_factory):
+    """IdP signing keys generated once for the module."""
+    return tmp_path_factory.mktemp("idp-keys")
+
+
+@pytest.fixture
+def esia_stack(tmp_path, esia_idp_keys):
+    """The IdP and an RP speaking ESIA (client esia-cms), both live on free ports."""
+    idp_port, rp_port = free_port(), free_port()
+    idp_url, rp_url = f"http://127.0.0.1:{idp_port}", f"http://127.0.0.1:{rp_port}"
+    idp_app = create_idp(
+        {
+            "INSTANCE_PATH": str(tmp_path / "idp"),
+            "KEYS_DIR": str(esia_idp_keys),
+            "ISSUER": idp_url,
+            "SFERUM_URL": rp_url,
+            "SECRET_KEY": "idp-esia-e2e",
+            "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+        }
+    )
+    rp_app = create_rp(
+        {
+            "INSTANCE_PATH": str(tmp_path / "rp"),
+            "SECRET_KEY": "rp-esia-e2e",
+            "IDP_URL": idp_url,
+            "PUBLIC_URL": rp_url,
+            "PROTOCOL": "esia",
+        }
+    )
+    idp = LiveServer(idp_app, idp_port).start()
+    rp = LiveServer(rp_app, rp_port).start()
+    yield Stack(idp, Sferum(rp_app, rp))
+    rp.stop()
+    idp.stop()
+    idp_app.extensions["idp"].db.dispose()
+
+
+def stop_at_callback(stack: Stack, browser: HttpBrowser, person: str, consent: str = "allow"):
+    """Go through the IdP but stop before the redirect to the RP's callback; return its URL."""
+    login, password = PERSONS[person]
+    browser.open(stack.rp.url + "/gosuslugi/link")
+    browser.stop_at = (stack.rp.url + "/gosuslugi/callback",)
+    try:
+        page = browser.click("gosuslugi-continue")
+        for _ in range(5):
+            if browser.stopped_at:
+                return browser.stopped_at
+            if page.has("login-form"):
+                fields = {"login-input": login, "password-input": password}
+                page = browser.submit("login-form", fields, "login-submit")
+            elif page.has("sms-form"):
+                code = stack.sms_code(login)
+                page = browser.submit("sms-form", {"sms-code-input": code}, "sms-submit")
+            elif page.has("consent-form"):
+                page = browser.submit("consent-form", button=f"consent-{consent}")
+        raise AssertionError(f"the IdP did not redirect to the callback: {page.url}")
+    finally:
+        browser.stop_at = ()
+
+
+def test_authorization_request_is_esia_shaped(esia_stack):
+    browser = esia_stack.rp.login("123456")
+    browser.stop_at = (esia_stack.idp.url,)
+    browser.open(esia_stack.rp.url + "/gosuslugi/link")
+    browser.click("gosuslugi-continue")
+    url = urlsplit(browser.stopped_at)
+    assert url.path == "/aas/oauth2/ac"
+    query = {k: v[0] for k, v in parse_qs(url.query).items()}
+    assert query["client_id"] == "esia-cms"
+    assert query["redirect_uri"] == esia_stack.rp.url + "/gosuslugi/callback"
+    assert query["scope"] == "openid fullname birthdate gender snils"
+    assert query["response_type"] == "code"
+    assert query["access_type"] == "online"
+    assert "person_filter" not in query
+    assert query["timestamp"].endswith(" +0000") and len(query["timestamp"]) == 25
+    assert len(query["state"]) == 36 and query["state"][14] == "4"  # a UUID4
+    assert query["client_secret"].endswith("=")  # base64url with padding
+
+
+def test_done_when_flow_in_esia(esia_stack):
+    """Рощина links (mismatch → sync), is locked, logs in via Gosuslugi, unlinks, edits."""
+    rp = esia_stack.rp
+    browser = rp.login("123456")
+    page = esia_stack.link(browser, "roshchina")
+    assert page.url == rp.url + "/gosuslugi/confirm", page.text()
+    assert "Рощина Елизавета Вадимовна" in page.require("gosuslugi-identity-name").text()
+    assert page.require("gosuslugi-identity-snils").text() == "112-233-445 95"
+    browser.click("gosuslugi-link-button")
+    page = browser.submit(
+        form="gosuslugi-password-form", fields={"gosuslugi-password-input": PASSWORDS["123456"]}
+    )
+    assert page.require("sync-row-middle_name").get("data-differs") == "true"
+    assert page.require("sync-sferum-middle_name").text() == "Владимировна"
+    assert page.require("sync-gosuslugi-middle_name").text() == "Вадимовна"
+    page = browser.click("sync-submit")
+    assert page.require("header-user").find(data_testid="verified-mark") is not None
+    assert page.require("profile-full-name").text().startswith("Елизавета Вадимовна Рощина")
+    user = rp.user(123456)
+    assert user["gosuslugi_oid"] == "1000000001" and user["verified"] is True
+
+    page = browser.submit(form="settings-form", fields={"middle_name": "Владимировна"})
+    assert page.status == 403
+    assert rp.user(123456)["middle_name"] == "Вадимовна"
+
+    browser.open(rp.url + "/")
+    page = browser.click("logout-button")
+    assert page.url == rp.url + "/login"
+    page = browser.click("gosuslugi-login-button")
+    assert page.url.startswith(esia_stack.idp.url), page.url  # the IdP's session: consent
+    page = esia_stack.gosuslugi(browser, page, "roshchina")
+    assert page.url == rp.url + "/", page.text()
+    assert page.require("header-user-name").text() == "Елизавета Рощина"
+
+    browser.open(rp.url + "/settings")
+    browser.click("settings-unlink-link")
+    browser.click("security-gosuslugi-menu")
+    browser.click("security-gosuslugi-disable")
+    page = browser.click("unlink-confirm")
+    assert page.require("header-user").find(data_testid="verified-mark") is None
+    browser.open(rp.url + "/settings")
+    page = browser.submit(form="settings-form", fields={"middle_name": "Владимировна"})
+    assert page.require("flash-message").text() == "Изменения сохранены"
+    assert rp.user(123456)["middle_name"] == "Владимировна"
+    kinds = [e["kind"] for e in rp.events() if e["kind"] in LINKED_KINDS]
+    assert kinds == ["login", "sync", "link", "login", "unlink"]
+    login = [e for e in rp.events("login") if e["detail"].get("method") == "gosuslugi"]
+    assert [e["oid"] for e in login] == ["1000000001"]
+
+
+def test_identical_data_links_directly(esia_stack):
+    browser = esia_stack.rp.login("123457")
+    esia_stack.link(browser, "dmitrieva")
+    browser.click("gosuslugi-link-button")
+    page = browser.submit(
+        form="gosuslugi-password-form", fields={"gosuslugi-password-input": PASSWORDS["123457"]}
+    )
+    assert not page.has("sync-table")
+    assert page.has("settings-locked-message")
+    assert esia_stack.rp.user(123457)["gosuslugi_oid"] == "1000000002"
+
+
+@pytest.mark.parametrize(("user_id", "person"), [("123458", "smirnov"), ("123459", "kuznetsova")])
+def test_standard_and_simplified_accounts_are_refused(esia_stack, user_id, person):
+    browser = esia_stack.rp.login(user_id)
+    page = esia_stack.link(browser, person)
+    assert page.require("error-code").text() == "not_trusted", page.text()
+    assert "не подтверждена" in page.require("message").text()
+    assert esia_stack.rp.user(user_id)["verified"] is False
+    assert esia_stack.rp.events("link") == []
+
+
+def test_consent_refused_at_the_idp(esia_stack):
+    browser = esia_stack.rp.login("123456")
+    callback = stop_at_callback(esia_stack, browser, "roshchina", consent="deny")
+    query = parse_qs(urlsplit(callback).query)
+    assert query["error"] == ["access_denied"]
+    assert query["error_description"][0].startswith("ESIA-007004")
+    page = browser.open(callback)
+    assert page.require("error-code").text() == "access_denied", page.text()
+    assert "отказались" in page.require("message").text()
+    assert esia_stack.rp.user(123456)["verified"] is False
+
+
+def test_replayed_callback_is_refused(esia_stack):
+    browser = esia_stack.rp.login("123456")
+    callback = stop_at_callback(esia_stack, browser, "roshchina")
+    assert browser.open(callback).url == esia_stack.rp.url + "/gosuslugi/confirm"
+    page = browser.open(callback)
+    assert page.require("error-code").text() == "state_unknown", page.text()
+    # Another browser replaying the same callback gets nowhere either.
+    other = esia_stack.rp.login("123457")
+    page = other.open(callback)
+    assert page.require("error-code").text() == "state_unknown"
+    assert esia_stack.rp.user(123457)["verified"] is False
+    assert esia_stack.rp.events("link") == []
+
+
+def test_replayed_code_with_a_new_attempt_is_refused(esia_stack):
+    """A code from a finished trip, pasted into a fresh attempt, is refused by the IdP."""
+    browser = esia_stack.rp.login("123456")
+    first = stop_at_callback(esia_stack, browser, "roshchina")
+    browser.open(first)
+    second = stop_at_callback(esia_stack, browser, "roshchina")
+    old_code = parse_qs(urlsplit(first).query)["code"][0]
+    state = parse_qs(urlsplit(second).query)["state"][0]
+    page = browser.request(
+        "GET", esia_stack.rp.url + "/gosuslugi/callback", params={"code": old_code, "state": state}
+    )
+    assert page.require("error-code").text() == "token_error", page.text()
+    assert esia_stack.rp.user(123456)["verified"] is False
+
+
+def test_wrong_issuer_is_refused(esia_stack):
+    esia_stack.rp.app.config["ESIA_ISSUER"] = "http://esia-portal1.test.gosuslugi.ru/"
+    browser = esia_stack.rp.login("123456")
+    page = esia_stack.link(browser, "roshchina")
+    assert page.require("error-code").text() == "id_token_iss", page.text()
+    assert "неверный издатель" in page.require("message").text()
+    assert esia_stack.rp.user(123456)["verified"] is False
+
+
+def test_idp_certificate_is_fetched_once(esia_stack):
+    """Two logins, one certificate download: it is cached in the RP's database."""
+    for user_id, person in (("123456", "roshchina"), ("123457", "dmitrieva")):
+        browser = esia_stack.rp.login(user_id)
+        assert esia_stack.link(browser, person).url.endswith("/gosuslugi/confirm")
+    app = esia_stack.rp.app
+    with app.app_context():
+        names = list(db().scalars(select(CacheEntry.name)))
+    assert names == [f"esia-cert:{esia_stack.idp.url}/esia/certs/RS256.pem"]
