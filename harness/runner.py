@@ -232,6 +232,7 @@ def run_in_workers(fn, items: list, jobs: int, thread_done) -> list:
     closed there, when that thread has no more scenarios to run.)
     """
     results: list = [None] * len(items)
+    errors: list[BaseException] = []
     queue = iter(enumerate(items))
     lock = threading.Lock()
 
@@ -243,6 +244,8 @@ def run_in_workers(fn, items: list, jobs: int, thread_done) -> list:
                 if item is None:
                     return
                 results[item[0]] = fn(item[1])
+        except BaseException as exc:  # re-raised in the caller's thread, like executor.map
+            errors.append(exc)
         finally:
             thread_done()
 
@@ -251,6 +254,8 @@ def run_in_workers(fn, items: list, jobs: int, thread_done) -> list:
         t.start()
     for t in threads:
         t.join()
+    if errors:
+        raise errors[0]
     return results
 
 

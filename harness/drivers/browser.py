@@ -8,6 +8,7 @@ type into fields key by key, read the visible text.
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import threading
 from collections import deque
@@ -109,6 +110,19 @@ class BrowserPool:
         finally:
             self._local.playwright.stop()
             self._local.browser = self._local.playwright = None
+
+
+def _page_errors(method):
+    """Report Playwright's errors (a page gone, a closed browser) as a failing step's PageError."""
+
+    @functools.wraps(method)
+    def wrapper(self, *args, **kwargs):
+        try:
+            return method(self, *args, **kwargs)
+        except PlaywrightError as exc:
+            raise PageError(f"the browser failed at {self.url}: {exc.message}") from exc
+
+    return wrapper
 
 
 class BrowserDriver:
@@ -221,10 +235,12 @@ class BrowserDriver:
         except PlaywrightError:
             return ""
 
+    @_page_errors
     def has(self, testid: str) -> bool:
         """Whether a visible element has that data-testid."""
         return self.page.locator(f'[data-testid="{testid}"]').filter(visible=True).count() > 0
 
+    @_page_errors
     def value(self, testid: str) -> str | None:
         """An input's or select's current value, else the element's visible text."""
         locator = self.page.locator(f'[data-testid="{testid}"]')
@@ -235,11 +251,13 @@ class BrowserDriver:
             return element.input_value()
         return " ".join(element.inner_text().split())
 
+    @_page_errors
     def attribute(self, testid: str, name: str) -> str | None:
         """An attribute of the element with that data-testid."""
         locator = self.page.locator(f'[data-testid="{testid}"]')
         return locator.first.get_attribute(name) if locator.count() else None
 
+    @_page_errors
     def is_editable(self, testid: str) -> bool:
         """False for disabled or read-only fields (and for missing ones)."""
         locator = self.page.locator(f'[data-testid="{testid}"]')
@@ -255,6 +273,7 @@ class BrowserDriver:
             return None
         return self.save_screenshot(Path(self.screens_dir) / f"{name}.png")
 
+    @_page_errors
     def save_screenshot(self, path: Path) -> str:
         """Save the whole page as a PNG at this path."""
         path.parent.mkdir(parents=True, exist_ok=True)
