@@ -76,18 +76,21 @@ def _vm_hwm_kb(pid: int) -> int:
 
 def start_app(spec: AppSpec, env: dict[str, str]) -> tuple[Proc, float]:
     """Spawn the app under gunicorn; return it and the seconds until its health URL said 200."""
+    log = tempfile.TemporaryFile()
     t0 = time.perf_counter()
-    popen = subprocess.Popen(
-        gunicorn_command(spec), env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
-    )
+    popen = subprocess.Popen(gunicorn_command(spec), env=env, stdout=log, stderr=log)
     try:
-        wait_until_up(spec.url + spec.health_path, timeout=30)
+        wait_until_up(spec.url + spec.health_path, timeout=30, interval=0.005)
     except TimeoutError as exc:
         popen.kill()
-        raise SystemExit(
-            f"{spec.name} did not start: {popen.stderr.read().decode()[-2000:]}"
-        ) from exc
-    return Proc(spec, popen), time.perf_counter() - t0
+        popen.wait()
+        log.seek(0)
+        message = log.read().decode(errors="replace")[-2000:]
+        log.close()
+        raise SystemExit(f"{spec.name} did not start: {message}") from exc
+    seconds = time.perf_counter() - t0
+    log.close()
+    return Proc(spec, popen), seconds
 
 
 def environment(root: Path, idp: AppSpec, rp: AppSpec) -> dict[str, str]:

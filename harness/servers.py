@@ -57,7 +57,7 @@ class LiveServer:
         self.stop()
 
 
-def wait_until_up(url: str, timeout: float = 15.0) -> None:
+def wait_until_up(url: str, timeout: float = 15.0, interval: float = 0.02) -> None:
     """Poll url until it answers 200, or raise TimeoutError."""
     deadline = time.monotonic() + timeout
     last: Exception | None = None
@@ -67,5 +67,5 @@ def wait_until_up(url: str, timeout: float = 15.0) -> None:
                 return
         except requests.RequestException as exc:
             last = exc
-        time.sleep(0.02)
+        time.sleep(interval)
     raise TimeoutError(f"{url} did not come up within {timeout} s ({last})")
