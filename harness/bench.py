@@ -76,21 +76,18 @@ def _vm_hwm_kb(pid: int) -> int:
 
 def start_app(spec: AppSpec, env: dict[str, str]) -> tuple[Proc, float]:
     """Spawn the app under gunicorn; return it and the seconds until its health URL said 200."""
-    log = tempfile.TemporaryFile()
-    t0 = time.perf_counter()
-    popen = subprocess.Popen(gunicorn_command(spec), env=env, stdout=log, stderr=log)
-    try:
-        wait_until_up(spec.url + spec.health_path, timeout=30, interval=0.005)
-    except TimeoutError as exc:
-        popen.kill()
-        popen.wait()
-        log.seek(0)
-        message = log.read().decode(errors="replace")[-2000:]
-        log.close()
-        raise SystemExit(f"{spec.name} did not start: {message}") from exc
-    seconds = time.perf_counter() - t0
-    log.close()
-    return Proc(spec, popen), seconds
+    with tempfile.TemporaryFile() as log:
+        t0 = time.perf_counter()
+        popen = subprocess.Popen(gunicorn_command(spec), env=env, stdout=log, stderr=log)
+        try:
+            wait_until_up(spec.url + spec.health_path, timeout=30, interval=0.005)
+        except TimeoutError as exc:
+            popen.kill()
+            popen.wait()
+            log.seek(0)
+            message = log.read().decode(errors="replace")[-2000:]
+            raise SystemExit(f"{spec.name} did not start: {message}") from exc
+        return Proc(spec, popen), time.perf_counter() - t0
 
 
 def environment(root: Path, idp: AppSpec, rp: AppSpec) -> dict[str, str]:
