@@ -18,7 +18,7 @@ from pathlib import Path
 
 import requests
 from cryptography import x509
-from cryptography.exceptions import InvalidSignature
+from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.hazmat.primitives.serialization import pkcs7
@@ -26,11 +26,12 @@ from flask import current_app
 
 from relying_party.gosuslugi import client
 from relying_party.gosuslugi.protocols import GosuslugiError
+from relying_party.web import now
 
 # What the fake Sferum can verify; GOST3410_2012_256 tokens are out of its scope.
 SUPPORTED_ALGS = {"RS256": hashes.SHA256}
 CERTIFICATE_PATH = "/esia/certs/RS256.pem"
-_B64URL = re.compile(r"^[A-Za-z0-9_-]+$")
+_B64URL = re.compile(r"^[A-Za-z0-9_-]*$")  # empty: "alg": "none" tokens
 
 
 @dataclass(frozen=True)
@@ -49,11 +50,17 @@ class ClientSigner:
             raise ValueError(f"RP_ESIA_CERT_FILE {cert_file}: {exc}") from exc
         try:
             key = serialization.load_pem_private_key(Path(key_file).read_bytes(), password=None)
-        except (OSError, ValueError, TypeError) as exc:
+        except (OSError, ValueError, TypeError, UnsupportedAlgorithm) as exc:
             raise ValueError(f"RP_ESIA_KEY_FILE {key_file}: {exc}") from exc
         if not isinstance(key, rsa.RSAPrivateKey):
-            raise ValueError(f"RP_ESIA_KEY_FILE {key_file}: not an RSA key")
-        if key.public_key().public_numbers() != certificate.public_key().public_numbers():
+            raise ValueError(f"RP_ESIA_KEY_FILE {key_file}: not an RSA key (CMS needs RSA)")
+        try:
+            public = certificate.public_key()
+        except UnsupportedAlgorithm as exc:
+            raise ValueError(f"RP_ESIA_CERT_FILE {cert_file}: {exc}") from exc
+        if not isinstance(public, rsa.RSAPublicKey) or (
+            key.public_key().public_numbers() != public.public_numbers()
+        ):
             raise ValueError("RP_ESIA_KEY_FILE does not belong to RP_ESIA_CERT_FILE")
         return cls(certificate, key)
 
@@ -91,9 +98,19 @@ def _public_key(pem: str) -> rsa.RSAPublicKey:
         certificate = x509.load_pem_x509_certificate(pem.encode("ascii"))
     except (ValueError, UnicodeError) as exc:
         raise GosuslugiError("esia_certificate", "not a PEM certificate") from exc
-    key = certificate.public_key()
+    try:
+        key = certificate.public_key()
+    except UnsupportedAlgorithm as exc:
+        raise GosuslugiError("esia_certificate", "unsupported key type") from exc
     if not isinstance(key, rsa.RSAPublicKey):
         raise GosuslugiError("esia_certificate", "not an RSA certificate")
+    moment = now()
+    if not (
+        certificate.not_valid_before_utc.timestamp()
+        <= moment
+        <= certificate.not_valid_after_utc.timestamp()
+    ):
+        raise GosuslugiError("esia_certificate", "certificate not valid now")
     return key
 
 

@@ -1,0 +1,98 @@
+"""PROTOCOL=esia at start-up: settings, key loading, refusals; the client_secret and timestamp."""
+
+from __future__ import annotations
+
+import base64
+from datetime import UTC, datetime
+
+import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
+
+from relying_party import create_app
+from relying_party.gosuslugi.esia import EsiaProtocol
+from relying_party.gosuslugi.esia_tokens import ClientSigner, timestamp
+from shared.config import FIXTURES_DIR
+from tests.relying_party.test_esia_fake import new_key, verify_cms
+
+CERT = FIXTURES_DIR / "esia" / "cms-client.crt.pem"
+KEY = FIXTURES_DIR / "esia" / "cms-client.key.pem"
+
+
+def build(tmp_path, **config):
+    return create_app({"INSTANCE_PATH": str(tmp_path), "PROTOCOL": "esia", **config})
+
+
+def test_defaults(tmp_path):
+    app = build(tmp_path)
+    protocol = app.extensions["gosuslugi_protocol"]
+    assert isinstance(protocol, EsiaProtocol) and protocol.name == "esia"
+    assert app.config["ESIA_CLIENT_ID"] == "esia-cms"
+    assert app.config["ESIA_ISSUER"] == "http://esia.gosuslugi.ru/"
+    assert app.config["ESIA_SCOPE"] == "openid fullname birthdate gender snils"
+    assert app.config["ESIA_CERT_FILE"] == str(CERT)
+    assert app.config["ESIA_KEY_FILE"] == str(KEY)
+
+
+def test_environment_settings(tmp_path, monkeypatch):
+    monkeypatch.setenv("RP_PROTOCOL", "esia")
+    monkeypatch.setenv("RP_ESIA_CLIENT_ID", "other-system")
+    monkeypatch.setenv("RP_ESIA_ISSUER", "http://esia-portal1.test.gosuslugi.ru/")
+    monkeypatch.setenv("RP_ESIA_SCOPE", "openid fullname")
+    app = create_app({"INSTANCE_PATH": str(tmp_path)})
+    assert isinstance(app.extensions["gosuslugi_protocol"], EsiaProtocol)
+    assert app.config["ESIA_CLIENT_ID"] == "other-system"
+    assert app.config["ESIA_ISSUER"] == "http://esia-portal1.test.gosuslugi.ru/"
+    assert app.config["ESIA_SCOPE"] == "openid fullname"
+
+
+def test_missing_key_file_fails_at_start_up(tmp_path):
+    with pytest.raises(ValueError, match="RP_ESIA_KEY_FILE"):
+        build(tmp_path, ESIA_KEY_FILE=str(tmp_path / "nowhere.pem"))
+    with pytest.raises(ValueError, match="RP_ESIA_CERT_FILE"):
+        build(tmp_path, ESIA_CERT_FILE=str(tmp_path / "nowhere.pem"))
+
+
+def test_a_key_of_another_certificate_fails_at_start_up(tmp_path):
+    other = tmp_path / "other.key.pem"
+    other.write_bytes(
+        new_key().private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    with pytest.raises(ValueError, match="does not belong"):
+        build(tmp_path, ESIA_KEY_FILE=str(other))
+
+
+def test_a_gost_key_fails_at_start_up(tmp_path):
+    with pytest.raises(ValueError, match="RP_ESIA"):
+        build(
+            tmp_path,
+            ESIA_CERT_FILE=str(FIXTURES_DIR / "esia" / "gost-client.crt.pem"),
+            ESIA_KEY_FILE=str(FIXTURES_DIR / "esia" / "gost-client.key.pem"),
+        )
+
+
+@pytest.mark.parametrize("algs", [["none"], ["RS256", "HS256"], ["GOST3410_2012_256"], []])
+def test_token_algorithms_that_cannot_be_verified_fail_at_start_up(tmp_path, algs):
+    with pytest.raises(ValueError, match="RP_ESIA_TOKEN_ALGS"):
+        build(tmp_path, ESIA_TOKEN_ALGS=algs)
+
+
+def test_client_secret_is_a_detached_cms_signature_base64url_with_padding():
+    signer = ClientSigner.from_files(str(CERT), str(KEY))
+    message = "openid fullname2025.01.02 03:04:05 +0000esia-cmsb2d5a6b4-1f0e-4c43-9c1b-7d3c5e6f7a8b"
+    secret = signer.sign(message)
+    assert "+" not in secret and "/" not in secret
+    assert len(secret) % 4 == 0
+    assert base64.urlsafe_b64decode(secret)[:1] == b"\x30"  # DER SEQUENCE
+    certificate = x509.load_pem_x509_certificate(CERT.read_bytes())
+    assert verify_cms(secret, message, certificate)
+    assert not verify_cms(secret, message + "x", certificate)
+
+
+def test_timestamp_format():
+    moment = datetime(2025, 9, 2, 13, 0, 29, tzinfo=UTC).timestamp()
+    assert timestamp(moment) == "2025.09.02 13:00:29 +0000"
