@@ -264,7 +264,8 @@ def driver_factory(args: argparse.Namespace):
     if args.browser:
         from harness.drivers.browser import BrowserPool
 
-        browsers = BrowserPool(screens_dir=Path(args.screens))
+        width, _, height = args.viewport.partition("x")
+        browsers = BrowserPool((int(width), int(height)), screens_dir=Path(args.screens))
         return browsers.make_driver, browsers.close_thread
     from harness.drivers.http_driver import HttpDriver
 
@@ -300,7 +301,21 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="where browser runs save screenshots (default reports/screens)",
     )
     parser.add_argument(
+        "--viewport",
+        default="1280x800",
+        type=_viewport,
+        help="browser window WIDTHxHEIGHT (default 1280x800; a phone: 390x844)",
+    )
+    parser.add_argument(
         "--report",
         help="write an HTML report (index.html with steps and screenshots) to this folder; "
         "browser runs default to reports/",
     )
+
+
+def _viewport(text: str) -> str:
+    """Check a WIDTHxHEIGHT option value."""
+    width, _, height = text.partition("x")
+    if not (width.isdigit() and height.isdigit() and int(width) > 0 and int(height) > 0):
+        raise argparse.ArgumentTypeError(f"expected WIDTHxHEIGHT such as 390x844, not {text!r}")
+    return text
