@@ -68,6 +68,12 @@ def create_app(test_config: Mapping | None = None) -> Flask:
 
     esia.init_app(app)
 
+    # ---- fault injection and the relying party's report card (also add tables)
+    from idp import faults, report
+
+    faults.init_app(app)
+    report.init_app(app)
+
     _create_tables(app, db)
     from idp.fixtures import load_if_empty
 

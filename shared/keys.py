@@ -73,6 +73,14 @@ def import_private_key(pem: bytes) -> RSAKey | ECKey:
     return key
 
 
+def public_jwk(key: RSAKey | ECKey) -> dict:
+    """The public JWK of a key with `use` and `alg` (RS256 for RSA, ES256 for EC)."""
+    data = key.as_dict(private=False)
+    data["use"] = "sig"
+    data["alg"] = "RS256" if data["kty"] == "RSA" else "ES256"
+    return data
+
+
 class SigningKeys:
     """The provider's private keys, parsed once at start and kept."""
 
@@ -83,10 +91,7 @@ class SigningKeys:
 
     @staticmethod
     def _public_dict(key: RSAKey | ECKey) -> dict:
-        data = key.as_dict(private=False)
-        data["use"] = "sig"
-        data["alg"] = "RS256" if data["kty"] == "RSA" else "ES256"
-        return data
+        return public_jwk(key)
 
     @classmethod
     def from_directory(cls, directory: Path) -> SigningKeys:

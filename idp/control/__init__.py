@@ -16,8 +16,9 @@ def _presented_token() -> str:
     header = request.headers.get("Authorization", "")
     if header.lower().startswith("bearer "):
         return header[7:].strip()
-    # the SMS inbox is a page a browser opens: it may carry the token in the query string
-    if request.endpoint == "control.sms_inbox":
+    # the SMS inbox and the report card are pages a browser opens: the token may come in
+    # the query string
+    if request.endpoint in ("control.sms_inbox", "report.page"):
         return request.args.get("token", "")
     return ""
 

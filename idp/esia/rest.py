@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from idp.esia import person as shapes
 from idp.esia.models import EsiaToken
+from idp.faults.tokens import alter_document
 from idp.models import Person
 from idp.runtime import db_session, digest, now
 
@@ -58,7 +59,8 @@ def person_root(oid: int):
     if not shapes.can_read_root(scopes):
         return _error(403, "insufficient_scope", "The token's scopes do not cover the person")
     embed = shapes.parse_embed(request.args.get("embed"))
-    return jsonify(shapes.root_with_embed(person, scopes, _base_url(), embed))
+    body = shapes.root_with_embed(person, scopes, _base_url(), embed)
+    return jsonify(alter_document("person", body))
 
 
 @bp.get("/rs/prns/<int:oid>/<name>")

@@ -21,6 +21,7 @@ from idp.esia.errors import (
     UnsupportedGrantType,
 )
 from idp.esia.models import EsiaCode, EsiaToken
+from idp.faults.tokens import esia_id_token
 from idp.models import Client, Person
 from idp.runtime import config, db_session, digest, now, runtime
 
@@ -62,7 +63,7 @@ def issue(esia: EsiaClient, person: Person, scopes: list[str], sid: str, auth_ti
         ),
         esia.token_alg, rsa_key, gost_signer,
     )  # fmt: skip
-    id_token = tokens.encode(
+    id_token = esia_id_token(  # tokens.encode, with the armed ID token faults applied
         tokens.ID_HEADER,
         tokens.id_claims(
             issuer=issuer, client_id=esia.client_id, oid=person.oid, trusted=person.trusted,

@@ -1,0 +1,60 @@
+"""/_control/faults: arm (POST), list (GET), clear (DELETE) faults; JSON for QA and CI."""
+
+from __future__ import annotations
+
+from flask import Blueprint, jsonify
+from sqlalchemy import select
+
+from idp.control import guard
+from idp.control.util import json_body, not_found
+from idp.faults import registry, store
+from idp.faults.hooks import max_delay
+from idp.models import Client
+from idp.runtime import db_session, now, runtime
+
+bp = Blueprint("faults", __name__, url_prefix="/_control")
+bp.before_request(guard)
+
+
+def _invalid(message: str):
+    body = {
+        "error": "invalid_fault",
+        "error_description": message,
+        "valid_faults": list(registry.SPECS),
+        "endpoints": list(registry.TRANSPORT_ENDPOINTS),
+    }
+    return jsonify(body), 400
+
+
+@bp.get("/faults")
+def list_faults():
+    """Armed faults and how many uses remain, plus the catalogue."""
+    rows = store.armed(runtime().db)
+    return jsonify(faults=[r.as_dict() for r in rows], available=registry.catalogue())
+
+
+@bp.post("/faults")
+def arm_fault():
+    """Arm a fault: {"fault", "client_id"?, "times"? (1), "endpoint"? , "params"?}."""
+    known = set(db_session().scalars(select(Client.client_id)))
+    db_session().close()  # release the read before the separate write transaction
+    try:
+        clean = registry.validate(json_body(), max_delay(), known)
+    except registry.FaultError as exc:
+        return _invalid(str(exc))
+    row = store.arm(runtime().db, clean, now())
+    return jsonify(row.as_dict()), 201
+
+
+@bp.delete("/faults")
+def clear_faults():
+    """Clear every armed fault (and the temporary JWKS shapes they left)."""
+    return jsonify(status="cleared", removed=store.clear(runtime().db))
+
+
+@bp.delete("/faults/<int:fault_id>")
+def clear_fault(fault_id: int):
+    """Clear one armed fault."""
+    if store.clear(runtime().db, fault_id) == 0:
+        return not_found(f"fault {fault_id}")
+    return jsonify(status="cleared", removed=1)

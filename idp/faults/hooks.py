@@ -1,0 +1,149 @@
+"""before_request / after_request of every protocol request: consume and apply faults at the
+edges, record what the client sent for the report card, give back unused fault uses."""
+
+from __future__ import annotations
+
+import logging
+import socket
+import time
+import uuid
+
+from flask import Flask, Response, g, request
+from sqlalchemy import select
+
+from idp.faults import registry, store
+from idp.faults.edge import EDGES, Edge, current
+from idp.faults.redirects import alter_redirect
+from idp.runtime import config, digest, now, runtime
+
+log = logging.getLogger(__name__)
+
+OUTAGE_PAGE = (
+    "<html><head><title>{status}</title></head><body><center><h1>{status}</h1></center>"
+    "<hr><center>nginx</center></body></html>"
+)
+MALFORMED = '{"error": "tempor'  # cut off mid-string, as a proxy timing out would
+
+
+def _pick(edge: Edge) -> list:
+    """The armed faults to consume for this request: one per name, one terminal at most."""
+    chosen, names, terminal = [], set(), False
+    for row in edge.armed:
+        if row.fault in names or row.fault == "code-reuse-allowed" or not edge.matches(row):
+            continue
+        if row.fault in registry.TERMINAL:
+            if terminal:
+                continue
+            terminal = True
+        names.add(row.fault)
+        chosen.append(row)
+    return chosen
+
+
+def _allow_code_reuse(edge: Edge) -> None:
+    """code-reuse-allowed: a used code presented again is made usable once more."""
+    if edge.grant_type() != "authorization_code" or not request.form.get("code"):
+        return
+    rows = [r for r in edge.armed if r.fault == "code-reuse-allowed" and edge.matches(r)]
+    if not rows:
+        return
+    if edge.dialect == registry.ESIA:
+        from idp.esia.models import EsiaCode as Code
+    else:
+        from idp.models import AuthorizationCode as Code
+    with runtime().db.transaction() as session:
+        code = session.scalar(select(Code).where(Code.code_hash == digest(request.form["code"])))
+        if code is None or code.used_at is None or code.client_id != edge.client_id:
+            return
+        for row in rows:
+            if store.take(session, row.id):
+                code.used_at = None
+                edge.taken[row.fault] = row
+                edge.applied.add(row.fault)
+                return
+
+
+def _drop_connection() -> Response:
+    """Close the client's connection without an answer (werkzeug or gunicorn socket)."""
+    sock = request.environ.get("werkzeug.socket") or request.environ.get("gunicorn.socket")
+    if isinstance(sock, socket.socket):
+        try:
+            sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            log.info("drop: the connection was already gone")
+    return Response(b"", status=200)
+
+
+def _transport(edge: Edge) -> Response | None:
+    """Apply delay, then one terminal transport fault, if consumed."""
+    if edge.use("delay"):
+        seconds = min(float(edge.taken["delay"].params.get("seconds", 0)), max_delay())
+        time.sleep(max(seconds, 0.0))
+    if edge.use("drop"):
+        return _drop_connection()
+    for name, status in (("http-500", 500), ("http-503", 503)):
+        if edge.use(name):
+            text = "500 Internal Server Error" if status == 500 else "503 Service Unavailable"
+            response = Response(OUTAGE_PAGE.format(status=text), status=status)
+            response.mimetype = "text/html"
+            if status == 503:
+                response.headers["Retry-After"] = "1"
+            return response
+    if edge.use("malformed-json"):
+        return Response(MALFORMED, status=200, mimetype="application/json")
+    return None
+
+
+def max_delay() -> float:
+    """The longest delay a fault may ask for (IDP_FAULT_MAX_DELAY)."""
+    return float(config("FAULT_MAX_DELAY", 30))
+
+
+def before() -> Response | None:
+    """Build the Edge, consume the matching faults, apply transport faults."""
+    target = EDGES.get(request.endpoint or "")
+    if target is None:
+        return None
+    db = runtime().db
+    edge = Edge(target[0], target[1], uuid.uuid4().hex[:16], armed=store.armed(db))
+    if edge.name in ("token", "jwks"):
+        edge.effects = store.effects(db)
+    g.fault_edge = edge
+    if not edge.armed:
+        return None
+    picked = _pick(edge)
+    taken = store.take_all(db, [row.id for row in picked])
+    edge.taken.update({row.fault: row for row in picked if row.id in taken})
+    if edge.name == "token":
+        _allow_code_reuse(edge)
+    return _transport(edge)
+
+
+def after(response: Response) -> Response:
+    """Alter the authorization redirect, then record, refund and store effects in one go."""
+    edge = current()
+    if edge is None:
+        return response
+    if edge.name == "redirect" and edge.taken:
+        alter_redirect(edge, response)
+    from idp.report.record import event_for
+
+    event = event_for(edge, response, now())
+    response.headers["X-Request-Id"] = edge.request_id
+    refunds = edge.unapplied()
+    effects = edge.new_effects if response.status_code == 200 else []
+    try:
+        with runtime().db.transaction() as session:
+            session.add(event)
+            store.refund(session, refunds)
+            session.add_all(effects)
+    except Exception:
+        # The answer itself is ready; losing one report line must not turn it into a 500.
+        log.exception("could not record %s request %s", edge.name, edge.request_id)
+    return response
+
+
+def init_app(app: Flask) -> None:
+    """Install the hooks (they return at once for anything but protocol endpoints)."""
+    app.before_request(before)
+    app.after_request(after)

@@ -1,0 +1,184 @@
+"""The catalogue of faults: names (as in the OpenID conformance suite), where each applies,
+and validation of `POST /_control/faults` bodies."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+OIDC, ESIA = "oidc", "esia"
+BOTH = (OIDC, ESIA)
+
+# Edges a request can be seen at (idp.faults.hooks maps Flask endpoints onto these).
+# `redirect` is the authorization response: the browser's redirect back to the client.
+TRANSPORT_ENDPOINTS = ("authorize", "token", "userinfo", "jwks", "person", "discovery")
+CLIENTLESS_ENDPOINTS = ("jwks", "discovery")  # these requests do not name a client
+
+ID_TOKEN, REFRESH, PROTOCOL, TRANSPORT = "id_token", "refresh", "protocol", "transport"
+TERMINAL = ("http-500", "http-503", "malformed-json", "drop")  # one per response at most
+MAX_TIMES = 1000
+
+
+@dataclass(frozen=True)
+class FaultSpec:
+    """One fault: its kind, the edges it applies at, the dialects, and what it does."""
+
+    name: str
+    kind: str
+    edges: tuple[str, ...]
+    dialects: tuple[str, ...]
+    description: str
+
+    @property
+    def client_scoped(self) -> bool:
+        """Whether a client_id may narrow it (requests at jwks/discovery carry no client)."""
+        return self.kind == TRANSPORT or not set(self.edges) <= set(CLIENTLESS_ENDPOINTS)
+
+
+def _id(name: str, description: str, dialects: tuple[str, ...] = BOTH) -> FaultSpec:
+    return FaultSpec(name, ID_TOKEN, ("token",), dialects, description)
+
+
+SPECS: dict[str, FaultSpec] = {
+    spec.name: spec
+    for spec in (
+        _id("invalid-iss", "ID token `iss` changed"),
+        _id("invalid-aud", "ID token `aud` changed"),
+        _id("missing-aud", "ID token without `aud`"),
+        _id("missing-sub", "ID token without `sub` (ESIA: also without urn:esia:sbj:oid)"),
+        _id("missing-iat", "ID token without `iat`"),
+        _id("invalid-sig", "ID token signature bytes corrupted"),
+        _id("idtoken-sig-none", "ID token unsigned, header `alg: none`"),
+        _id("kid-absent-single-jwks", "no `kid` in the header; JWKS serves one key", (OIDC,)),
+        _id("kid-absent-multiple-jwks", "no `kid`; JWKS serves several keys", (OIDC,)),
+        _id("nonce-invalid", "ID token `nonce` changed", (OIDC,)),
+        _id("expired-exp", "ID token `exp` an hour in the past"),
+        _id("iat-week-in-past", "ID token `iat` a week in the past (`exp` still ahead)"),
+        _id("invalid-secondary-aud", "`aud` = [client_id, an untrusted audience], azp set"),
+        _id("invalid-alternate-alg", "signed with another algorithm than registered"),
+        FaultSpec(
+            "refresh-token-invalid-sub", REFRESH, ("token",), BOTH,
+            "the refreshed ID token has another `sub`",
+        ),
+        FaultSpec(
+            "refresh-token-invalid-issuer", REFRESH, ("token",), BOTH,
+            "the refreshed ID token has another `iss`",
+        ),
+        FaultSpec(
+            "userinfo-invalid-sub", PROTOCOL, ("userinfo", "person"), BOTH,
+            "userinfo `sub` (ESIA person REST: `oid`) is another person's",
+        ),
+        FaultSpec(
+            "discovery-issuer-mismatch", PROTOCOL, ("discovery",), (OIDC,),
+            "discovery `issuer` differs from the one in tokens",
+        ),
+        FaultSpec(
+            "signing-key-rotation", PROTOCOL, ("token",), (OIDC,),
+            "after the next ID token a new signing key; JWKS serves new + old for the grace",
+        ),
+        FaultSpec(
+            "state-mismatch", PROTOCOL, ("redirect",), BOTH,
+            "the authorization response carries another `state`",
+        ),
+        FaultSpec(
+            "access-denied", PROTOCOL, ("redirect",), BOTH,
+            "the authorization response is error=access_denied (ESIA-007004)",
+        ),
+        FaultSpec(
+            "code-reuse-allowed", PROTOCOL, ("token",), BOTH,
+            "the next reuse of an already used code succeeds",
+        ),
+        FaultSpec("http-500", TRANSPORT, (), BOTH, "HTTP 500 with an HTML body"),
+        FaultSpec("http-503", TRANSPORT, (), BOTH, "HTTP 503 with an HTML body, Retry-After"),
+        FaultSpec("malformed-json", TRANSPORT, (), BOTH, "HTTP 200, truncated JSON body"),
+        FaultSpec("delay", TRANSPORT, (), BOTH, "answer late: params {\"seconds\": S}"),
+        FaultSpec("drop", TRANSPORT, (), BOTH, "close the connection without an answer"),
+    )
+}  # fmt: skip
+
+# ID token faults a strict relying party must refuse (the kid-absent ones may be accepted).
+MUST_REFUSE = frozenset(
+    name
+    for name, spec in SPECS.items()
+    if spec.kind in (ID_TOKEN, REFRESH) and not name.startswith("kid-absent")
+)
+
+
+class FaultError(ValueError):
+    """A bad `POST /_control/faults` body; the message is ASCII."""
+
+
+def catalogue() -> list[dict[str, Any]]:
+    """Every fault with its kind, edges and dialects (for 400 answers and GET)."""
+    return [
+        {
+            "fault": s.name,
+            "kind": s.kind,
+            "endpoints": list(s.edges) if s.kind != TRANSPORT else list(TRANSPORT_ENDPOINTS),
+            "dialects": list(s.dialects),
+            "description": s.description,
+        }
+        for s in SPECS.values()
+    ]
+
+
+def _times(value: Any) -> int:
+    if value is None:
+        return 1
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_TIMES:
+        raise FaultError(f"times must be an integer from 1 to {MAX_TIMES}")
+    return value
+
+
+def _seconds(params: dict[str, Any], max_delay: float) -> float:
+    value = params.get("seconds")
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise FaultError('delay needs params {"seconds": S}, a number')
+    if not 0 < value <= max_delay:
+        raise FaultError(f"delay seconds must be > 0 and <= {max_delay:g} (IDP_FAULT_MAX_DELAY)")
+    return float(value)
+
+
+def validate(body: Any, max_delay: float, known_clients: set[str]) -> dict[str, Any]:
+    """A clean {fault, client_id, endpoint, params, times} or FaultError."""
+    if not isinstance(body, dict):
+        raise FaultError("the body must be a JSON object with `fault`")
+    name = body.get("fault")
+    spec = SPECS.get(name) if isinstance(name, str) else None
+    if spec is None:
+        raise FaultError(f"unknown fault {str(name)[:60]!r}")
+    unknown = set(body) - {"fault", "client_id", "times", "endpoint", "params", "seconds"}
+    if unknown:
+        raise FaultError(f"unknown fields: {', '.join(sorted(unknown))}")
+    client_id = body.get("client_id")
+    if client_id is not None:
+        if not isinstance(client_id, str) or client_id not in known_clients:
+            raise FaultError("client_id is not a registered client")
+        if not spec.client_scoped:
+            raise FaultError(f"{name} applies to requests that name no client: omit client_id")
+    params = body.get("params") or {}
+    if not isinstance(params, dict):
+        raise FaultError("params must be a JSON object")
+    params = dict(params)
+    if "seconds" in body:
+        params["seconds"] = body["seconds"]
+    endpoint = body.get("endpoint")
+    if spec.kind == TRANSPORT:
+        if endpoint not in TRANSPORT_ENDPOINTS:
+            raise FaultError(f"{name} needs endpoint, one of: {', '.join(TRANSPORT_ENDPOINTS)}")
+        if client_id is not None and endpoint in CLIENTLESS_ENDPOINTS:
+            raise FaultError(f"{endpoint} requests name no client: omit client_id")
+    elif endpoint is not None:
+        raise FaultError(f"{name} takes no endpoint (only transport faults do)")
+    if name == "delay":
+        params = {"seconds": _seconds(params, max_delay)}
+    elif params:
+        raise FaultError(f"{name} takes no params")
+    return {
+        "fault": name,
+        "client_id": client_id,
+        "endpoint": endpoint,
+        "params": params,
+        "times": _times(body.get("times")),
+    }
