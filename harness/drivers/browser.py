@@ -19,7 +19,7 @@ from playwright.sync_api import Error as PlaywrightError
 
 from harness.drivers.http import PageError
 
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+DEFAULT_CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",
@@ -60,12 +60,18 @@ _NAVIGATES_JS = """
 """
 
 
+def chromium_path() -> str:
+    """Debian's Chromium, or the one $CHROMIUM names."""
+    return os.environ.get("CHROMIUM", DEFAULT_CHROMIUM)
+
+
 def chromium_missing_message() -> str | None:
     """Why the browser cannot start (Chromium not installed), or None."""
-    if Path(CHROMIUM).is_file() and os.access(CHROMIUM, os.X_OK):
+    path = chromium_path()
+    if Path(path).is_file() and os.access(path, os.X_OK):
         return None
     return (
-        f"Chromium is not installed at {CHROMIUM}. Run `make browser-deps` "
+        f"Chromium is not installed at {path}. Run `make browser-deps` "
         "(or `sudo apt-get install -y chromium`), or set CHROMIUM=/path/to/chromium."
     )
 
@@ -88,7 +94,7 @@ class BrowserPool:
             playwright: Playwright = sync_playwright().start()
             try:
                 browser = playwright.chromium.launch(
-                    executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
+                    executable_path=chromium_path(), args=CHROMIUM_ARGS, headless=True
                 )
             except Exception:
                 playwright.stop()

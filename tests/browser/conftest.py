@@ -1,0 +1,61 @@
+"""Browser tests: Debian's Chromium through Playwright; one browser and one stand per module.
+
+A missing Chromium FAILS these tests (with the command to install it) — it never skips them.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from harness.drivers.browser import (
+    CHROMIUM_ARGS,
+    DESKTOP,
+    BrowserDriver,
+    chromium_missing_message,
+    chromium_path,
+)
+from harness.stand import LocalStand
+
+
+def require_chromium() -> None:
+    """Fail (not skip) with the install command when Chromium is missing."""
+    missing = chromium_missing_message()
+    if missing:
+        pytest.fail(missing, pytrace=False)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """One headless Chromium for the whole module."""
+    require_chromium()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=chromium_path(), args=CHROMIUM_ARGS, headless=True
+        )
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(scope="module")
+def stand():
+    """A private fake Gosuslugi + fake Sferum (OIDC) on free ports for the module."""
+    local = LocalStand("oidc")
+    yield local.start()
+    local.stop()
+
+
+@pytest.fixture
+def make_driver(browser, tmp_path):
+    """Make BrowserDrivers (one context each) at a viewport; all closed after the test."""
+    drivers: list[BrowserDriver] = []
+
+    def make(viewport=DESKTOP) -> BrowserDriver:
+        driver = BrowserDriver(browser, viewport, screens_dir=tmp_path / "screens")
+        drivers.append(driver)
+        return driver
+
+    yield make
+    for driver in drivers:
+        driver.close()

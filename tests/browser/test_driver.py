@@ -1,0 +1,81 @@
+"""The browser driver itself: label lookup, typing, status, read-only fields, exchanges."""
+
+from __future__ import annotations
+
+import pytest
+
+from harness.drivers.browser import BrowserPool, chromium_missing_message
+from harness.drivers.http import PageError
+
+
+def login(driver, stand, phone="+7 911 111-11-11", password="Roshchina-Sferum1"):
+    driver.open(stand.rp_url() + "/login")
+    driver.fill({"login-input": phone})
+    driver.click("Продолжить")
+    driver.fill({"password-input": password})
+    driver.click("password-submit")
+
+
+def test_click_by_label_type_and_read(stand, make_driver):
+    driver = make_driver()
+    driver.open(stand.rp_url() + "/login")
+    assert driver.status() == 200
+    assert driver.has("gosuslugi-login-button")
+    assert "Вход в «Сферум»" in driver.text()
+    driver.fill({"login": "+7 911 111-11-11"})  # by input name, like the HTTP driver
+    assert driver.value("login-input") == "+7 911 111-11-11"
+    driver.click("Продолжить")
+    assert driver.url.endswith("/login/password")
+    assert driver.value("login-identity") == "+7 911 111-11-11"
+    with pytest.raises(PageError, match="nothing named 'Войти через ВК'"):
+        driver.click("Войти через ВК")
+    with pytest.raises(PageError, match="no field 'nope'"):
+        driver.fill({"nope": "x"})
+
+
+def test_status_of_the_main_document_and_exchanges(stand, make_driver):
+    driver = make_driver()
+    driver.open(stand.rp_url() + "/no-such-page")
+    assert driver.status() == 404
+    assert driver.value("error-code") == "not_found"
+    login(driver, stand)
+    assert driver.status() == 200
+    exchanges = driver.recent_exchanges()
+    assert any("POST" in x and "/login/password -> 302" in x for x in exchanges), exchanges
+
+
+def test_a_wrong_password_shows_a_visible_error(stand, make_driver):
+    driver = make_driver()
+    login(driver, stand, password="wrong-password")
+    assert driver.has("password-error")
+    assert "Неверный пароль" in driver.text()
+
+
+def test_sessions_have_their_own_cookies(stand, make_driver):
+    first, second = make_driver(), make_driver()
+    login(first, stand)
+    second.open(stand.rp_url() + "/settings")
+    assert second.url.endswith("/login"), second.url
+    first.open(stand.rp_url() + "/settings")
+    assert first.has("settings-form")
+
+
+def test_hidden_text_is_not_read_and_screenshots_are_pngs(stand, make_driver, tmp_path):
+    driver = make_driver()
+    driver.open(stand.rp_url() + "/login")
+    path = driver.screenshot("login")
+    assert path == str(tmp_path / "screens" / "login.png")
+    assert (tmp_path / "screens" / "login.png").read_bytes()[:4] == b"\x89PNG"
+    driver.page.evaluate(
+        "document.querySelector('[data-testid=login-about-vkid]').style.display = 'none'"
+    )
+    assert not driver.has("login-about-vkid")
+    assert "Подробнее о VK ID" not in driver.text()
+
+
+def test_missing_chromium_is_a_clear_failure(monkeypatch):
+    monkeypatch.setenv("CHROMIUM", "/nonexistent/chromium")
+    message = chromium_missing_message()
+    assert "make browser-deps" in message and "/nonexistent/chromium" in message
+    with pytest.raises(PageError, match="Chromium is not installed"):
+        BrowserPool().make_driver()
