@@ -211,6 +211,14 @@ def esia_client(idp, client_id: str = "esia-none", mode: str = "none") -> EsiaTe
     return EsiaTestClient(idp.url, client_id, mode, browser=HttpBrowser(stop_at=(RP_BASE,)))
 
 
+def esia_tokens(idp, client, v3: bool = True) -> dict:
+    """A full ESIA login (a new browser, so no SSO) and code exchange; the token response."""
+    client.browser = HttpBrowser(stop_at=(RP_BASE,))
+    response = client.token("authorization_code", client.code_for(ROSHCHINA), v3=v3)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
 def report(base: str, client_id: str) -> dict[str, str]:
     """check id → status of a client's report card."""
     response = requests.get(f"{base}/_control/clients/{client_id}/report", timeout=10)

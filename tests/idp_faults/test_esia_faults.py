@@ -11,11 +11,10 @@ from joserfc import jws
 from joserfc.errors import BadSignatureError
 from joserfc.jwk import KeySet
 
-from harness.drivers.http import HttpBrowser
 from idp.esia import gost, tokens
 from tests.idp_esia.conftest import ROSHCHINA
 
-from .conftest import RP_BASE, arm, esia_client, parts
+from .conftest import arm, esia_client, esia_tokens, parts
 
 ISSUER = "http://esia.gosuslugi.ru/"
 OID = 1000000001
@@ -33,14 +32,6 @@ def verify_gost(base: str, token: str) -> tuple[dict, dict]:
     """(header, claims) verified with the published GOST certificate."""
     pem = requests.get(f"{base}/esia/certs/GOST3410_2012_256.pem", timeout=5).content
     return tokens.decode_gost(token, gost.GostCertificate(pem).public_key)
-
-
-def esia_tokens(idp, client, v3: bool = True) -> dict:
-    """A full ESIA login (a new browser, so no SSO) and code exchange; the token response."""
-    client.browser = HttpBrowser(stop_at=(RP_BASE,))
-    response = client.token("authorization_code", client.code_for(ROSHCHINA), v3=v3)
-    assert response.status_code == 200, response.text
-    return response.json()
 
 
 EXPECTED = {
