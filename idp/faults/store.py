@@ -45,7 +45,7 @@ def effects(db: Database) -> list[FaultEffect]:
 
 
 def clear(db: Database, fault_id: int | None = None) -> int:
-    """Remove armed faults (one, or all plus the temporary JWKS effects); how many faults."""
+    """Remove faults (one, or all plus the temporary JWKS effects); how many had uses left."""
     with db.transaction() as session:
         query = delete(ArmedFault)
         if fault_id is not None:
@@ -53,7 +53,12 @@ def clear(db: Database, fault_id: int | None = None) -> int:
         else:
             # a key rotation that already happened stays (undone only by /_control/reset)
             session.execute(delete(FaultEffect).where(FaultEffect.kind != "rotated_key"))
-        return session.execute(query).rowcount
+        armed_ids = select(ArmedFault.id).where(ArmedFault.remaining > 0)
+        if fault_id is not None:
+            armed_ids = armed_ids.where(ArmedFault.id == fault_id)
+        count = len(list(session.scalars(armed_ids)))
+        session.execute(query)
+        return count
 
 
 def take(session, fault_id: int) -> bool:

@@ -1,0 +1,112 @@
+"""/_control/faults: validation (400 with the valid names), listing, clearing, reset, guard."""
+
+from __future__ import annotations
+
+import pytest
+import requests
+
+from harness.servers import LiveServer
+from idp import create_app
+
+from .conftest import arm, report
+
+
+def post(base: str, body) -> requests.Response:
+    return requests.post(f"{base}/_control/faults", json=body, timeout=5)
+
+
+BAD = [
+    ({"fault": "no-such-fault"}, "unknown fault"),
+    ({}, "unknown fault"),
+    ({"fault": "invalid-iss", "times": 0}, "times"),
+    ({"fault": "invalid-iss", "times": "2"}, "times"),
+    ({"fault": "invalid-iss", "times": 1001}, "times"),
+    ({"fault": "invalid-iss", "client_id": "nobody"}, "client_id"),
+    ({"fault": "invalid-iss", "endpoint": "token"}, "takes no endpoint"),
+    ({"fault": "invalid-iss", "params": {"x": 1}}, "takes no params"),
+    ({"fault": "invalid-iss", "colour": "red"}, "unknown fields"),
+    ({"fault": "discovery-issuer-mismatch", "client_id": "sferum"}, "omit client_id"),
+    ({"fault": "http-500"}, "needs endpoint"),
+    ({"fault": "http-500", "endpoint": "logout"}, "needs endpoint"),
+    ({"fault": "drop", "endpoint": "jwks", "client_id": "sferum"}, "omit client_id"),
+    ({"fault": "delay", "endpoint": "token"}, "seconds"),
+    ({"fault": "delay", "endpoint": "token", "seconds": 0}, "seconds must be"),
+    ({"fault": "delay", "endpoint": "token", "params": {"seconds": 6}}, "IDP_FAULT_MAX_DELAY"),
+    ({"fault": "delay", "endpoint": "token", "seconds": True}, "seconds"),
+]
+
+
+@pytest.mark.parametrize(("body", "message"), BAD)
+def test_bad_requests_get_400_with_the_valid_names(idp, body, message):
+    response = post(idp.url, body)
+    assert response.status_code == 400
+    data = response.json()
+    assert data["error"] == "invalid_fault"
+    assert message in data["error_description"]
+    assert data["error_description"].isascii()
+    assert "invalid-iss" in data["valid_faults"] and "drop" in data["valid_faults"]
+    assert len(data["valid_faults"]) == 27
+    assert data["endpoints"] == ["authorize", "token", "userinfo", "jwks", "person", "discovery"]
+    assert requests.get(f"{idp.url}/_control/faults", timeout=5).json()["faults"] == []
+
+
+def test_not_json_is_400(idp):
+    response = requests.post(f"{idp.url}/_control/faults", data="fault=drop", timeout=5)
+    assert response.status_code == 400 and "JSON object" in response.json()["error_description"]
+
+
+def test_list_delete_one_and_all(idp, rp):
+    first = arm(idp.url, "invalid-iss", client_id="sferum", times=2)
+    second = arm(idp.url, "delay", endpoint="token", params={"seconds": 0.01})
+    assert first["remaining"] == 2 and second["params"] == {"seconds": 0.01}
+    listed = requests.get(f"{idp.url}/_control/faults", timeout=5).json()
+    assert [f["id"] for f in listed["faults"]] == [first["id"], second["id"]]
+    assert {a["fault"] for a in listed["available"]} >= {"invalid-iss", "drop", "access-denied"}
+    rp.tokens()
+    remaining = {
+        f["fault"]: f["remaining"]
+        for f in requests.get(f"{idp.url}/_control/faults", timeout=5).json()["faults"]
+    }
+    assert remaining == {"invalid-iss": 1}  # the delay was used up too
+    gone = requests.delete(f"{idp.url}/_control/faults/{first['id']}", timeout=5)
+    assert gone.status_code == 200
+    assert requests.delete(f"{idp.url}/_control/faults/{first['id']}", timeout=5).status_code == 404
+    arm(idp.url, "drop", endpoint="jwks", times=5)
+    cleared = requests.delete(f"{idp.url}/_control/faults", timeout=5).json()
+    assert cleared == {"status": "cleared", "removed": 1}
+    assert requests.get(f"{idp.url}/_control/faults", timeout=5).json()["faults"] == []
+
+
+def test_reset_clears_faults_and_recordings(idp, rp):
+    arm(idp.url, "missing-sub", times=3)
+    rp.tokens()
+    assert report(idp.url, "sferum")["state-present"] == "pass"
+    requests.post(f"{idp.url}/_control/reset", timeout=10)
+    assert requests.get(f"{idp.url}/_control/faults", timeout=5).json()["faults"] == []
+    assert report(idp.url, "sferum")["state-present"] == "not_observed"
+    assert requests.get(f"{idp.url}/_control/report?format=json", timeout=5).json() == {
+        "clients": []
+    }
+
+
+def test_control_token_guards_faults_and_report(tmp_path):
+    app = create_app(
+        {"INSTANCE_PATH": str(tmp_path), "SECRET_KEY": "t", "CONTROL_TOKEN": "qa-token",
+         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000"}
+    )  # fmt: skip
+    auth = {"Authorization": "Bearer qa-token"}
+    with LiveServer(app) as server:
+        base = server.url
+        assert post(base, {"fault": "drop", "endpoint": "jwks"}).status_code == 401
+        assert requests.get(f"{base}/_control/faults", timeout=5).status_code == 401
+        assert requests.get(f"{base}/_control/report", timeout=5).status_code == 401
+        armed = requests.post(
+            f"{base}/_control/faults", json={"fault": "invalid-iss"}, headers=auth, timeout=5
+        )
+        assert armed.status_code == 201
+        page = requests.get(f"{base}/_control/report", params={"token": "qa-token"}, timeout=5)
+        assert page.status_code == 200 and "report-title" in page.text
+        client = f"{base}/_control/clients/sferum/report"
+        assert requests.get(client, params={"token": "qa-token"}, timeout=5).status_code == 401
+        assert requests.get(client, headers=auth, timeout=5).status_code == 200
+    app.extensions["idp"].db.dispose()
