@@ -27,7 +27,8 @@ def entropy_bits(value: str) -> float:
     """Estimated bits of a random-looking string: length × log2(alphabet in use).
 
     The alphabet is the union of the character classes present (digits, lower, upper, each
-    other symbol); all-hex strings count 16; very few distinct characters count only those.
+    other symbol); all-hex strings count 16; with four distinct characters or fewer only
+    those characters count.
     """
     if not value:
         return 0.0
@@ -41,8 +42,10 @@ def entropy_bits(value: str) -> float:
                               (string.ascii_uppercase, 26))
             if chars & set(cls)
         ) + len(chars - set(string.ascii_letters + string.digits))  # fmt: skip
-    alphabet = min(alphabet, max(len(chars), 2)) if len(chars) <= 4 else alphabet
-    return round(len(value) * math.log2(max(alphabet, 2)), 1)
+    # a string of very few distinct characters ("aaaa…", "abab…") carries little more
+    # than the choice of those characters
+    length = len(chars) if len(chars) <= 4 else len(value)
+    return round(length * math.log2(max(alphabet, 2)), 1)
 
 
 def _secret_facts(prefix: str, value: str | None) -> dict[str, Any]:
