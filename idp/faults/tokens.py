@@ -54,10 +54,9 @@ def corrupt(token: str) -> str:
     return f"{head}.{body}.{_b64(bytes(raw))}"
 
 
-def mutate_claims(names: list[str], claims: dict, client_id: str) -> dict:
-    """The claims as the faults have them (ESIA's urn:esia:sbj follows sub)."""
+def mutate_claims(names: list[str], claims: dict, client_id: str, moment: int) -> dict:
+    """The claims as the faults have them at moment (ESIA's urn:esia:sbj follows sub)."""
     claims = dict(claims)
-    moment = int(now())
     subject = dict(claims.get("urn:esia:sbj") or {})
     for name in names:
         if name in ("invalid-iss", "refresh-token-invalid-issuer"):
@@ -127,7 +126,7 @@ def oidc_id_token(
     if not names:
         token = sign(header, claims, key)
     else:
-        claims = mutate_claims(names, claims, client.client_id)
+        claims = mutate_claims(names, claims, client.client_id, int(now()))
         if "invalid-alternate-alg" in names:
             other = "EC" if key.key_type == "RSA" else "RSA"
             key = keys.current_key(other, rows)
@@ -155,7 +154,7 @@ def esia_id_token(header: dict, claims: dict, alg: str, rsa_key, gost_signer) ->
     names = _id_token_faults(edge)
     if not names:
         return esia_tokens.encode(header, claims, alg, rsa_key, gost_signer)
-    claims = mutate_claims(names, claims, str(claims.get("aud", "")))
+    claims = mutate_claims(names, claims, str(claims.get("aud", "")), int(now()))
     if "invalid-alternate-alg" in names:
         alg = esia_tokens.GOST if alg == esia_tokens.RS256 else esia_tokens.RS256
     if "idtoken-sig-none" in names:
