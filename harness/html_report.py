@@ -38,7 +38,7 @@ code { font: 13px/1.4 ui-monospace, "DejaVu Sans Mono", monospace; }
 pre { white-space: pre-wrap; background: #fff4f4; border-left: 4px solid #c62828;
       padding: 8px 12px; margin: 6px 0 0; font-size: 13px; }
 .shot { display: block; margin: 8px 0 4px 3.2em; }
-.shot img { max-width: min(640px, 100%); border: 1px solid #d5dae0; border-radius: 6px; }
+.shot img { max-width: min(480px, 100%); border: 1px solid #d5dae0; border-radius: 6px; }
 .gallery { display: grid; grid-template-columns: repeat(auto-fill, minmax(260px, 1fr));
            gap: 16px; margin-top: 12px; }
 .gallery figure { margin: 0; } .gallery img { width: 100%; border: 1px solid #d5dae0;

@@ -247,6 +247,22 @@ class BrowserDriver:
         return self.page.locator(f'[data-testid="{testid}"]').filter(visible=True).count() > 0
 
     @_page_errors
+    def has_within(self, container: str, testid: str) -> bool:
+        """Whether the element `container` contains a visible element with that data-testid."""
+        box = self.page.locator(f'[data-testid="{container}"]').first
+        inner = box.locator(f'[data-testid="{testid}"]').filter(visible=True)
+        return inner.count() > 0
+
+    @_page_errors
+    def testids(self, prefix: str) -> list[str]:
+        """Every data-testid on the page that starts with prefix, in document order."""
+        return self.page.evaluate(
+            "(prefix) => [...document.querySelectorAll('[data-testid]')]"
+            ".map((el) => el.dataset.testid).filter((t) => t.startsWith(prefix))",
+            prefix,
+        )
+
+    @_page_errors
     def value(self, testid: str) -> str | None:
         """An input's or select's current value, else the element's visible text."""
         locator = self.page.locator(f'[data-testid="{testid}"]')
