@@ -79,3 +79,12 @@ def test_missing_chromium_is_a_clear_failure(monkeypatch):
     assert "make browser-deps" in message and "/nonexistent/chromium" in message
     with pytest.raises(PageError, match="Chromium is not installed"):
         BrowserPool().make_driver()
+
+
+def test_testids_by_prefix_and_within_a_container(stand, make_driver):
+    driver = make_driver()
+    login(driver, stand)
+    menu = driver.testids("menu-")
+    assert menu[:2] == ["menu-home", "menu-messages"] and "menu-settings" in menu
+    assert driver.has_within("header-user", "header-user-name")
+    assert not driver.has_within("header-user", "verified-mark")
