@@ -120,10 +120,6 @@ class Edge:
             return False
         return row.client_id is None or row.client_id == self.client_id
 
-    def has(self, name: str) -> bool:
-        """Whether a fault of that name was consumed for this request."""
-        return name in self.taken
-
     def use(self, name: str) -> bool:
         """Mark a consumed fault applied; False if it was not consumed for this request."""
         if name in self.taken:

@@ -49,5 +49,4 @@ def alter_redirect(edge: Edge, response: Response) -> None:
         # ESIA clients expect a UUID: give them a well-formed, but different, one
         other = str(uuid.uuid4()) if edge.dialect == ESIA else secrets.token_urlsafe(24)
         params["state"] = other
-        edge.notes["state_replaced"] = True
     _replace_query(response, params)
