@@ -20,7 +20,7 @@ DEFAULTS = {
     "PROTOCOL": "oidc",
     "CLIENT_ID": "sferum",
     "CLIENT_SECRET": "sferum-secret",
-    "SCOPE": "openid profile fullname gender birthdate snils",
+    "SCOPE": "openid fullname gender birthdate snils",
     "ID_TOKEN_ALGS": ["RS256"],  # the client is registered with RS256; never "none"
     # The ESIA dialect (PROTOCOL=esia): a CMS-signing client registered at the IdP.
     "ESIA_CLIENT_ID": "esia-cms",

@@ -63,6 +63,24 @@ class User(Base):
         return f"{self.first_name} {self.last_name}"
 
     @property
+    def first_name_accusative(self) -> str:
+        """The first name in the accusative («Заблокировать Елизавету»), for common endings."""
+        name = self.first_name or ""
+        if self.gender == "F" or name.endswith(("а", "я")):
+            if name.endswith("а"):
+                return name[:-1] + "у"
+            if name.endswith("я"):
+                return name[:-1] + "ю"
+            return name
+        if name.endswith("й"):
+            return name[:-1] + "я"
+        if name.endswith("ь"):
+            return name[:-1] + "я"
+        if name and name[-1] not in "аеёиоуыэюя":
+            return name + "а"
+        return name
+
+    @property
     def verified(self) -> bool:
         """Whether the profile is linked to a confirmed Gosuslugi account."""
         return self.link is not None

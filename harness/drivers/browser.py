@@ -27,6 +27,7 @@ CHROMIUM_ARGS = [
     "--disable-background-networking",
     "--disable-component-update",
     "--disable-sync",
+    "--lang=ru-RU",  # date inputs render as 23.04.1990, as for a Russian user
 ]
 DESKTOP = (1280, 800)
 PHONE = (390, 844)

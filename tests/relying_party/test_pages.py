@@ -54,7 +54,7 @@ def test_settings_form_and_security_section(rp):
     ):
         assert label in text
     assert page.require("settings-middle-name").get("value") == "Владимировна"
-    assert page.require("settings-birth-date").get("value") == "1990-04-23"
+    assert page.require("settings-birth-date").get("value") == "23.04.1990"
     assert not page.has("settings-locked-message")
     page = browser.click("settings-security-link")
     assert "Безопасность" in page.text() and "Способы входа" in page.text()
