@@ -1,18 +1,17 @@
 """`make bench`: start-up, flow latency, throughput and memory of both apps under gunicorn.
 
-Every flow is a real one: a fresh browser (cookie jar) per flow, password, SMS code read from
-the control API, consent, code exchange with PKCE, ID token signature check, userinfo.
+Every flow is a real one (harness/bench_flows.py). docs/performance.md says how each figure is
+measured and what the time goes on.
 """
 
 from __future__ import annotations
 
 import argparse
-import base64
-import hashlib
+import compileall
 import json
 import os
-import re
-import secrets
+import platform
+import socket
 import statistics
 import subprocess
 import sys
@@ -22,38 +21,41 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import parse_qs, urlencode, urljoin, urlparse
 
 import requests
-from joserfc import jwt
-from joserfc.jwk import KeySet
 
+from harness.bench_flows import BENCH_REDIRECT, IdpFlow, LinkFlow, bench_persons
 from harness.serve import AppSpec, gunicorn_command
-from harness.servers import free_port, wait_until_up
+from harness.servers import free_port
 from shared.config import REPO_ROOT
 
-CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
-BENCH_REDIRECT = "http://127.0.0.1:9/bench-callback"  # never followed
+PROJECT_PACKAGES = ("idp", "relying_party", "shared")
 
 
 @dataclass
 class Proc:
-    """A started app process."""
+    """A started app process: the gunicorn master and its worker(s)."""
 
     spec: AppSpec
     popen: subprocess.Popen
 
-    def peak_rss_mb(self) -> float:
-        """Peak resident memory (VmHWM) of the app's processes (gunicorn master + workers)."""
-        pids = [self.popen.pid, *_children(self.popen.pid)]
-        return max((_vm_hwm_kb(pid) for pid in pids), default=0) / 1024
+    def memory_mb(self) -> dict[str, float]:
+        """Peak resident memory (VmHWM, MB) of the master and of the largest worker."""
+        workers = [_vm_hwm_kb(pid) for pid in _children(self.popen.pid)]
+        return {
+            "master": _vm_hwm_kb(self.popen.pid) / 1024,
+            "worker": max(workers, default=0) / 1024,
+            "workers": len(workers),
+        }
 
     def stop(self) -> None:
+        """SIGTERM, then SIGKILL after 10 s."""
         self.popen.terminate()
         try:
             self.popen.wait(10)
         except subprocess.TimeoutExpired:
             self.popen.kill()
+            self.popen.wait()
 
 
 def _children(pid: int) -> list[int]:
@@ -74,19 +76,43 @@ def _vm_hwm_kb(pid: int) -> int:
     return 0
 
 
+def _wait_for_200(popen: subprocess.Popen, url: str, port: int, timeout: float) -> None:
+    """Wait for the first 200 from url without loading the CPU the app is starting on.
+
+    A refused connect costs microseconds, so the port is polled with bare sockets; once
+    gunicorn's master listens, one GET waits in the backlog until a worker answers it.
+    """
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if popen.poll() is not None:
+            raise TimeoutError(f"exited with {popen.returncode}")
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+        except OSError:
+            time.sleep(0.002)
+            continue
+        try:
+            if requests.get(url, timeout=max(0.1, deadline - time.monotonic())).ok:
+                return
+        except requests.RequestException:
+            pass
+        time.sleep(0.002)
+    raise TimeoutError(f"no 200 from {url} within {timeout} s")
+
+
 def start_app(spec: AppSpec, env: dict[str, str]) -> tuple[Proc, float]:
     """Spawn the app under gunicorn; return it and the seconds until its health URL said 200."""
     with tempfile.TemporaryFile() as log:
         t0 = time.perf_counter()
         popen = subprocess.Popen(gunicorn_command(spec), env=env, stdout=log, stderr=log)
         try:
-            wait_until_up(spec.url + spec.health_path, timeout=30, interval=0.005)
+            _wait_for_200(popen, spec.url + spec.health_path, spec.port, timeout=30)
         except TimeoutError as exc:
             popen.kill()
             popen.wait()
             log.seek(0)
             message = log.read().decode(errors="replace")[-2000:]
-            raise SystemExit(f"{spec.name} did not start: {message}") from exc
+            raise SystemExit(f"{spec.name} did not start ({exc}): {message}") from exc
         return Proc(spec, popen), time.perf_counter() - t0
 
 
@@ -106,97 +132,24 @@ def environment(root: Path, idp: AppSpec, rp: AppSpec) -> dict[str, str]:
     return env
 
 
-class IdpFlow:
-    """One client of the IdP doing full interactive code flows."""
+def compile_bytecode() -> None:
+    """Compile the project's modules once, as an installed package would ship them.
 
-    def __init__(self, idp_url: str, client_id: str, secret: str, person: dict) -> None:
-        self.idp_url = idp_url
-        self.client_id, self.secret = client_id, secret
-        self.person = person
-        meta = requests.get(f"{idp_url}/.well-known/openid-configuration", timeout=10).json()
-        self.meta = meta
-        self.keys = KeySet.import_key_set(requests.get(meta["jwks_uri"], timeout=10).json())
-        self.control = requests.Session()
+    Without this, an environment with PYTHONDONTWRITEBYTECODE set (this workplace's CI) would
+    recompile every module of the app on every cold start.
+    """
+    for package in PROJECT_PACKAGES:
+        compileall.compile_dir(REPO_ROOT / package, quiet=1)
 
-    def run(self) -> int:
-        """One complete flow in a fresh browser; returns the number of HTTP requests made."""
-        browser = requests.Session()
-        verifier = secrets.token_urlsafe(48)
-        challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest())
-        state, nonce = secrets.token_urlsafe(16), secrets.token_urlsafe(16)
-        query = urlencode(
-            {
-                "response_type": "code",
-                "client_id": self.client_id,
-                "redirect_uri": BENCH_REDIRECT,
-                "scope": "openid fullname birthdate gender snils",
-                "state": state,
-                "nonce": nonce,
-                "code_challenge": challenge.rstrip(b"=").decode(),
-                "code_challenge_method": "S256",
-            }
-        )
-        count = 0
 
-        def get(url):
-            nonlocal count
-            count += 1
-            return browser.get(url, allow_redirects=False, timeout=10)
-
-        def post(url, data):
-            nonlocal count
-            count += 1
-            return browser.post(url, data=data, allow_redirects=False, timeout=10)
-
-        r = get(f"{self.meta['authorization_endpoint']}?{query}")
-        login_url = urljoin(r.url, r.headers["Location"])
-        page = get(login_url)
-        r = post(
-            login_url,
-            {
-                "csrf_token": CSRF.search(page.text).group(1),
-                "login": self.person["mobile"],
-                "password": self.person["password"],
-            },
-        )
-        sms_url = urljoin(login_url, r.headers["Location"])
-        page = get(sms_url)
-        count += 1
-        code = self.control.get(
-            f"{self.idp_url}/_control/sms", params={"phone": self.person["mobile"]}, timeout=10
-        ).json()[0]["code"]
-        r = post(sms_url, {"csrf_token": CSRF.search(page.text).group(1), "code": code})
-        consent_url = urljoin(sms_url, r.headers["Location"])
-        page = get(consent_url)
-        r = post(consent_url, {"csrf_token": CSRF.search(page.text).group(1), "decision": "allow"})
-        location = r.headers["Location"]
-        while not location.startswith(BENCH_REDIRECT):  # the protocol's resume hop(s)
-            r = get(urljoin(consent_url, location))
-            location = r.headers["Location"]
-        params = parse_qs(urlparse(location).query)
-        assert params["state"] == [state], "state not echoed"
-        count += 1
-        token = requests.post(
-            self.meta["token_endpoint"],
-            data={
-                "grant_type": "authorization_code",
-                "code": params["code"][0],
-                "redirect_uri": BENCH_REDIRECT,
-                "code_verifier": verifier,
-            },
-            auth=(self.client_id, self.secret),
-            timeout=10,
-        ).json()
-        claims = jwt.decode(token["id_token"], self.keys).claims
-        assert claims["nonce"] == nonce and claims["aud"] in (self.client_id, [self.client_id])
-        count += 1
-        info = requests.get(
-            self.meta["userinfo_endpoint"],
-            timeout=10,
-            headers={"Authorization": f"Bearer {token['access_token']}"},
-        ).json()
-        assert info["sub"] == claims["sub"]
-        return count
+def machine() -> dict:
+    """What the figures were measured on: cores, load (other work skews them), versions."""
+    return {
+        "cpus": os.cpu_count(),
+        "load_average": [round(x, 2) for x in os.getloadavg()],
+        "python": platform.python_version(),
+        "server": " ".join(gunicorn_command(AppSpec("app", "app", 0, "/"))[6:]),
+    }
 
 
 def percentile(values: list[float], pct: float) -> float:
@@ -213,30 +166,6 @@ def timed(fn, n: int) -> list[float]:
         fn()
         out.append((time.perf_counter() - t0) * 1000)
     return out
-
-
-def bench_persons(control: requests.Session, idp_url: str, count: int) -> list[dict]:
-    """Create `count` confirmed persons with their own phones for parallel clients."""
-    from shared.formats import snils_checksum
-
-    persons = []
-    for i in range(count):
-        first_nine = f"{900000001 + i:09d}"
-        person = {
-            "oid": 1900000001 + i,
-            "last_name": "Тестов",
-            "first_name": "Нагрузка",
-            "middle_name": "Бенчевич",
-            "gender": "M",
-            "birth_date": "1990-01-01",
-            "snils": first_nine + snils_checksum(first_nine),
-            "mobile": f"+7900000{i:04d}",
-            "password": f"Bench-{i}",
-            "level": "confirmed",
-        }
-        control.post(f"{idp_url}/_control/persons", json=person, timeout=10).raise_for_status()
-        persons.append(person)
-    return persons
 
 
 def throughput(flows: list, threads: int, seconds: float, limit: int) -> float:
@@ -260,71 +189,6 @@ def throughput(flows: list, threads: int, seconds: float, limit: int) -> float:
         for f in [pool.submit(worker, flow.run) for flow in flows[:threads]]:
             f.result()
     return done / (time.perf_counter() - t0)
-
-
-FORM = re.compile(r"<form\b[^>]*>", re.S)
-ATTR = re.compile(r'([\w-]+)="([^"]*)"')
-
-
-def form_action(html: str, testid: str, base: str) -> str:
-    """The absolute action URL of the form with that data-testid."""
-    for tag in FORM.findall(html):
-        attrs = dict(ATTR.findall(tag))
-        if attrs.get("data-testid") == testid:
-            return urljoin(base, attrs.get("action") or base)
-    raise AssertionError(f"no form {testid} on {base}")
-
-
-class LinkFlow:
-    """The full link flow through both apps, as a lean browser, then unlink."""
-
-    def __init__(self, idp_url: str, rp_url: str, user: dict, person: dict) -> None:
-        self.idp_url, self.rp_url = idp_url, rp_url
-        self.user, self.person = user, person
-        self.control = requests.Session()
-
-    def run(self) -> int:
-        """Sferum login → link (IdP login, SMS, consent) → Связать → password → unlink."""
-        b = requests.Session()
-        count = 0
-
-        def get(url):
-            nonlocal count
-            r = b.get(url, timeout=10)
-            count += 1 + len(r.history)
-            return r
-
-        def post(page, testid, data):
-            nonlocal count
-            action = form_action(page.text, testid, page.url)
-            data = {"csrf_token": CSRF.search(page.text).group(1), **data}
-            r = b.post(action, data=data, timeout=10)
-            count += 1 + len(r.history)
-            return r
-
-        page = get(f"{self.rp_url}/login")
-        page = post(page, "login-form", {"login": self.user["phone"]})
-        page = post(page, "password-form", {"password": self.user["password"]})
-        page = get(f"{self.rp_url}/gosuslugi/link")
-        page = post(page, "gosuslugi-continue-form", {})
-        page = post(
-            page,
-            "login-form",
-            {"login": self.person["mobile"], "password": self.person["password"]},
-        )
-        count += 1
-        code = self.control.get(
-            f"{self.idp_url}/_control/sms", params={"phone": self.person["mobile"]}, timeout=10
-        ).json()
-        page = post(page, "sms-form", {"code": code[0]["code"]})
-        page = post(page, "consent-form", {"decision": "allow"})
-        page = post(page, "gosuslugi-link-form", {})
-        page = post(page, "gosuslugi-password-form", {"password": self.user["password"]})
-        assert 'data-testid="verified-mark"' in page.text, page.url
-        page = get(f"{self.rp_url}/settings/security/gosuslugi/disable")
-        page = post(page, "unlink-form", {})
-        assert 'data-testid="verified-mark"' not in page.text, page.url
-        return count
 
 
 def cold_starts(spec: AppSpec, env: dict, runs: int) -> list[float]:
@@ -367,6 +231,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.smoke:
         args.flows, args.link_flows, args.warmup, args.starts = 3, 2, 1, 1
         args.throughput_seconds = 1.0
+    compile_bytecode()
     root = Path(tempfile.mkdtemp(prefix="bench-"))
     idp = AppSpec("idp", "idp:create_app()", free_port(), "/_control/health")
     rp = AppSpec("sferum", "relying_party:create_app()", free_port(), "/_control/health")
@@ -376,7 +241,7 @@ def main(argv: list[str] | None = None) -> int:
     first_rp, rp_first_start = start_app(rp, env)
     first_idp.stop()
     first_rp.stop()
-    results: dict = {"server": "gunicorn (1 worker, gthread)", "smoke": args.smoke}
+    results: dict = {"smoke": args.smoke, "machine_before": machine()}
     results["idp_cold_start_ms"] = statistics.median(cold_starts(idp, env, args.starts))
     results["rp_cold_start_ms"] = statistics.median(cold_starts(rp, env, args.starts))
     results["idp_first_start_ms"] = idp_first_start * 1000
@@ -419,13 +284,16 @@ def main(argv: list[str] | None = None) -> int:
         link_latencies = timed(link.run, args.link_flows)
         results["link_flow_median_ms"] = statistics.median(link_latencies)
         results["link_flow_p95_ms"] = percentile(link_latencies, 95)
-        results["idp_peak_rss_mb"] = idp_proc.peak_rss_mb()
-        results["rp_peak_rss_mb"] = rp_proc.peak_rss_mb()
+        for name, proc in (("idp", idp_proc), ("rp", rp_proc)):
+            memory = proc.memory_mb()
+            results[f"{name}_peak_rss_mb"] = max(memory["master"], memory["worker"])
+            results[f"{name}_memory_mb"] = memory
     finally:
         idp_proc.stop()
         rp_proc.stop()
     if not args.no_catalogue:
         results["catalogue_s"] = catalogue_seconds()
+    results["machine_after"] = machine()
     print_table(results)
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -451,8 +319,8 @@ TARGETS = {
     "link_flow_median_ms": ("Link flow (both apps), median", "ms", 40, "max"),
     "link_flow_p95_ms": ("Link flow (both apps), p95", "ms", None, None),
     "link_requests_per_flow": ("HTTP requests per link flow", "", None, None),
-    "idp_peak_rss_mb": ("IdP peak RSS", "MB", 60, "max"),
-    "rp_peak_rss_mb": ("Sferum peak RSS", "MB", 60, "max"),
+    "idp_peak_rss_mb": ("IdP peak RSS (largest process)", "MB", 60, "max"),
+    "rp_peak_rss_mb": ("Sferum peak RSS (largest process)", "MB", 60, "max"),
     "catalogue_s": ("Scenario catalogue (-j 2)", "s", 20, "max"),
 }
 
@@ -473,3 +341,17 @@ def print_table(results: dict) -> None:
             verdict = "ok" if ok else "MISS"
             goal = f"{'≤' if kind == 'max' else '≥'} {target} {unit}".strip()
         print(f"| {label:<34} | {shown:>10} | {goal:>9} | {verdict:<4} |")
+    print()
+    for name, label in (("idp", "IdP"), ("rp", "Sferum")):
+        memory = results.get(f"{name}_memory_mb")
+        if memory:
+            print(
+                f"{label} VmHWM: gunicorn master {memory['master']:.1f} MB, "
+                f"worker {memory['worker']:.1f} MB ({memory['workers']} worker(s))"
+            )
+    for when in ("before", "after"):
+        info = results.get(f"machine_{when}")
+        if info:
+            print(f"load average {when}: {info['load_average']} on {info['cpus']} CPUs")
+    if "machine_before" in results:
+        print(f"server: gunicorn {results['machine_before']['server']}")

@@ -29,8 +29,12 @@ class AppSpec:
 
 
 def gunicorn_command(spec: AppSpec) -> list[str]:
-    """The gunicorn command line for an app (threads, one worker unless WEB_WORKERS says)."""
-    return [
+    """The gunicorn command line for an app; WEB_* environment variables tune it.
+
+    WEB_WORKERS (1), WEB_WORKER_CLASS (gthread), WEB_THREADS (8) and WEB_PRELOAD (unset):
+    docs/performance.md explains the defaults.
+    """
+    command = [
         sys.executable,
         "-m",
         "gunicorn",
@@ -40,7 +44,7 @@ def gunicorn_command(spec: AppSpec) -> list[str]:
         "--workers",
         os.environ.get("WEB_WORKERS", "1"),
         "--worker-class",
-        "gthread",
+        os.environ.get("WEB_WORKER_CLASS", "gthread"),
         "--threads",
         os.environ.get("WEB_THREADS", "8"),
         "--log-level",
@@ -48,6 +52,9 @@ def gunicorn_command(spec: AppSpec) -> list[str]:
         "--access-logfile",
         "-" if os.environ.get("ACCESS_LOG") else "/dev/null",
     ]
+    if os.environ.get("WEB_PRELOAD"):
+        command.append("--preload")
+    return command
 
 
 def app_specs() -> tuple[AppSpec, AppSpec]:

@@ -1,0 +1,203 @@
+"""The flows `make bench` times: a full IdP code flow and the link flow through both apps.
+
+Each is what a client really does: a fresh browser (cookie jar) per flow, the password, the SMS
+code read from the control API, consent, the code exchanged with PKCE, the ID token's signature
+checked, userinfo read.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import re
+import secrets
+from urllib.parse import parse_qs, urlencode, urljoin, urlparse
+
+import requests
+from joserfc import jwt
+from joserfc.jwk import KeySet
+
+CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+BENCH_REDIRECT = "http://127.0.0.1:9/bench-callback"  # never followed
+
+
+class IdpFlow:
+    """One client of the IdP doing full interactive code flows."""
+
+    def __init__(self, idp_url: str, client_id: str, secret: str, person: dict) -> None:
+        self.idp_url = idp_url
+        self.client_id, self.secret = client_id, secret
+        self.person = person
+        meta = requests.get(f"{idp_url}/.well-known/openid-configuration", timeout=10).json()
+        self.meta = meta
+        self.keys = KeySet.import_key_set(requests.get(meta["jwks_uri"], timeout=10).json())
+        self.control = requests.Session()
+
+    def run(self) -> int:
+        """One complete flow in a fresh browser; returns the number of HTTP requests made."""
+        browser = requests.Session()
+        verifier = secrets.token_urlsafe(48)
+        challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest())
+        state, nonce = secrets.token_urlsafe(16), secrets.token_urlsafe(16)
+        query = urlencode(
+            {
+                "response_type": "code",
+                "client_id": self.client_id,
+                "redirect_uri": BENCH_REDIRECT,
+                "scope": "openid fullname birthdate gender snils",
+                "state": state,
+                "nonce": nonce,
+                "code_challenge": challenge.rstrip(b"=").decode(),
+                "code_challenge_method": "S256",
+            }
+        )
+        count = 0
+
+        def get(url):
+            nonlocal count
+            count += 1
+            return browser.get(url, allow_redirects=False, timeout=10)
+
+        def post(url, data):
+            nonlocal count
+            count += 1
+            return browser.post(url, data=data, allow_redirects=False, timeout=10)
+
+        r = get(f"{self.meta['authorization_endpoint']}?{query}")
+        login_url = urljoin(r.url, r.headers["Location"])
+        page = get(login_url)
+        r = post(
+            login_url,
+            {
+                "csrf_token": CSRF.search(page.text).group(1),
+                "login": self.person["mobile"],
+                "password": self.person["password"],
+            },
+        )
+        sms_url = urljoin(login_url, r.headers["Location"])
+        page = get(sms_url)
+        count += 1
+        code = self.control.get(
+            f"{self.idp_url}/_control/sms", params={"phone": self.person["mobile"]}, timeout=10
+        ).json()[0]["code"]
+        r = post(sms_url, {"csrf_token": CSRF.search(page.text).group(1), "code": code})
+        consent_url = urljoin(sms_url, r.headers["Location"])
+        page = get(consent_url)
+        r = post(consent_url, {"csrf_token": CSRF.search(page.text).group(1), "decision": "allow"})
+        location = r.headers["Location"]
+        while not location.startswith(BENCH_REDIRECT):  # the protocol's resume hop(s)
+            r = get(urljoin(consent_url, location))
+            location = r.headers["Location"]
+        params = parse_qs(urlparse(location).query)
+        assert params["state"] == [state], "state not echoed"
+        count += 1
+        token = requests.post(
+            self.meta["token_endpoint"],
+            data={
+                "grant_type": "authorization_code",
+                "code": params["code"][0],
+                "redirect_uri": BENCH_REDIRECT,
+                "code_verifier": verifier,
+            },
+            auth=(self.client_id, self.secret),
+            timeout=10,
+        ).json()
+        claims = jwt.decode(token["id_token"], self.keys).claims
+        assert claims["nonce"] == nonce and claims["aud"] in (self.client_id, [self.client_id])
+        count += 1
+        info = requests.get(
+            self.meta["userinfo_endpoint"],
+            timeout=10,
+            headers={"Authorization": f"Bearer {token['access_token']}"},
+        ).json()
+        assert info["sub"] == claims["sub"]
+        return count
+
+
+def bench_persons(control: requests.Session, idp_url: str, count: int) -> list[dict]:
+    """Create `count` confirmed persons with their own phones for parallel clients."""
+    from shared.formats import snils_checksum
+
+    persons = []
+    for i in range(count):
+        first_nine = f"{900000001 + i:09d}"
+        person = {
+            "oid": 1900000001 + i,
+            "last_name": "Тестов",
+            "first_name": "Нагрузка",
+            "middle_name": "Бенчевич",
+            "gender": "M",
+            "birth_date": "1990-01-01",
+            "snils": first_nine + snils_checksum(first_nine),
+            "mobile": f"+7900000{i:04d}",
+            "password": f"Bench-{i}",
+            "level": "confirmed",
+        }
+        control.post(f"{idp_url}/_control/persons", json=person, timeout=10).raise_for_status()
+        persons.append(person)
+    return persons
+
+
+FORM = re.compile(r"<form\b[^>]*>", re.S)
+ATTR = re.compile(r'([\w-]+)="([^"]*)"')
+
+
+def form_action(html: str, testid: str, base: str) -> str:
+    """The absolute action URL of the form with that data-testid."""
+    for tag in FORM.findall(html):
+        attrs = dict(ATTR.findall(tag))
+        if attrs.get("data-testid") == testid:
+            return urljoin(base, attrs.get("action") or base)
+    raise AssertionError(f"no form {testid} on {base}")
+
+
+class LinkFlow:
+    """The full link flow through both apps, as a lean browser, then unlink."""
+
+    def __init__(self, idp_url: str, rp_url: str, user: dict, person: dict) -> None:
+        self.idp_url, self.rp_url = idp_url, rp_url
+        self.user, self.person = user, person
+        self.control = requests.Session()
+
+    def run(self) -> int:
+        """Sferum login → link (IdP login, SMS, consent) → Связать → password → unlink."""
+        b = requests.Session()
+        count = 0
+
+        def get(url):
+            nonlocal count
+            r = b.get(url, timeout=10)
+            count += 1 + len(r.history)
+            return r
+
+        def post(page, testid, data):
+            nonlocal count
+            action = form_action(page.text, testid, page.url)
+            data = {"csrf_token": CSRF.search(page.text).group(1), **data}
+            r = b.post(action, data=data, timeout=10)
+            count += 1 + len(r.history)
+            return r
+
+        page = get(f"{self.rp_url}/login")
+        page = post(page, "login-form", {"login": self.user["phone"]})
+        page = post(page, "password-form", {"password": self.user["password"]})
+        page = get(f"{self.rp_url}/gosuslugi/link")
+        page = post(page, "gosuslugi-continue-form", {})
+        page = post(
+            page,
+            "login-form",
+            {"login": self.person["mobile"], "password": self.person["password"]},
+        )
+        count += 1
+        code = self.control.get(
+            f"{self.idp_url}/_control/sms", params={"phone": self.person["mobile"]}, timeout=10
+        ).json()
+        page = post(page, "sms-form", {"code": code[0]["code"]})
+        page = post(page, "consent-form", {"decision": "allow"})
+        page = post(page, "gosuslugi-link-form", {})
+        page = post(page, "gosuslugi-password-form", {"password": self.user["password"]})
+        assert 'data-testid="verified-mark"' in page.text, page.url
+        page = get(f"{self.rp_url}/settings/security/gosuslugi/disable")
+        page = post(page, "unlink-form", {})
+        assert 'data-testid="verified-mark"' not in page.text, page.url
+        return count
