@@ -3,20 +3,9 @@
 from __future__ import annotations
 
 import pytest
-import requests
 
-from harness.drivers.http import HttpBrowser, Page
-from harness.servers import LiveServer, free_port
-from idp import create_app as create_idp
-from relying_party import create_app as create_rp
-from tests.relying_party.conftest import PASSWORDS, Sferum
-
-PERSONS = {
-    "roshchina": ("+7 965 123-45-75", "Roshchina-2024"),
-    "dmitrieva": ("+7 913 222-33-44", "Dmitrieva-2024"),
-    "smirnov": ("+7 916 333-44-55", "Smirnov-2024"),
-    "kuznetsova": ("+7 917 444-55-66", "Kuznetsova-2024"),
-}
+from tests.relying_party.conftest import PASSWORDS
+from tests.relying_party.stack import running_stack
 
 
 @pytest.fixture(scope="module")
@@ -25,76 +14,11 @@ def idp_keys(tmp_path_factory):
     return tmp_path_factory.mktemp("idp-keys")
 
 
-class Stack:
-    """The IdP and the RP, live, wired to each other."""
-
-    def __init__(self, idp: LiveServer, rp: Sferum) -> None:
-        self.idp = idp
-        self.rp = rp
-
-    def sms_code(self, phone: str) -> str:
-        """The newest SMS code the IdP sent to that phone."""
-        response = requests.get(self.idp.url + "/_control/sms", params={"phone": phone}, timeout=5)
-        response.raise_for_status()
-        return response.json()[0]["code"]
-
-    def gosuslugi(self, browser: HttpBrowser, page: Page, person: str, consent="allow") -> Page:
-        """Go through whatever the IdP shows (login, SMS code, consent) and come back."""
-        login, password = PERSONS[person]
-        for _ in range(5):
-            if not page.url.startswith(self.idp.url):
-                return page
-            if page.has("login-form"):
-                page = browser.submit(
-                    "login-form", {"login-input": login, "password-input": password}, "login-submit"
-                )
-            elif page.has("sms-form"):
-                code = self.sms_code(login)
-                page = browser.submit("sms-form", {"sms-code-input": code}, "sms-submit")
-            elif page.has("consent-form"):
-                page = browser.submit("consent-form", button=f"consent-{consent}")
-            else:
-                raise AssertionError(f"unexpected IdP page {page.url}: {page.text()[:300]}")
-        raise AssertionError("the IdP did not send the browser back")
-
-    def link(self, browser: HttpBrowser, person: str) -> Page:
-        """Settings → Перейти на Госуслуги → Продолжить → IdP; the RP page after the callback."""
-        browser.open(self.rp.url + "/settings")
-        browser.click("settings-gosuslugi-link")
-        page = browser.click("gosuslugi-continue")
-        assert page.url.startswith(self.idp.url), page.url
-        return self.gosuslugi(browser, page, person)
-
-
 @pytest.fixture
 def stack(tmp_path, idp_keys):
     """Both apps on free ports; the IdP's sferum client redirects to this RP."""
-    idp_port, rp_port = free_port(), free_port()
-    idp_url, rp_url = f"http://127.0.0.1:{idp_port}", f"http://127.0.0.1:{rp_port}"
-    idp_app = create_idp(
-        {
-            "INSTANCE_PATH": str(tmp_path / "idp"),
-            "KEYS_DIR": str(idp_keys),
-            "ISSUER": idp_url,
-            "SFERUM_URL": rp_url,
-            "SECRET_KEY": "idp-e2e",
-            "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
-        }
-    )
-    rp_app = create_rp(
-        {
-            "INSTANCE_PATH": str(tmp_path / "rp"),
-            "SECRET_KEY": "rp-e2e",
-            "IDP_URL": idp_url,
-            "PUBLIC_URL": rp_url,
-        }
-    )
-    idp = LiveServer(idp_app, idp_port).start()
-    rp = LiveServer(rp_app, rp_port).start()
-    yield Stack(idp, Sferum(rp_app, rp))
-    rp.stop()
-    idp.stop()
-    idp_app.extensions["idp"].db.dispose()
+    with running_stack(tmp_path, idp_keys) as both:
+        yield both
 
 
 def test_done_when_flow(stack):
@@ -123,7 +47,7 @@ def test_done_when_flow(stack):
     page = browser.click("logout-button")
     assert page.url == rp.url + "/login"
     page = browser.click("gosuslugi-login-button")
-    page = stack.gosuslugi(browser, page, "roshchina")
+    page = stack.answer_idp(browser, page, "roshchina")
     assert page.url == rp.url + "/", page.text()
     assert page.require("header-user-name").text() == "Елизавета Рощина"
 
@@ -180,6 +104,6 @@ def test_consent_refused_at_the_idp(stack):
     browser = stack.rp.login("123456")
     browser.open(stack.rp.url + "/gosuslugi/link")
     page = browser.click("gosuslugi-continue")
-    page = stack.gosuslugi(browser, page, "roshchina", consent="deny")
+    page = stack.answer_idp(browser, page, "roshchina", consent="deny")
     assert page.require("error-code").text() == "access_denied", page.text()
     assert stack.rp.user(123456)["verified"] is False

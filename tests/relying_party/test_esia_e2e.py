@@ -8,13 +8,10 @@ import pytest
 from sqlalchemy import select
 
 from harness.drivers.http import HttpBrowser
-from harness.servers import LiveServer, free_port
-from idp import create_app as create_idp
-from relying_party import create_app as create_rp
 from relying_party.models import CacheEntry
 from relying_party.web import db
-from tests.relying_party.conftest import PASSWORDS, Sferum
-from tests.relying_party.test_e2e_idp import PERSONS, Stack
+from tests.relying_party.conftest import PASSWORDS
+from tests.relying_party.stack import Stack, running_stack
 
 LINKED_KINDS = ("link", "sync", "unlink", "login")
 
@@ -28,54 +25,20 @@ def esia_idp_keys(tmp_path_factory):
 @pytest.fixture
 def esia_stack(tmp_path, esia_idp_keys):
     """The IdP and an RP speaking ESIA (client esia-cms), both live on free ports."""
-    idp_port, rp_port = free_port(), free_port()
-    idp_url, rp_url = f"http://127.0.0.1:{idp_port}", f"http://127.0.0.1:{rp_port}"
-    idp_app = create_idp(
-        {
-            "INSTANCE_PATH": str(tmp_path / "idp"),
-            "KEYS_DIR": str(esia_idp_keys),
-            "ISSUER": idp_url,
-            "SFERUM_URL": rp_url,
-            "SECRET_KEY": "idp-esia-e2e",
-            "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
-        }
-    )
-    rp_app = create_rp(
-        {
-            "INSTANCE_PATH": str(tmp_path / "rp"),
-            "SECRET_KEY": "rp-esia-e2e",
-            "IDP_URL": idp_url,
-            "PUBLIC_URL": rp_url,
-            "PROTOCOL": "esia",
-        }
-    )
-    idp = LiveServer(idp_app, idp_port).start()
-    rp = LiveServer(rp_app, rp_port).start()
-    yield Stack(idp, Sferum(rp_app, rp))
-    rp.stop()
-    idp.stop()
-    idp_app.extensions["idp"].db.dispose()
+    with running_stack(tmp_path, esia_idp_keys, protocol="esia") as both:
+        yield both
 
 
 def stop_at_callback(stack: Stack, browser: HttpBrowser, person: str, consent: str = "allow"):
     """Go through the IdP but stop before the redirect to the RP's callback; return its URL."""
-    login, password = PERSONS[person]
     browser.open(stack.rp.url + "/gosuslugi/link")
     browser.stop_at = (stack.rp.url + "/gosuslugi/callback",)
     try:
         page = browser.click("gosuslugi-continue")
-        for _ in range(5):
-            if browser.stopped_at:
-                return browser.stopped_at
-            if page.has("login-form"):
-                fields = {"login-input": login, "password-input": password}
-                page = browser.submit("login-form", fields, "login-submit")
-            elif page.has("sms-form"):
-                code = stack.sms_code(login)
-                page = browser.submit("sms-form", {"sms-code-input": code}, "sms-submit")
-            elif page.has("consent-form"):
-                page = browser.submit("consent-form", button=f"consent-{consent}")
-        raise AssertionError(f"the IdP did not redirect to the callback: {page.url}")
+        stack.answer_idp(browser, page, person, consent)
+        if not browser.stopped_at:
+            raise AssertionError(f"the IdP did not redirect to the callback: {browser.page.url}")
+        return browser.stopped_at
     finally:
         browser.stop_at = ()
 
@@ -129,7 +92,7 @@ def test_done_when_flow_in_esia(esia_stack):
     assert page.url == rp.url + "/login"
     page = browser.click("gosuslugi-login-button")
     assert page.url.startswith(esia_stack.idp.url), page.url  # the IdP's session: consent
-    page = esia_stack.gosuslugi(browser, page, "roshchina")
+    page = esia_stack.answer_idp(browser, page, "roshchina")
     assert page.url == rp.url + "/", page.text()
     assert page.require("header-user-name").text() == "Елизавета Рощина"
 
