@@ -1,4 +1,4 @@
-"""End to end with the real fake Gosuslugi: both apps live in this process, talking over HTTP."""
+"""End to end with the real fake Gosuslugi, in both dialects: both apps live, talking HTTP."""
 
 from __future__ import annotations
 
@@ -14,10 +14,10 @@ def idp_keys(tmp_path_factory):
     return tmp_path_factory.mktemp("idp-keys")
 
 
-@pytest.fixture
-def stack(tmp_path, idp_keys):
-    """Both apps on free ports; the IdP's sferum client redirects to this RP."""
-    with running_stack(tmp_path, idp_keys) as both:
+@pytest.fixture(params=["oidc", "esia"])
+def stack(request, tmp_path, idp_keys):
+    """Both apps on free ports, the RP speaking OIDC or the ESIA dialect (same pages)."""
+    with running_stack(tmp_path, idp_keys, protocol=request.param) as both:
         yield both
 
 

@@ -112,28 +112,6 @@ def test_done_when_flow_in_esia(esia_stack):
     assert [e["oid"] for e in login] == ["1000000001"]
 
 
-def test_identical_data_links_directly(esia_stack):
-    browser = esia_stack.rp.login("123457")
-    esia_stack.link(browser, "dmitrieva")
-    browser.click("gosuslugi-link-button")
-    page = browser.submit(
-        form="gosuslugi-password-form", fields={"gosuslugi-password-input": PASSWORDS["123457"]}
-    )
-    assert not page.has("sync-table")
-    assert page.has("settings-locked-message")
-    assert esia_stack.rp.user(123457)["gosuslugi_oid"] == "1000000002"
-
-
-@pytest.mark.parametrize(("user_id", "person"), [("123458", "smirnov"), ("123459", "kuznetsova")])
-def test_standard_and_simplified_accounts_are_refused(esia_stack, user_id, person):
-    browser = esia_stack.rp.login(user_id)
-    page = esia_stack.link(browser, person)
-    assert page.require("error-code").text() == "not_trusted", page.text()
-    assert "не подтверждена" in page.require("message").text()
-    assert esia_stack.rp.user(user_id)["verified"] is False
-    assert esia_stack.rp.events("link") == []
-
-
 def test_consent_refused_at_the_idp(esia_stack):
     browser = esia_stack.rp.login("123456")
     callback = stop_at_callback(esia_stack, browser, "roshchina", consent="deny")
