@@ -77,9 +77,11 @@ def test_a_refusing_person(gosuslugi):
         scope="openid fullname",
         token_endpoint_auth_method="client_secret_basic",
     )
-    client = OAuth2Session("my-app", "my-secret", scope="openid fullname",
-                           redirect_uri=REDIRECT_URI)
+    client = OAuth2Session(
+        "my-app", "my-secret", scope="openid fullname", redirect_uri=REDIRECT_URI
+    )
     url, _ = client.create_authorization_url(gosuslugi.metadata()["authorization_endpoint"])
-    callback = gosuslugi.sign_in(url, login="+7 965 123-45-75", password="Roshchina-2024",
-                                 consent="deny")
+    callback = gosuslugi.sign_in(
+        url, login="+7 965 123-45-75", password="Roshchina-2024", consent="deny"
+    )
     assert "error=access_denied" in callback
