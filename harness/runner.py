@@ -148,14 +148,15 @@ class StandPool:
             local.stop()
 
 
-def print_result(result: ScenarioResult, lock: threading.Lock, verbose: bool) -> None:
-    """Print a scenario's outcome (its steps when it failed or when verbose)."""
+def print_result(result: ScenarioResult, lock: threading.Lock, quiet: bool) -> None:
+    """Print a scenario's outcome and its steps (only a failing one's steps when quiet)."""
     mark = "PASS" if result.ok else "FAIL"
     with lock:
         print(f"{mark} {result.scenario.name}  ({result.seconds:.2f} s)  [{result.scenario.path}]")
-        if verbose or not result.ok:
+        if not quiet or not result.ok:
             for s in result.steps:
-                print(f"     {'ok  ' if s.ok else 'FAIL'} {s.step.describe()}")
+                ms = f"{s.seconds * 1000:5.0f} ms"
+                print(f"     {'ok  ' if s.ok else 'FAIL'} {ms}  {s.step.describe()}")
         if not result.ok:
             print("   " + result.failure_text().replace("\n", "\n   "))
         sys.stdout.flush()
@@ -201,7 +202,7 @@ def run(args: argparse.Namespace) -> int:
             result = ScenarioResult(scenario, error=f"could not start the apps: {exc!r}")
         else:
             result = run_scenario(scenario, stand, make_driver, camera)
-        print_result(result, lock, args.verbose)
+        print_result(result, lock, args.quiet)
         return result
 
     started = time.perf_counter()
@@ -289,7 +290,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--control-token", help="bearer token of the control APIs")
     parser.add_argument("--junit", help="write JUnit XML here")
     parser.add_argument("-j", "--jobs", type=int, default=1, help="scenarios run in parallel")
-    parser.add_argument("-v", "--verbose", action="store_true", help="print every step")
+    parser.add_argument(
+        "-q", "--quiet", action="store_true", help="print only each scenario's outcome"
+    )
+    parser.add_argument(
+        "-v", "--verbose", action="store_true", help="print every step (the default)"
+    )
     parser.add_argument(
         "--browser",
         action="store_true",

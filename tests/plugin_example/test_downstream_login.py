@@ -85,3 +85,26 @@ def test_a_refusing_person(gosuslugi):
         url, login="+7 965 123-45-75", password="Roshchina-2024", consent="deny"
     )
     assert "error=access_denied" in callback
+
+
+def test_the_fake_sferum_fixture_is_wired_to_the_same_gosuslugi(sferum, gosuslugi):
+    from harness.drivers.http import HttpBrowser
+
+    sferum.add_user(
+        last_name="Новикова",
+        first_name="Мария",
+        phone="89001234567",
+        password="Novikova-1",
+        role="teacher",
+    )
+    browser = HttpBrowser(stop_at=(gosuslugi.url,))
+    browser.open(f"{sferum.url}/login")
+    browser.submit("login-form", {"login": "89001234567"}, "login-continue")
+    page = browser.submit("password-form", {"password": "Novikova-1"}, "password-submit")
+    assert page.has("logout-button")
+    browser.open(f"{sferum.url}/gosuslugi/link")
+    browser.click("gosuslugi-continue")
+    # «Продолжить» leads to the very IdP the `gosuslugi` fixture controls
+    assert browser.stopped_at.startswith(f"{gosuslugi.url}/authorize?")
+    assert "client_id=sferum" in browser.stopped_at
+    assert [e["kind"] for e in sferum.events()] == ["login"]
