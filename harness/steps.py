@@ -190,3 +190,21 @@ def consent(ctx: Context, decision: str) -> None:
         raise StepFailure(f"consent takes allow or deny, not {decision!r}")
     expect_on_page(ctx, "consent-form", "the consent page")
     ctx.driver.click(f"consent-{decision}")
+
+
+@step("expect_report_card")
+def expect_report_card(ctx: Context, arg: dict | str) -> None:
+    """The IdP's report card of a client shows no failed check, and these checks passed."""
+    arg = {"client": arg} if isinstance(arg, str) else dict(arg)
+    card = ctx.idp.report(arg["client"])
+    status = {check["id"]: check["status"] for check in card["checks"]}
+    failed = [
+        f"{check['id']}: {check['summary']}"
+        for check in card["checks"]
+        if check["status"] == "fail"
+    ]
+    if failed:
+        raise StepFailure(f"expected {arg['client']} to fail no check", "; ".join(failed))
+    for check in arg.get("pass", []):
+        if status.get(check) != "pass":
+            raise StepFailure(f"expected {check} to pass", f"{status.get(check, 'absent')}")
