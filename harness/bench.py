@@ -48,6 +48,18 @@ class Proc:
             "workers": len(workers),
         }
 
+    def cpu_seconds(self) -> float:
+        """CPU time (user + system) used so far by the master and its workers."""
+        ticks = os.sysconf("SC_CLK_TCK")
+        total = 0
+        for pid in [self.popen.pid, *_children(self.popen.pid)]:
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+            except OSError:
+                continue
+            total += int(fields[11]) + int(fields[12])  # utime, stime
+        return total / ticks
+
     def stop(self) -> None:
         """SIGTERM, then SIGKILL after 10 s."""
         self.popen.terminate()
@@ -156,6 +168,17 @@ def percentile(values: list[float], pct: float) -> float:
     """The pct-th percentile (nearest rank)."""
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, max(0, round(pct / 100 * len(ordered)) - 1))]
+
+
+def cpu_split(fn, n: int, procs: list[Proc]) -> tuple[list[float], dict[str, float]]:
+    """Time fn n times; also the CPU ms per run of each app process and of this client."""
+    servers = [proc.cpu_seconds() for proc in procs]
+    client = time.process_time()
+    latencies = timed(fn, n)
+    cpu = {"client": (time.process_time() - client) * 1000 / n}
+    for proc, before in zip(procs, servers, strict=True):
+        cpu[proc.spec.name] = (proc.cpu_seconds() - before) * 1000 / n
+    return latencies, cpu
 
 
 def timed(fn, n: int) -> list[float]:
@@ -267,7 +290,7 @@ def main(argv: list[str] | None = None) -> int:
         flow = IdpFlow(idp.url, "bench", "bench-secret", persons[1000000001])
         timed(flow.run, args.warmup)
         results["idp_requests_per_flow"] = flow.run()
-        latencies = timed(flow.run, args.flows)
+        latencies, results["idp_flow_cpu_ms"] = cpu_split(flow.run, args.flows, [idp_proc])
         results["idp_flow_median_ms"] = statistics.median(latencies)
         results["idp_flow_p95_ms"] = percentile(latencies, 95)
         # one person per client thread: each reads its own SMS codes
@@ -281,7 +304,9 @@ def main(argv: list[str] | None = None) -> int:
         link = LinkFlow(idp.url, rp.url, users[123457], persons[1000000002])
         timed(link.run, max(1, args.warmup // 4))
         results["link_requests_per_flow"] = link.run()
-        link_latencies = timed(link.run, args.link_flows)
+        link_latencies, results["link_flow_cpu_ms"] = cpu_split(
+            link.run, args.link_flows, [idp_proc, rp_proc]
+        )
         results["link_flow_median_ms"] = statistics.median(link_latencies)
         results["link_flow_p95_ms"] = percentile(link_latencies, 95)
         for name, proc in (("idp", idp_proc), ("rp", rp_proc)):
@@ -349,6 +374,10 @@ def print_table(results: dict) -> None:
                 f"{label} VmHWM: gunicorn master {memory['master']:.1f} MB, "
                 f"worker {memory['worker']:.1f} MB ({memory['workers']} worker(s))"
             )
+    for key, label in (("idp_flow_cpu_ms", "IdP flow"), ("link_flow_cpu_ms", "link flow")):
+        if key in results:
+            parts = ", ".join(f"{name} {ms:.1f} ms" for name, ms in results[key].items())
+            print(f"CPU per {label}: {parts}")
     for when in ("before", "after"):
         info = results.get(f"machine_{when}")
         if info:

@@ -8,8 +8,6 @@ import string
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from shared.config import FIXTURES_DIR
 
 
@@ -31,6 +29,8 @@ def load_fixture(path: str | os.PathLike, variables: dict[str, str] | None = Non
         raise FixtureError(f"{path}: cannot read ({exc.strerror})") from exc
     if variables:
         text = string.Template(text).safe_substitute(variables)
+    import yaml  # here, not at the top: apps import this module on every start, rarely read YAML
+
     try:
         if path.suffix == ".json":
             return json.loads(text)
