@@ -24,7 +24,7 @@ class LoginCandidate:
 
 
 def normalize_phone(raw: str) -> str:
-    """Return a Russian mobile number as +7XXXXXXXXXX, whatever its spelling."""
+    """Return a Russian mobile number as +7 and ten digits, whatever its spelling."""
     if raw is None:
         raise FormatError("empty phone")
     text = str(raw).strip()
