@@ -36,7 +36,7 @@ class Person(Base):
     citizenship: Mapped[str | None] = mapped_column(String(3))
     snils: Mapped[str | None] = mapped_column(String(11), unique=True)  # 11 digits
     inn: Mapped[str | None] = mapped_column(String(12))
-    mobile: Mapped[str | None] = mapped_column(String(12), unique=True)  # +7XXXXXXXXXX
+    mobile: Mapped[str | None] = mapped_column(String(12), unique=True)  # "+7" and ten digits
     email: Mapped[str | None] = mapped_column(String(200), unique=True)  # lower case
     password_hash: Mapped[str] = mapped_column(String(300))
     level: Mapped[str] = mapped_column(String(20))  # simplified | standard | confirmed
