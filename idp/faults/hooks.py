@@ -9,11 +9,12 @@ import time
 import uuid
 
 from flask import Flask, Response, g, request
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
 from idp.faults import registry, store
 from idp.faults.edge import EDGES, Edge, current
 from idp.faults.redirects import alter_redirect
+from idp.report.models import RpEvent
 from idp.runtime import config, digest, now, runtime
 
 log = logging.getLogger(__name__)
@@ -105,9 +106,12 @@ def before() -> Response | None:
     if target is None:
         return None
     db = runtime().db
-    edge = Edge(target[0], target[1], uuid.uuid4().hex[:16], armed=store.armed(db))
-    if edge.name in ("token", "jwks"):
-        edge.effects = store.effects(db)
+    edge = Edge(target[0], target[1], uuid.uuid4().hex[:16])
+    # one pooled connection and Core rows: no ORM session or identity map per request
+    with db.engine.connect() as conn:
+        edge.armed = store.armed_rows(conn)
+        if edge.name in ("token", "jwks"):
+            edge.effects = store.effect_rows(conn)
     g.fault_edge = edge
     if not edge.armed:
         return None
@@ -133,10 +137,12 @@ def after(response: Response) -> Response:
     refunds = edge.unapplied()
     effects = edge.new_effects if response.status_code == 200 else []
     try:
-        with runtime().db.transaction() as session:
-            session.add(event)
-            store.refund(session, refunds)
-            session.add_all(effects)
+        # Core statements on their own short connection: the request's session may hold a
+        # failed or finished transaction by now, and this write must not depend on it.
+        with runtime().db.engine.begin() as conn:
+            conn.execute(insert(RpEvent.__table__), event)
+            store.refund(conn, refunds)
+            store.add_effects(conn, effects)
     except Exception:
         # The answer itself is ready; losing one report line must not turn it into a 500.
         log.exception("could not record %s request %s", edge.name, edge.request_id)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import Connection, Row, delete, insert, select, update
 
 from idp.faults.models import ArmedFault, FaultEffect
 from shared.storage import Database
@@ -36,6 +36,26 @@ def armed(db: Database) -> list[ArmedFault]:
     with db.sessions() as session:
         query = select(ArmedFault).where(ArmedFault.remaining > 0).order_by(ArmedFault.id)
         return list(session.scalars(query))
+
+
+def armed_rows(conn: Connection) -> list[Row]:
+    """The hot path's armed faults: Core rows (same attribute names), oldest first."""
+    table = ArmedFault.__table__
+    return list(conn.execute(select(table).where(table.c.remaining > 0).order_by(table.c.id)))
+
+
+def effect_rows(conn: Connection) -> list[Row]:
+    """The hot path's fault effects: Core rows (same attribute names), oldest first."""
+    table = FaultEffect.__table__
+    return list(conn.execute(select(table).order_by(table.c.id)))
+
+
+def add_effects(conn: Connection, effects: list[FaultEffect]) -> None:
+    """Insert new (transient) effect objects with a Core statement."""
+    if effects:
+        columns = [c.key for c in FaultEffect.__table__.columns if c.key != "id"]
+        rows = [{key: getattr(effect, key) for key in columns} for effect in effects]
+        conn.execute(insert(FaultEffect.__table__), rows)
 
 
 def effects(db: Database) -> list[FaultEffect]:

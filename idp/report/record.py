@@ -1,4 +1,4 @@
-"""Turn one protocol request (and its response) into an RpEvent row for the report card.
+"""Turn one protocol request (and its response) into an RpEvent row's values for the report card.
 
 Only digests of secrets are kept (codes, tokens, verifiers, state, nonce); state and nonce
 also get an entropy estimate. Cheap: no database reads, one row per request.
@@ -17,7 +17,6 @@ from urllib.parse import parse_qsl, urlsplit
 from flask import Response, request
 
 from idp.faults.edge import ESIA, Edge, bearer_token
-from idp.report.models import RpEvent
 from idp.runtime import digest
 
 HEX = frozenset(string.hexdigits)
@@ -141,8 +140,8 @@ def _token(edge: Edge, response: Response, moment: float) -> dict:
     return data
 
 
-def event_for(edge: Edge, response: Response, moment: float) -> RpEvent:
-    """The RpEvent row of this request (not yet added to a session)."""
+def event_for(edge: Edge, response: Response, moment: float) -> dict[str, Any]:
+    """The column values of this request's RpEvent row (inserted with a Core statement)."""
     auth_key, data = None, {}
     if edge.name == "authorize":
         data, auth_key = _authorize(edge, response, moment)
@@ -162,13 +161,13 @@ def event_for(edge: Edge, response: Response, moment: float) -> RpEvent:
     if edge.taken:
         data["faults"] = sorted(edge.taken)
         data["applied"] = sorted(edge.applied)
-    return RpEvent(
-        request_id=edge.request_id,
-        at=moment,
-        dialect=edge.dialect,
-        kind=edge.name,
-        client_id=edge.client_id if edge.name in ("authorize", "token") else edge.client_known(),
-        auth_key=auth_key,
-        status=response.status_code,
-        data=data,
-    )
+    return {
+        "request_id": edge.request_id,
+        "at": moment,
+        "dialect": edge.dialect,
+        "kind": edge.name,
+        "client_id": edge.client_id if edge.name in ("authorize", "token") else edge.client_known(),
+        "auth_key": auth_key,
+        "status": response.status_code,
+        "data": data,
+    }
