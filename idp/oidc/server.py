@@ -73,13 +73,24 @@ class OpenIDCodeExt(OpenIDCode):
     """OpenID Connect for the code grant; the ID token itself is built in idp.oidc.tokens."""
 
     def exists_nonce(self, nonce: str, request) -> bool:
-        row = db_session().scalar(
-            select(AuthorizationCode.id).where(
-                AuthorizationCode.client_id == request.payload.client_id,
-                AuthorizationCode.nonce == nonce,
+        # Authlib validates the request twice on resume (get_consent_grant, then
+        # create_authorization_response); the answer cannot change in between (the code is
+        # saved after both), so it is asked of the database once per request.
+        key = (request.payload.client_id, nonce)
+        seen = g.setdefault("nonce_seen", {})
+        if key not in seen:
+            seen[key] = (
+                db_session().scalar(
+                    select(AuthorizationCode.id)
+                    .where(
+                        AuthorizationCode.client_id == key[0],
+                        AuthorizationCode.nonce == nonce,
+                    )
+                    .limit(1)
+                )
+                is not None
             )
-        )
-        return row is not None
+        return seen[key]
 
     def generate_user_info(self, user: Person, scope: str) -> dict[str, Any]:
         return user_claims(user, scope.split())
