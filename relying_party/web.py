@@ -7,9 +7,9 @@ import secrets
 
 from flask import current_app, g, redirect, render_template, session, url_for
 from markupsafe import Markup
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
-from relying_party.models import Event, User
+from relying_party.models import Event, Membership, User
 from shared.clock import Clock
 
 ROLE_LABELS = {
@@ -41,7 +41,13 @@ def current_user() -> User | None:
     """The logged-in user, or None."""
     if "current_user" not in g:
         uid = session.get("uid")
-        g.current_user = db().get(User, uid) if uid is not None else None
+        # every page's header shows the first school and the verified mark: one query with
+        # the memberships, their schools and the link instead of four lazy loads
+        options = (
+            joinedload(User.memberships).joinedload(Membership.school),
+            joinedload(User.link),
+        )
+        g.current_user = db().get(User, uid, options=options) if uid is not None else None
     return g.current_user
 
 

@@ -5,6 +5,9 @@ from __future__ import annotations
 import subprocess
 import sys
 
+from flask import g, session
+from sqlalchemy import event
+
 from shared.config import REPO_ROOT
 
 START = """
@@ -27,3 +30,25 @@ def test_the_oidc_client_is_imported_on_first_use_not_at_start(tmp_path):
     )
     assert result.stdout.strip() == "none", result.stdout + result.stderr
 
+
+def test_current_user_loads_what_every_page_shows_in_one_statement(rp):
+    from relying_party.web import current_user
+
+    statements = []
+    engine = rp.app.extensions["database"].engine
+
+    def count(_conn, _cursor, sql, *_args):
+        statements.append(sql)
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        with rp.app.test_request_context("/settings"):
+            session["uid"] = 123457
+            me = current_user()
+            school = me.memberships[0].school.name
+            verified = me.verified
+            assert g.current_user is me
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    assert school == "ГОУ СОШ № 1029" and verified is False
+    assert len(statements) == 1, statements
