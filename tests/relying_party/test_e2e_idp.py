@@ -34,10 +34,13 @@ def test_done_when_flow(stack):
         form="gosuslugi-password-form", fields={"gosuslugi-password-input": PASSWORDS["123456"]}
     )
     assert page.require("sync-row-middle_name").get("data-differs") == "true"
+    assert page.require("sync-sferum-middle_name").text() == "Владимировна"
     assert page.require("sync-gosuslugi-middle_name").text() == "Вадимовна"
     page = browser.click("sync-submit")
     assert page.require("header-user").find(data_testid="verified-mark") is not None
     assert page.require("profile-full-name").text().startswith("Елизавета Вадимовна Рощина")
+    user = rp.user(123456)
+    assert user["gosuslugi_oid"] == "1000000001" and user["verified"] is True
 
     page = browser.submit(form="settings-form", fields={"middle_name": "Владимировна"})
     assert page.status == 403
@@ -47,6 +50,7 @@ def test_done_when_flow(stack):
     page = browser.click("logout-button")
     assert page.url == rp.url + "/login"
     page = browser.click("gosuslugi-login-button")
+    assert page.url.startswith(stack.idp.url), page.url  # the IdP's session: consent
     page = stack.answer_idp(browser, page, "roshchina")
     assert page.url == rp.url + "/", page.text()
     assert page.require("header-user-name").text() == "Елизавета Рощина"
@@ -63,6 +67,8 @@ def test_done_when_flow(stack):
     assert rp.user(123456)["middle_name"] == "Владимировна"
     kinds = [e["kind"] for e in rp.events() if e["kind"] in ("link", "sync", "unlink", "login")]
     assert kinds == ["login", "sync", "link", "login", "unlink"]
+    login = [e for e in rp.events("login") if e["detail"].get("method") == "gosuslugi"]
+    assert [e["oid"] for e in login] == ["1000000001"]
 
 
 def test_identical_data_links_directly(stack):

@@ -10,10 +10,7 @@ from sqlalchemy import select
 from harness.drivers.http import HttpBrowser
 from relying_party.models import CacheEntry
 from relying_party.web import db
-from tests.relying_party.conftest import PASSWORDS
 from tests.relying_party.stack import Stack, running_stack
-
-LINKED_KINDS = ("link", "sync", "unlink", "login")
 
 
 @pytest.fixture(scope="module")
@@ -60,56 +57,6 @@ def test_authorization_request_is_esia_shaped(esia_stack):
     assert query["timestamp"].endswith(" +0000") and len(query["timestamp"]) == 25
     assert len(query["state"]) == 36 and query["state"][14] == "4"  # a UUID4
     assert query["client_secret"].endswith("=")  # base64url with padding
-
-
-def test_done_when_flow_in_esia(esia_stack):
-    """Рощина links (mismatch → sync), is locked, logs in via Gosuslugi, unlinks, edits."""
-    rp = esia_stack.rp
-    browser = rp.login("123456")
-    page = esia_stack.link(browser, "roshchina")
-    assert page.url == rp.url + "/gosuslugi/confirm", page.text()
-    assert "Рощина Елизавета Вадимовна" in page.require("gosuslugi-identity-name").text()
-    assert page.require("gosuslugi-identity-snils").text() == "112-233-445 95"
-    browser.click("gosuslugi-link-button")
-    page = browser.submit(
-        form="gosuslugi-password-form", fields={"gosuslugi-password-input": PASSWORDS["123456"]}
-    )
-    assert page.require("sync-row-middle_name").get("data-differs") == "true"
-    assert page.require("sync-sferum-middle_name").text() == "Владимировна"
-    assert page.require("sync-gosuslugi-middle_name").text() == "Вадимовна"
-    page = browser.click("sync-submit")
-    assert page.require("header-user").find(data_testid="verified-mark") is not None
-    assert page.require("profile-full-name").text().startswith("Елизавета Вадимовна Рощина")
-    user = rp.user(123456)
-    assert user["gosuslugi_oid"] == "1000000001" and user["verified"] is True
-
-    page = browser.submit(form="settings-form", fields={"middle_name": "Владимировна"})
-    assert page.status == 403
-    assert rp.user(123456)["middle_name"] == "Вадимовна"
-
-    browser.open(rp.url + "/")
-    page = browser.click("logout-button")
-    assert page.url == rp.url + "/login"
-    page = browser.click("gosuslugi-login-button")
-    assert page.url.startswith(esia_stack.idp.url), page.url  # the IdP's session: consent
-    page = esia_stack.answer_idp(browser, page, "roshchina")
-    assert page.url == rp.url + "/", page.text()
-    assert page.require("header-user-name").text() == "Елизавета Рощина"
-
-    browser.open(rp.url + "/settings")
-    browser.click("settings-unlink-link")
-    browser.click("security-gosuslugi-menu")
-    browser.click("security-gosuslugi-disable")
-    page = browser.click("unlink-confirm")
-    assert page.require("header-user").find(data_testid="verified-mark") is None
-    browser.open(rp.url + "/settings")
-    page = browser.submit(form="settings-form", fields={"middle_name": "Владимировна"})
-    assert page.require("flash-message").text() == "Изменения сохранены"
-    assert rp.user(123456)["middle_name"] == "Владимировна"
-    kinds = [e["kind"] for e in rp.events() if e["kind"] in LINKED_KINDS]
-    assert kinds == ["login", "sync", "link", "login", "unlink"]
-    login = [e for e in rp.events("login") if e["detail"].get("method") == "gosuslugi"]
-    assert [e["oid"] for e in login] == ["1000000001"]
 
 
 def test_consent_refused_at_the_idp(esia_stack):
