@@ -24,7 +24,12 @@ from pathlib import Path
 
 import requests
 
-from harness.bench_flows import BENCH_REDIRECT, IdpFlow, LinkFlow, bench_persons
+from harness.bench_flows import (
+    IdpFlow,
+    LinkFlow,
+    bench_persons,
+    register_bench_client,
+)
 from harness.serve import AppSpec, gunicorn_command
 from harness.servers import free_port
 from shared.config import REPO_ROOT
@@ -276,17 +281,7 @@ def main(argv: list[str] | None = None) -> int:
         persons = {p["oid"]: p for p in _fixture("persons.yaml")["persons"]}
         users = {u["id"]: u for u in _fixture("sferum.yaml")["users"]}
         control = requests.Session()
-        control.post(
-            f"{idp.url}/_control/clients",
-            timeout=10,
-            json={
-                "client_id": "bench",
-                "client_secret": "bench-secret",
-                "redirect_uris": [BENCH_REDIRECT],
-                "token_endpoint_auth_method": "client_secret_basic",
-                "scope": "openid fullname birthdate gender snils",
-            },
-        ).raise_for_status()
+        register_bench_client(idp.url)
         flow = IdpFlow(idp.url, "bench", "bench-secret", persons[1000000001])
         timed(flow.run, args.warmup)
         results["idp_requests_per_flow"] = flow.run()

@@ -114,6 +114,22 @@ class IdpFlow:
         return count
 
 
+def register_bench_client(idp_url: str) -> tuple[str, str]:
+    """Register the benchmark's confidential client at the IdP; return its id and secret."""
+    requests.post(
+        f"{idp_url}/_control/clients",
+        timeout=10,
+        json={
+            "client_id": "bench",
+            "client_secret": "bench-secret",
+            "redirect_uris": [BENCH_REDIRECT],
+            "token_endpoint_auth_method": "client_secret_basic",
+            "scope": "openid fullname birthdate gender snils",
+        },
+    ).raise_for_status()
+    return "bench", "bench-secret"
+
+
 def bench_persons(control: requests.Session, idp_url: str, count: int) -> list[dict]:
     """Create `count` confirmed persons with their own phones for parallel clients."""
     from shared.formats import snils_checksum

@@ -12,11 +12,10 @@ import tempfile
 from collections import Counter
 from pathlib import Path
 
-import requests
 from flask import has_request_context, request
 from sqlalchemy import event
 
-from harness.bench_flows import BENCH_REDIRECT, IdpFlow
+from harness.bench_flows import IdpFlow, register_bench_client
 from harness.servers import LiveServer
 from idp import create_app
 
@@ -53,17 +52,7 @@ def main() -> int:
                 print(f"{key():32} COMMIT")
 
     with LiveServer(app) as server:
-        requests.post(
-            f"{server.url}/_control/clients",
-            timeout=10,
-            json={
-                "client_id": "bench",
-                "client_secret": "bench-secret",
-                "redirect_uris": [BENCH_REDIRECT],
-                "token_endpoint_auth_method": "client_secret_basic",
-                "scope": "openid fullname birthdate gender snils",
-            },
-        ).raise_for_status()
+        register_bench_client(server.url)
         flow = IdpFlow(server.url, "bench", "bench-secret", ROSHCHINA)
         flow.run()
         flow.run()
