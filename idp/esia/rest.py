@@ -63,17 +63,26 @@ def person_root(oid: int):
     return jsonify(alter_document("person", body))
 
 
+def _collection_access(oid: int, name: str):
+    """(person, scopes, None) when the bearer may read that collection, else (.., .., error)."""
+    if name not in COLLECTIONS:
+        return None, None, _error(404, "not_found", "No such collection")
+    row, person, failure = _authorize(oid)
+    if failure:
+        return None, None, failure
+    scopes = set(row.scopes)
+    if not shapes.can_read_collection(name, scopes):
+        denied = "The token's scopes do not cover " + name
+        return None, None, _error(403, "insufficient_scope", denied)
+    return person, scopes, None
+
+
 @bp.get("/rs/prns/<int:oid>/<name>")
 def person_collection(oid: int, name: str):
     """A collection: element URLs, or inline elements with `?embed=(elements)`."""
-    if name not in COLLECTIONS:
-        return _error(404, "not_found", "No such collection")
-    row, person, failure = _authorize(oid)
+    person, scopes, failure = _collection_access(oid, name)
     if failure:
         return failure
-    scopes = set(row.scopes)
-    if not shapes.can_read_collection(name, scopes):
-        return _error(403, "insufficient_scope", "The token's scopes do not cover " + name)
     embed = "elements" in shapes.parse_embed(request.args.get("embed"))
     return jsonify(shapes.collection(name, person, scopes, _base_url(), embed))
 
@@ -81,14 +90,9 @@ def person_collection(oid: int, name: str):
 @bp.get("/rs/prns/<int:oid>/<name>/<int:element_id>")
 def person_element(oid: int, name: str, element_id: int):
     """One element of a collection on its own URL."""
-    if name not in COLLECTIONS:
-        return _error(404, "not_found", "No such collection")
-    row, person, failure = _authorize(oid)
+    person, scopes, failure = _collection_access(oid, name)
     if failure:
         return failure
-    scopes = set(row.scopes)
-    if not shapes.can_read_collection(name, scopes):
-        return _error(403, "insufficient_scope", "The token's scopes do not cover " + name)
     for element in shapes.elements(name, person, scopes):
         if element["id"] == element_id:
             return jsonify(element)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 import pytest
 import requests
 
@@ -93,17 +95,19 @@ class Sferum:
         return page
 
 
-@pytest.fixture
-def make_rp(tmp_path, provider):
-    """Build a live RP against the fake provider; keyword arguments go to the test config."""
+@contextmanager
+def rp_builder(tmp_path, idp_url: str, **defaults):
+    """A function building live RPs against idp_url (test config: defaults, then its kwargs);
+    every RP it built is stopped on exit."""
     servers: list[LiveServer] = []
 
     def build(**config) -> Sferum:
         base = {
             "INSTANCE_PATH": str(tmp_path / f"rp{len(servers)}"),
             "SECRET_KEY": "test-secret",
-            "IDP_URL": provider.url,
+            "IDP_URL": idp_url,
             "TESTING": False,
+            **defaults,
         }
         app = create_app({**base, **config})
         server = LiveServer(app).start()
@@ -111,9 +115,18 @@ def make_rp(tmp_path, provider):
         servers.append(server)
         return Sferum(app, server)
 
-    yield build
-    for server in servers:
-        server.stop()
+    try:
+        yield build
+    finally:
+        for server in servers:
+            server.stop()
+
+
+@pytest.fixture
+def make_rp(tmp_path, provider):
+    """Build a live RP against the fake provider; keyword arguments go to the test config."""
+    with rp_builder(tmp_path, provider.url) as build:
+        yield build
 
 
 @pytest.fixture

@@ -24,9 +24,8 @@ from cryptography.x509.oid import NameOID
 from flask import Flask, Response, jsonify, redirect, request
 
 from harness.servers import LiveServer
-from relying_party import create_app
 from shared.config import FIXTURES_DIR
-from tests.relying_party.conftest import Sferum
+from tests.relying_party.conftest import Sferum, rp_builder
 
 ISSUER = "http://esia.gosuslugi.ru/"
 CLIENT_ID = "esia-cms"
@@ -229,25 +228,8 @@ def fake_esia():
 @pytest.fixture
 def make_esia_rp(tmp_path, fake_esia):
     """Build a live RP speaking ESIA to the fake; keyword arguments go to the test config."""
-    servers: list[LiveServer] = []
-
-    def build(**config) -> Sferum:
-        base = {
-            "INSTANCE_PATH": str(tmp_path / f"rp{len(servers)}"),
-            "SECRET_KEY": "test-secret",
-            "IDP_URL": fake_esia.url,
-            "PROTOCOL": "esia",
-            "TESTING": False,
-        }
-        app = create_app({**base, **config})
-        server = LiveServer(app).start()
-        app.config["PUBLIC_URL"] = server.url
-        servers.append(server)
-        return Sferum(app, server)
-
-    yield build
-    for server in servers:
-        server.stop()
+    with rp_builder(tmp_path, fake_esia.url, PROTOCOL="esia") as build:
+        yield build
 
 
 @pytest.fixture
