@@ -30,6 +30,7 @@ from harness.bench_flows import (
     bench_persons,
     register_bench_client,
 )
+from harness.bench_http import Browser
 from harness.serve import AppSpec, gunicorn_command
 from harness.servers import free_port
 from shared.config import REPO_ROOT
@@ -280,7 +281,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         persons = {p["oid"]: p for p in _fixture("persons.yaml")["persons"]}
         users = {u["id"]: u for u in _fixture("sferum.yaml")["users"]}
-        control = requests.Session()
+        control = Browser()
         register_bench_client(idp.url)
         flow = IdpFlow(idp.url, "bench", "bench-secret", persons[1000000001])
         timed(flow.run, args.warmup)

@@ -13,9 +13,10 @@ import re
 import secrets
 from urllib.parse import parse_qs, urlencode, urljoin, urlparse
 
-import requests
 from joserfc import jwt
 from joserfc.jwk import KeySet
+
+from harness.bench_http import Browser, Response
 
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 BENCH_REDIRECT = "http://127.0.0.1:9/bench-callback"  # never followed
@@ -28,14 +29,19 @@ class IdpFlow:
         self.idp_url = idp_url
         self.client_id, self.secret = client_id, secret
         self.person = person
-        meta = requests.get(f"{idp_url}/.well-known/openid-configuration", timeout=10).json()
+        self.control = Browser()  # the control API and the back channel keep their connections
+        meta = self.control.get(f"{idp_url}/.well-known/openid-configuration").json()
         self.meta = meta
-        self.keys = KeySet.import_key_set(requests.get(meta["jwks_uri"], timeout=10).json())
-        self.control = requests.Session()
+        self.keys = KeySet.import_key_set(self.control.get(meta["jwks_uri"]).json())
+        self.sms_url = f"{idp_url}/_control/sms?" + urlencode(
+            {"phone": person["mobile"], "limit": 1}
+        )
 
     def run(self) -> int:
         """One complete flow in a fresh browser; returns the number of HTTP requests made."""
-        browser = requests.Session()
+        browser = Browser()
+        back = self.control
+        before = back.requests
         verifier = secrets.token_urlsafe(48)
         challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest())
         state, nonce = secrets.token_urlsafe(16), secrets.token_urlsafe(16)
@@ -51,22 +57,10 @@ class IdpFlow:
                 "code_challenge_method": "S256",
             }
         )
-        count = 0
-
-        def get(url):
-            nonlocal count
-            count += 1
-            return browser.get(url, allow_redirects=False, timeout=10)
-
-        def post(url, data):
-            nonlocal count
-            count += 1
-            return browser.post(url, data=data, allow_redirects=False, timeout=10)
-
-        r = get(f"{self.meta['authorization_endpoint']}?{query}")
-        login_url = urljoin(r.url, r.headers["Location"])
-        page = get(login_url)
-        r = post(
+        r = browser.get(f"{self.meta['authorization_endpoint']}?{query}")
+        login_url = r.location
+        page = browser.get(login_url)
+        r = browser.post(
             login_url,
             {
                 "csrf_token": CSRF.search(page.text).group(1),
@@ -74,24 +68,21 @@ class IdpFlow:
                 "password": self.person["password"],
             },
         )
-        sms_url = urljoin(login_url, r.headers["Location"])
-        page = get(sms_url)
-        count += 1
-        code = self.control.get(
-            f"{self.idp_url}/_control/sms", params={"phone": self.person["mobile"]}, timeout=10
-        ).json()[0]["code"]
-        r = post(sms_url, {"csrf_token": CSRF.search(page.text).group(1), "code": code})
-        consent_url = urljoin(sms_url, r.headers["Location"])
-        page = get(consent_url)
-        r = post(consent_url, {"csrf_token": CSRF.search(page.text).group(1), "decision": "allow"})
-        location = r.headers["Location"]
+        sms_url = r.location
+        page = browser.get(sms_url)
+        code = back.get(self.sms_url).json()[0]["code"]
+        r = browser.post(sms_url, {"csrf_token": CSRF.search(page.text).group(1), "code": code})
+        consent_url = r.location
+        page = browser.get(consent_url)
+        r = browser.post(
+            consent_url, {"csrf_token": CSRF.search(page.text).group(1), "decision": "allow"}
+        )
+        location = r.location
         while not location.startswith(BENCH_REDIRECT):  # the protocol's resume hop(s)
-            r = get(urljoin(consent_url, location))
-            location = r.headers["Location"]
+            location = browser.get(location).location
         params = parse_qs(urlparse(location).query)
         assert params["state"] == [state], "state not echoed"
-        count += 1
-        token = requests.post(
+        token = back.post(
             self.meta["token_endpoint"],
             data={
                 "grant_type": "authorization_code",
@@ -100,25 +91,22 @@ class IdpFlow:
                 "code_verifier": verifier,
             },
             auth=(self.client_id, self.secret),
-            timeout=10,
         ).json()
         claims = jwt.decode(token["id_token"], self.keys).claims
         assert claims["nonce"] == nonce and claims["aud"] in (self.client_id, [self.client_id])
-        count += 1
-        info = requests.get(
+        info = back.get(
             self.meta["userinfo_endpoint"],
-            timeout=10,
             headers={"Authorization": f"Bearer {token['access_token']}"},
         ).json()
         assert info["sub"] == claims["sub"]
-        return count
+        browser.close()
+        return browser.requests + back.requests - before
 
 
 def register_bench_client(idp_url: str) -> tuple[str, str]:
     """Register the benchmark's confidential client at the IdP; return its id and secret."""
-    requests.post(
+    Browser().post(
         f"{idp_url}/_control/clients",
-        timeout=10,
         json={
             "client_id": "bench",
             "client_secret": "bench-secret",
@@ -130,7 +118,7 @@ def register_bench_client(idp_url: str) -> tuple[str, str]:
     return "bench", "bench-secret"
 
 
-def bench_persons(control: requests.Session, idp_url: str, count: int) -> list[dict]:
+def bench_persons(control: Browser, idp_url: str, count: int) -> list[dict]:
     """Create `count` confirmed persons with their own phones for parallel clients."""
     from shared.formats import snils_checksum
 
@@ -149,7 +137,7 @@ def bench_persons(control: requests.Session, idp_url: str, count: int) -> list[d
             "password": f"Bench-{i}",
             "level": "confirmed",
         }
-        control.post(f"{idp_url}/_control/persons", json=person, timeout=10).raise_for_status()
+        control.post(f"{idp_url}/_control/persons", json=person).raise_for_status()
         persons.append(person)
     return persons
 
@@ -173,26 +161,28 @@ class LinkFlow:
     def __init__(self, idp_url: str, rp_url: str, user: dict, person: dict) -> None:
         self.idp_url, self.rp_url = idp_url, rp_url
         self.user, self.person = user, person
-        self.control = requests.Session()
+        self.control = Browser()
+        self.sms_url = f"{idp_url}/_control/sms?" + urlencode(
+            {"phone": person["mobile"], "limit": 1}
+        )
 
     def run(self) -> int:
         """Sferum login → link (IdP login, SMS, consent) → Связать → password → unlink."""
-        b = requests.Session()
-        count = 0
+        b = Browser()
+        before = self.control.requests
 
-        def get(url):
-            nonlocal count
-            r = b.get(url, timeout=10)
-            count += 1 + len(r.history)
-            return r
+        def follow(r: Response) -> Response:
+            while r.status in (301, 302, 303, 307, 308):
+                r = b.get(r.location)
+            return r.raise_for_status()
 
-        def post(page, testid, data):
-            nonlocal count
+        def get(url: str) -> Response:
+            return follow(b.get(url))
+
+        def post(page: Response, testid: str, data: dict) -> Response:
             action = form_action(page.text, testid, page.url)
             data = {"csrf_token": CSRF.search(page.text).group(1), **data}
-            r = b.post(action, data=data, timeout=10)
-            count += 1 + len(r.history)
-            return r
+            return follow(b.post(action, data=data))
 
         page = get(f"{self.rp_url}/login")
         page = post(page, "login-form", {"login": self.user["phone"]})
@@ -204,11 +194,8 @@ class LinkFlow:
             "login-form",
             {"login": self.person["mobile"], "password": self.person["password"]},
         )
-        count += 1
-        code = self.control.get(
-            f"{self.idp_url}/_control/sms", params={"phone": self.person["mobile"]}, timeout=10
-        ).json()
-        page = post(page, "sms-form", {"code": code[0]["code"]})
+        code = self.control.get(self.sms_url).json()[0]["code"]
+        page = post(page, "sms-form", {"code": code})
         page = post(page, "consent-form", {"decision": "allow"})
         page = post(page, "gosuslugi-link-form", {})
         page = post(page, "gosuslugi-password-form", {"password": self.user["password"]})
@@ -216,4 +203,5 @@ class LinkFlow:
         page = get(f"{self.rp_url}/settings/security/gosuslugi/disable")
         page = post(page, "unlink-form", {})
         assert 'data-testid="verified-mark"' not in page.text, page.url
-        return count
+        b.close()
+        return b.requests + self.control.requests - before

@@ -37,7 +37,7 @@ def health():
 
 @bp.get("/sms")
 def sms():
-    """The SMS outbox, newest first; ?phone= in any spelling filters it."""
+    """The SMS outbox, newest first; ?phone= in any spelling filters it, ?limit= (1-200) cuts it."""
     raw = request.args.get("phone")
     phone = None
     if raw:
@@ -45,10 +45,13 @@ def sms():
             phone = normalize_phone(raw)
         except FormatError:
             return bad_field("phone", "not a Russian mobile number")
+    raw_limit = request.args.get("limit", "200")
+    if not raw_limit.isdigit() or not 1 <= int(raw_limit) <= 200:
+        return bad_field("limit", "an integer from 1 to 200")
     return jsonify(
         [
             {"phone": m.phone, "code": m.code, "purpose": m.purpose, "sent_at": _iso(m.sent_at)}
-            for m in _messages(phone)
+            for m in _messages(phone, int(raw_limit))
         ]
     )
 

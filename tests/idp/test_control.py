@@ -184,6 +184,21 @@ def test_sms_outbox_by_any_phone_spelling(idp_server, login_flow):
     assert messages[0]["code"] in inbox.text and "text/html" in inbox.headers["Content-Type"]
 
 
+def test_sms_outbox_limit_keeps_the_newest(idp_server, login_flow):
+    url = (
+        f"{idp_server.url}/authorize?response_type=code&client_id=sferum&scope=openid"
+        "&redirect_uri=http%3A%2F%2F127.0.0.1%3A8000%2Fgosuslugi%2Fcallback"
+    )
+    login_flow(url, consent=None)
+    login_flow(url, consent=None)
+    every = api(idp_server, "GET", "/sms", params={"phone": "89651234575"}).json()
+    newest = api(idp_server, "GET", "/sms", params={"phone": "89651234575", "limit": 1}).json()
+    assert len(every) == 2 and newest == every[:1]
+    for bad in ("0", "201", "-1", "one"):
+        answer = api(idp_server, "GET", "/sms", params={"limit": bad})
+        assert answer.status_code == 400 and answer.json()["field"] == "limit"
+
+
 def test_reset_goes_back_to_fixtures(idp_server):
     api(idp_server, "DELETE", "/persons/1000000001")
     api(idp_server, "POST", "/clock", json={"offset_seconds": 100})
