@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: setup run test lint format scenarios bench browser-deps clean
+.PHONY: setup run test lint format scenarios bench bench-peers browser-deps clean
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -26,6 +26,9 @@ scenarios: setup
 
 bench: setup
 	@$(PY) -m harness bench
+
+bench-peers: setup
+	@$(PY) -m harness.bench_peers
 
 lint: setup
 	@$(VENV)/bin/ruff check .
