@@ -278,12 +278,15 @@ def main(argv: list[str] | None = None) -> int:
 
     idp_proc, _ = start_app(idp, env)
     rp_proc, _ = start_app(rp, env)
+    clients: list = []  # every kept-alive client, closed at the end
     try:
         persons = {p["oid"]: p for p in _fixture("persons.yaml")["persons"]}
         users = {u["id"]: u for u in _fixture("sferum.yaml")["users"]}
         control = Browser()
+        clients.append(control)
         register_bench_client(idp.url)
         flow = IdpFlow(idp.url, "bench", "bench-secret", persons[1000000001])
+        clients.append(flow)
         timed(flow.run, args.warmup)
         results["idp_requests_per_flow"] = flow.run()
         latencies, results["idp_flow_cpu_ms"] = cpu_split(flow.run, args.flows, [idp_proc])
@@ -294,10 +297,12 @@ def main(argv: list[str] | None = None) -> int:
             IdpFlow(idp.url, "bench", "bench-secret", p)
             for p in bench_persons(control, idp.url, args.threads)
         ]
+        clients.extend(flows)
         results["idp_flows_per_s"] = throughput(
             flows, args.threads, args.throughput_seconds, limit=100_000
         )
         link = LinkFlow(idp.url, rp.url, users[123457], persons[1000000002])
+        clients.append(link)
         timed(link.run, max(1, args.warmup // 4))
         results["link_requests_per_flow"] = link.run()
         link_latencies, results["link_flow_cpu_ms"] = cpu_split(
@@ -310,6 +315,8 @@ def main(argv: list[str] | None = None) -> int:
             results[f"{name}_peak_rss_mb"] = max(memory["master"], memory["worker"])
             results[f"{name}_memory_mb"] = memory
     finally:
+        for client in clients:
+            client.close()
         idp_proc.stop()
         rp_proc.stop()
     if not args.no_catalogue:

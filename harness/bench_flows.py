@@ -102,19 +102,24 @@ class IdpFlow:
         browser.close()
         return browser.requests + back.requests - before
 
+    def close(self) -> None:
+        """Close the kept-alive control and back-channel connections."""
+        self.control.close()
+
 
 def register_bench_client(idp_url: str) -> tuple[str, str]:
     """Register the benchmark's confidential client at the IdP; return its id and secret."""
-    Browser().post(
-        f"{idp_url}/_control/clients",
-        json={
-            "client_id": "bench",
-            "client_secret": "bench-secret",
-            "redirect_uris": [BENCH_REDIRECT],
-            "token_endpoint_auth_method": "client_secret_basic",
-            "scope": "openid fullname birthdate gender snils",
-        },
-    ).raise_for_status()
+    with Browser() as browser:
+        browser.post(
+            f"{idp_url}/_control/clients",
+            json={
+                "client_id": "bench",
+                "client_secret": "bench-secret",
+                "redirect_uris": [BENCH_REDIRECT],
+                "token_endpoint_auth_method": "client_secret_basic",
+                "scope": "openid fullname birthdate gender snils",
+            },
+        ).raise_for_status()
     return "bench", "bench-secret"
 
 
@@ -205,3 +210,7 @@ class LinkFlow:
         assert 'data-testid="verified-mark"' not in page.text, page.url
         b.close()
         return b.requests + self.control.requests - before
+
+    def close(self) -> None:
+        """Close the kept-alive control and back-channel connections."""
+        self.control.close()

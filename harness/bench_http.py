@@ -120,6 +120,12 @@ class Browser:
             connection.close()
         self.connections.clear()
 
+    def __enter__(self) -> Browser:
+        return self
+
+    def __exit__(self, *_exc) -> None:
+        self.close()
+
     def _connection(self, netloc: str) -> http.client.HTTPConnection:
         connection = self.connections.get(netloc)
         if connection is None:

@@ -185,6 +185,10 @@ class PeerFlow:
         browser.close()
         return browser.requests + self.back.requests - before
 
+    def close(self) -> None:
+        """Close the kept-alive back-channel connection."""
+        self.back.close()
+
 
 def start(peer: Peer, port: int) -> tuple[subprocess.Popen, float]:
     """Spawn the peer; return it and the ms until its discovery URL said 200."""
@@ -224,19 +228,23 @@ def measure(peer: Peer, args: argparse.Namespace) -> dict:
     row = {"label": peer.label, "steps": peer.steps, "pkce": peer.pkce, "cold_starts_ms": starts}
     row["cold_start_ms"] = statistics.median(starts)
     popen, _ = start(peer, port)
+    flows: list[PeerFlow] = []
     try:
         url = f"http://127.0.0.1:{port}"
         flow = PeerFlow(url, peer)
+        flows.append(flow)
         timed(flow.run, args.warmup)
         row["requests_per_flow"] = flow.run()
         latencies = timed(flow.run, args.flows)
         row["flow_median_ms"] = statistics.median(latencies)
         row["flow_p95_ms"] = percentile(latencies, 95)
-        flows = [PeerFlow(url, peer) for _ in range(args.threads)]
-        row["flows_per_s"] = throughput(flows, args.threads, args.throughput_seconds, 100_000)
+        flows += [PeerFlow(url, peer) for _ in range(args.threads)]
+        row["flows_per_s"] = throughput(flows[1:], args.threads, args.throughput_seconds, 100_000)
         peak_kb = max(_vm_hwm_kb(pid) for pid in [popen.pid, *_children(popen.pid)])
         row["peak_rss_mb"] = peak_kb / 1024
     finally:
+        for each in flows:
+            each.close()
         stop(popen)
     return row
 

@@ -59,6 +59,7 @@ def main() -> int:
         counting[0] = True
         flow.run()
         counting[0] = False
+        flow.close()
     for endpoint in sorted(set(statements) | set(commits)):
         print(f"{endpoint:32} {statements[endpoint]:3} statements {commits[endpoint]:2} commits")
     print(f"{'total':32} {sum(statements.values()):3} statements {sum(commits.values()):2} commits")
