@@ -14,6 +14,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import lru_cache
 from pathlib import Path
 
 import requests
@@ -93,9 +94,16 @@ def _fetch_certificate(url: str) -> dict:
     return {"pem": response.text}
 
 
+@lru_cache(maxsize=16)
+def _parsed_certificate(pem: str) -> x509.Certificate:
+    # Parsed once per distinct PEM and kept (a pure function of the cached text, so every
+    # worker may keep its own copy); the validity window is still checked on every use.
+    return x509.load_pem_x509_certificate(pem.encode("ascii"))
+
+
 def _public_key(pem: str) -> rsa.RSAPublicKey:
     try:
-        certificate = x509.load_pem_x509_certificate(pem.encode("ascii"))
+        certificate = _parsed_certificate(pem)
     except (ValueError, UnicodeError) as exc:
         raise GosuslugiError("esia_certificate", "not a PEM certificate") from exc
     try:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import json
 from collections.abc import Callable
+from functools import lru_cache
 
 from joserfc import jwt
 from joserfc.errors import JoseError
@@ -50,6 +51,13 @@ def candidate_keys(header: dict, fetch_keys: Callable[[bool], list[dict]]) -> li
     return found
 
 
+@lru_cache(maxsize=32)
+def _imported_key(jwk_json: str):
+    # A JWK is parsed once per distinct key and kept: the JWKS itself comes from the database
+    # cache on every callback, so without this the RSA key was rebuilt on each login.
+    return import_key(json.loads(jwk_json))
+
+
 def verify_signature(token: str, allowed_algs: list[str], fetch_keys) -> dict:
     """Check the algorithm and the signature; return the claims."""
     header = read_header(token)
@@ -61,7 +69,7 @@ def verify_signature(token: str, allowed_algs: list[str], fetch_keys) -> dict:
     # Without a kid and with several keys every key of the type is tried (conformance allows it).
     for data in candidate_keys(header, fetch_keys):
         try:
-            key = import_key(data)
+            key = _imported_key(json.dumps(data, sort_keys=True))
             return dict(jwt.decode(token, key, algorithms=[alg]).claims)
         except JoseError:
             continue

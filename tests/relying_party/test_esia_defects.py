@@ -134,6 +134,18 @@ def test_a_token_signed_by_another_key_refetches_the_certificate_once(esia_rp, f
     assert fake_esia.count("/esia/certs/RS256.pem") == 2
 
 
+def test_the_idp_certificate_is_parsed_once_and_kept(esia_rp, fake_esia):
+    """Issue 8's rule: the cached certificate is parsed once, not for every token checked."""
+    from relying_party.gosuslugi import esia_tokens
+
+    esia_tokens._parsed_certificate.cache_clear()
+    for _ in range(2):
+        browser = esia_rp.login("123456")
+        assert esia_rp.start_link(browser).has("gosuslugi-link-button")
+    info = esia_tokens._parsed_certificate.cache_info()
+    assert info.misses == 1 and info.hits >= 3, info
+
+
 def test_rotated_idp_key_is_picked_up(esia_rp, fake_esia):
     """The certificate cached from the first login is stale; the second login refetches it."""
     browser = esia_rp.login("123456")

@@ -203,3 +203,18 @@ def test_signing_key_rotation_refetches_jwks_once(rp, provider):
     assert provider.jwks_fetches == fetches + 1
     accepted(rp, browser)  # the refetched keys are cached
     assert provider.jwks_fetches == fetches + 1
+
+
+def test_the_signing_key_is_parsed_once_and_kept(rp, provider, monkeypatch):
+    """Issue 8's rule: the JWK from the cached JWKS is imported once, not on every login."""
+    from relying_party.gosuslugi import idtoken
+
+    imported = []
+    real_import = idtoken.import_key
+    monkeypatch.setattr(
+        idtoken, "import_key", lambda data: imported.append(data) or real_import(data)
+    )
+    idtoken._imported_key.cache_clear()
+    accepted(rp, rp.login("123456"))
+    accepted(rp, rp.login("123456"))
+    assert len(imported) == 1, imported
