@@ -99,7 +99,7 @@ def settings(client: Client) -> EsiaClient:
         if mode == "cms":
             result.rsa_certificate = signatures.load_rsa_certificate(data)
         else:
-            result.gost_certificate = gost.GostCertificate(data)
+            result.gost_certificate = gost.GostCertificate.parsed(data)
     except (OSError, ValueError, TypeError) as exc:
         raise ServerError("client registration: the esia certificate cannot be read") from exc
     return result
@@ -116,7 +116,7 @@ def hash_of_other_client(clients: list[Client], own_id: str, value: str) -> bool
             continue
         try:
             data = _certificate_bytes(meta)
-            if data and gost.GostCertificate(data).hash == wanted:
+            if data and gost.GostCertificate.parsed(data).hash == wanted:
                 return True
         except (OSError, ValueError, TypeError):
             continue

@@ -143,6 +143,16 @@ def test_every_signature_encoding_is_accepted(cms_client, gost_client, style):
     assert gost_client.start(gost_client.auth_params(style=style)).has("login-form")
 
 
+def test_a_clients_gost_certificate_is_parsed_once_and_kept(gost_client):
+    """Issue 8's rule: the registered certificate (~2 ms to parse and hash) is not redone per
+    request; a changed registration has other bytes, so it is parsed anew."""
+    gost.GostCertificate.parsed.cache_clear()
+    for _ in range(3):
+        assert gost_client.start(gost_client.auth_params()).has("login-form")
+    info = gost.GostCertificate.parsed.cache_info()
+    assert info.misses == 1 and info.hits >= 2, info
+
+
 def test_person_filter_conf_acc_refuses_unconfirmed_007055(none_client):
     conf_acc = base64.b64encode(b"conf_acc").decode()
     none_client.start(none_client.auth_params(person_filter=conf_acc))
