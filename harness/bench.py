@@ -323,11 +323,16 @@ def main(argv: list[str] | None = None) -> int:
         results["catalogue_s"] = catalogue_seconds()
     results["machine_after"] = machine()
     print_table(results)
-    out = Path(args.out)
+    write_results(results, args.out)
+    return 0
+
+
+def write_results(results: dict, path: str) -> None:
+    """Write the figures as JSON (reports/…) and say where."""
+    out = Path(path)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     print(f"\nwritten to {out}")
-    return 0
 
 
 def _fixture(name: str) -> dict:

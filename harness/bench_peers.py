@@ -10,7 +10,6 @@ import argparse
 import base64
 import compileall
 import hashlib
-import json
 import os
 import re
 import secrets
@@ -20,13 +19,20 @@ import sys
 import tempfile
 import time
 from dataclasses import dataclass
-from pathlib import Path
 from urllib.parse import parse_qs, urlencode, urljoin, urlparse
 
 from joserfc import jwt
 from joserfc.jwk import KeySet
 
-from harness.bench import _children, _vm_hwm_kb, _wait_for_200, percentile, throughput, timed
+from harness.bench import (
+    _children,
+    _vm_hwm_kb,
+    _wait_for_200,
+    percentile,
+    throughput,
+    timed,
+    write_results,
+)
 from harness.bench_flows import BENCH_REDIRECT
 from harness.bench_http import Browser
 from harness.servers import free_port
@@ -296,10 +302,7 @@ def main(argv: list[str] | None = None) -> int:
         results["peers"][peer.name] = measure(peer, args)
     results["machine_after"] = machine()
     print_table(results)
-    out = Path(args.out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    print(f"\nwritten to {out}")
+    write_results(results, args.out)
     return 0
 
 
