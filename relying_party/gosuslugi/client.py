@@ -32,8 +32,9 @@ def translate_http_error(exc: Exception, what: str) -> GosuslugiError:
     return GosuslugiError("idp_garbage", f"{what}: {exc}")
 
 
-def get_json(url: str, what: str, headers: dict | None = None) -> dict:
-    """GET a JSON object from the IdP, or raise GosuslugiError."""
+def fetch(url: str, what: str, headers: dict | None = None, refusal: str = "idp_garbage"):
+    """GET url from the IdP: a 200 response, or GosuslugiError (5xx: idp_unavailable, other
+    statuses: refusal)."""
     import requests  # on first use: ~30 ms of imports kept out of the app's start
 
     try:
@@ -43,7 +44,15 @@ def get_json(url: str, what: str, headers: dict | None = None) -> dict:
     if response.status_code >= 500:
         raise GosuslugiError("idp_unavailable", f"{what}: HTTP {response.status_code}")
     if response.status_code != 200:
-        raise GosuslugiError("idp_garbage", f"{what}: HTTP {response.status_code}")
+        raise GosuslugiError(refusal, f"{what}: HTTP {response.status_code}")
+    return response
+
+
+def get_json(
+    url: str, what: str, headers: dict | None = None, refusal: str = "idp_garbage"
+) -> dict:
+    """GET a JSON object from the IdP, or raise GosuslugiError."""
+    response = fetch(url, what, headers, refusal)
     try:
         body = response.json()
     except ValueError as exc:

@@ -27,7 +27,7 @@ from relying_party.gosuslugi.esia_tokens import (
     timestamp,
     verify_jws,
 )
-from relying_party.gosuslugi.protocols import FlowResult, GosuslugiError
+from relying_party.gosuslugi.protocols import FlowResult, GosuslugiError, config_list
 from relying_party.web import now
 from shared.formats import FormatError, parse_date
 
@@ -46,19 +46,13 @@ _ESIA_CODE = re.compile(r"ESIA-\d{6}")
 _RU_DATE = re.compile(r"^\d{2}\.\d{2}\.\d{4}$")
 
 
-def _config_list(value) -> list[str]:
-    if isinstance(value, str):
-        return [v.strip() for v in value.split(",") if v.strip()]
-    return list(value or [])
-
-
 class EsiaProtocol:
     """The ESIA implementation of IdentityProtocol (a CMS-signing client, RS256 tokens)."""
 
     name = "esia"
 
     def __init__(self, config: Mapping) -> None:
-        algs = _config_list(config.get("ESIA_TOKEN_ALGS"))
+        algs = config_list(config.get("ESIA_TOKEN_ALGS"))
         unsupported = [a for a in algs if a not in SUPPORTED_ALGS]
         if not algs or unsupported:
             raise ValueError(
@@ -153,7 +147,7 @@ class EsiaProtocol:
     def _verify_tokens(self, token: dict) -> tuple[int, bool]:
         """Both tokens checked; the person's oid and the ID token's is_tru."""
         cfg = current_app.config
-        algs = _config_list(cfg["ESIA_TOKEN_ALGS"])
+        algs = config_list(cfg["ESIA_TOKEN_ALGS"])
         leeway, max_age = float(cfg["CLOCK_LEEWAY"]), float(cfg["ID_TOKEN_MAX_AGE"])
         issuer, client_id, moment = cfg["ESIA_ISSUER"], cfg["ESIA_CLIENT_ID"], now()
 
@@ -186,23 +180,7 @@ class EsiaProtocol:
         """GET /rs/prns/{oid} with the bearer token (that oid and nothing else)."""
         url = self._endpoint(PERSON_PATH.format(oid=oid))
         headers = {"Authorization": f"Bearer {access_token}", "Accept": "application/json"}
-        try:
-            response = requests.get(
-                url, headers=headers, timeout=client.timeouts(), allow_redirects=False
-            )
-        except requests.RequestException as exc:
-            raise client.translate_http_error(exc, "person") from exc
-        if response.status_code >= 500:
-            raise GosuslugiError("idp_unavailable", f"person: HTTP {response.status_code}")
-        if response.status_code != 200:
-            raise GosuslugiError("esia_person", f"person: HTTP {response.status_code}")
-        try:
-            body = response.json()
-        except ValueError as exc:
-            raise GosuslugiError("idp_garbage", "person: not JSON") from exc
-        if not isinstance(body, dict):
-            raise GosuslugiError("idp_garbage", "person: not a JSON object")
-        return body
+        return client.get_json(url, "person", headers=headers, refusal="esia_person")
 
 
 def _same_number(value: object, expected: int) -> bool:

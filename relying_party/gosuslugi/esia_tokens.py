@@ -17,7 +17,6 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
 
-import requests
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes, serialization
@@ -82,14 +81,7 @@ def timestamp(moment: float) -> str:
 
 
 def _fetch_certificate(url: str) -> dict:
-    try:
-        response = requests.get(url, timeout=client.timeouts(), allow_redirects=False)
-    except requests.RequestException as exc:
-        raise client.translate_http_error(exc, "esia certificate") from exc
-    if response.status_code >= 500:
-        raise GosuslugiError("idp_unavailable", f"esia certificate: HTTP {response.status_code}")
-    if response.status_code != 200:
-        raise GosuslugiError("esia_certificate", f"HTTP {response.status_code}")
+    response = client.fetch(url, "esia certificate", refusal="esia_certificate")
     _public_key(response.text)  # refuse garbage before caching it
     return {"pem": response.text}
 

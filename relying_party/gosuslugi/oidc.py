@@ -12,7 +12,7 @@ from flask import current_app, url_for
 from relying_party.gosuslugi import client
 from relying_party.gosuslugi.attempts import consume_attempt, store_attempt
 from relying_party.gosuslugi.idtoken import check_claims, verify_signature
-from relying_party.gosuslugi.protocols import FlowResult, GosuslugiError
+from relying_party.gosuslugi.protocols import FlowResult, GosuslugiError, config_list
 from relying_party.web import now
 from shared.formats import FormatError, parse_date
 
@@ -22,12 +22,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 GENDERS = {"male": "M", "female": "F", "M": "M", "F": "F"}
-
-
-def _config_list(value) -> list[str]:
-    if isinstance(value, str):
-        return [v.strip() for v in value.split(",") if v.strip()]
-    return list(value or [])
 
 
 class OidcProtocol:
@@ -112,7 +106,7 @@ class OidcProtocol:
     def _validate_id_token(self, doc: dict, id_token: str, nonce: str) -> dict:
         cfg = current_app.config
         claims = verify_signature(
-            id_token, _config_list(cfg["ID_TOKEN_ALGS"]), lambda force: client.jwks(force)
+            id_token, config_list(cfg["ID_TOKEN_ALGS"]), lambda force: client.jwks(force)
         )
         check_claims(
             claims,
@@ -122,7 +116,7 @@ class OidcProtocol:
             now=now(),
             leeway=float(cfg["CLOCK_LEEWAY"]),
             max_age=float(cfg["ID_TOKEN_MAX_AGE"]),
-            trusted_audiences=tuple(_config_list(cfg.get("TRUSTED_AUDIENCES"))),
+            trusted_audiences=tuple(config_list(cfg.get("TRUSTED_AUDIENCES"))),
         )
         return claims
 

@@ -6,6 +6,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Protocol
 
+
+def config_list(value) -> list[str]:
+    """A list setting given as a list or as comma-separated text (environment variables)."""
+    if isinstance(value, str):
+        return [v.strip() for v in value.split(",") if v.strip()]
+    return list(value or [])
+
+
 # Russian messages for every way a trip to Gosuslugi can fail (shown on the refusal page).
 MESSAGES = {
     "access_denied": (
