@@ -11,7 +11,6 @@ import compileall
 import json
 import os
 import platform
-import socket
 import statistics
 import subprocess
 import sys
@@ -19,10 +18,7 @@ import tempfile
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from pathlib import Path
-
-import requests
 
 from harness.bench_flows import (
     IdpFlow,
@@ -31,6 +27,7 @@ from harness.bench_flows import (
     register_bench_client,
 )
 from harness.bench_http import Browser
+from harness.bench_procs import Proc, spawn_until_200
 from harness.serve import AppSpec, gunicorn_command
 from harness.servers import free_port
 from shared.config import REPO_ROOT
@@ -38,100 +35,11 @@ from shared.config import REPO_ROOT
 PROJECT_PACKAGES = ("idp", "relying_party", "shared")
 
 
-@dataclass
-class Proc:
-    """A started app process: the gunicorn master and its worker(s)."""
-
-    spec: AppSpec
-    popen: subprocess.Popen
-
-    def memory_mb(self) -> dict[str, float]:
-        """Peak resident memory (VmHWM, MB) of the master and of the largest worker."""
-        workers = [_vm_hwm_kb(pid) for pid in _children(self.popen.pid)]
-        return {
-            "master": _vm_hwm_kb(self.popen.pid) / 1024,
-            "worker": max(workers, default=0) / 1024,
-            "workers": len(workers),
-        }
-
-    def cpu_seconds(self) -> float:
-        """CPU time (user + system) used so far by the master and its workers."""
-        ticks = os.sysconf("SC_CLK_TCK")
-        total = 0
-        for pid in [self.popen.pid, *_children(self.popen.pid)]:
-            try:
-                fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
-            except OSError:
-                continue
-            total += int(fields[11]) + int(fields[12])  # utime, stime
-        return total / ticks
-
-    def stop(self) -> None:
-        """SIGTERM, then SIGKILL after 10 s."""
-        self.popen.terminate()
-        try:
-            self.popen.wait(10)
-        except subprocess.TimeoutExpired:
-            self.popen.kill()
-            self.popen.wait()
-
-
-def _children(pid: int) -> list[int]:
-    try:
-        text = Path(f"/proc/{pid}/task/{pid}/children").read_text()
-    except OSError:
-        return []
-    return [int(x) for x in text.split()]
-
-
-def _vm_hwm_kb(pid: int) -> int:
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1])
-    except OSError:
-        return 0
-    return 0
-
-
-def _wait_for_200(popen: subprocess.Popen, url: str, port: int, timeout: float) -> None:
-    """Wait for the first 200 from url without loading the CPU the app is starting on.
-
-    A refused connect costs microseconds, so the port is polled with bare sockets; once
-    gunicorn's master listens, one GET waits in the backlog until a worker answers it.
-    """
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if popen.poll() is not None:
-            raise TimeoutError(f"exited with {popen.returncode}")
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-        except OSError:
-            time.sleep(0.002)
-            continue
-        try:
-            if requests.get(url, timeout=max(0.1, deadline - time.monotonic())).ok:
-                return
-        except requests.RequestException:
-            pass
-        time.sleep(0.002)
-    raise TimeoutError(f"no 200 from {url} within {timeout} s")
-
-
 def start_app(spec: AppSpec, env: dict[str, str]) -> tuple[Proc, float]:
     """Spawn the app under gunicorn; return it and the seconds until its health URL said 200."""
-    with tempfile.TemporaryFile() as log:
-        t0 = time.perf_counter()
-        popen = subprocess.Popen(gunicorn_command(spec), env=env, stdout=log, stderr=log)
-        try:
-            _wait_for_200(popen, spec.url + spec.health_path, spec.port, timeout=30)
-        except TimeoutError as exc:
-            popen.kill()
-            popen.wait()
-            log.seek(0)
-            message = log.read().decode(errors="replace")[-2000:]
-            raise SystemExit(f"{spec.name} did not start ({exc}): {message}") from exc
-        return Proc(spec, popen), time.perf_counter() - t0
+    url = spec.url + spec.health_path
+    popen, seconds = spawn_until_200(spec.name, gunicorn_command(spec), url, spec.port, env)
+    return Proc(spec, popen), seconds
 
 
 def environment(root: Path, idp: AppSpec, rp: AppSpec) -> dict[str, str]:

@@ -16,25 +16,16 @@ import secrets
 import statistics
 import subprocess
 import sys
-import tempfile
-import time
 from dataclasses import dataclass
 from urllib.parse import parse_qs, urlencode, urljoin, urlparse
 
 from joserfc import jwt
 from joserfc.jwk import KeySet
 
-from harness.bench import (
-    _children,
-    _vm_hwm_kb,
-    _wait_for_200,
-    percentile,
-    throughput,
-    timed,
-    write_results,
-)
+from harness.bench import percentile, throughput, timed, write_results
 from harness.bench_flows import BENCH_REDIRECT
 from harness.bench_http import Browser
+from harness.bench_procs import children, spawn_until_200, stop_process, vm_hwm_kb
 from harness.servers import free_port
 from shared.config import REPO_ROOT
 
@@ -199,37 +190,19 @@ class PeerFlow:
 def start(peer: Peer, port: int) -> tuple[subprocess.Popen, float]:
     """Spawn the peer; return it and the ms until its discovery URL said 200."""
     url = f"http://127.0.0.1:{port}/.well-known/openid-configuration"
-    with tempfile.TemporaryFile() as log:
-        t0 = time.perf_counter()
-        popen = subprocess.Popen(peer.command(port), stdout=log, stderr=log, cwd=CACHE / peer.name)
-        try:
-            _wait_for_200(popen, url, port, timeout=30)
-        except TimeoutError as exc:
-            stop(popen)
-            log.seek(0)
-            message = log.read().decode(errors="replace")[-2000:]
-            raise SystemExit(f"{peer.name} did not start ({exc}): {message}") from exc
-        return popen, (time.perf_counter() - t0) * 1000
-
-
-def stop(popen: subprocess.Popen) -> None:
-    """SIGTERM, then SIGKILL after 10 s."""
-    popen.terminate()
-    try:
-        popen.wait(10)
-    except subprocess.TimeoutExpired:
-        popen.kill()
-        popen.wait()
+    command = peer.command(port)
+    popen, seconds = spawn_until_200(peer.name, command, url, port, cwd=CACHE / peer.name)
+    return popen, seconds * 1000
 
 
 def measure(peer: Peer, args: argparse.Namespace) -> dict:
     """Every figure of one peer."""
     port = free_port()
-    stop(start(peer, port)[0])  # a first start warms the file cache; the timed ones follow
+    stop_process(start(peer, port)[0])  # a first start warms the file cache; the timed ones follow
     starts = []
     for _ in range(args.starts):
         popen, ms = start(peer, port)
-        stop(popen)
+        stop_process(popen)
         starts.append(ms)
     row = {"label": peer.label, "steps": peer.steps, "pkce": peer.pkce, "cold_starts_ms": starts}
     row["cold_start_ms"] = statistics.median(starts)
@@ -246,12 +219,12 @@ def measure(peer: Peer, args: argparse.Namespace) -> dict:
         row["flow_p95_ms"] = percentile(latencies, 95)
         flows += [PeerFlow(url, peer) for _ in range(args.threads)]
         row["flows_per_s"] = throughput(flows[1:], args.threads, args.throughput_seconds, 100_000)
-        peak_kb = max(_vm_hwm_kb(pid) for pid in [popen.pid, *_children(popen.pid)])
+        peak_kb = max(vm_hwm_kb(pid) for pid in [popen.pid, *children(popen.pid)])
         row["peak_rss_mb"] = peak_kb / 1024
     finally:
         for each in flows:
             each.close()
-        stop(popen)
+        stop_process(popen)
     return row
 
 
