@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 import tempfile
+import threading
 from contextlib import ExitStack
 from pathlib import Path
 
 from harness.context import Stand
 from harness.servers import LiveServer, free_port
+
+# `harness run -j N` builds stands from N threads. Building one imports the apps' modules
+# (create_app imports its blueprints on first use), and CPython 3.11 can fail compiling an
+# AST from several threads at once (pytest's assertion rewriting does that on import):
+# SystemError "AST constructor recursion depth mismatch" (CPython gh-106905). So the apps
+# are built one at a time; serving and the scenarios still run in parallel.
+_BUILDING = threading.Lock()
 
 
 class LocalStand:
@@ -20,33 +28,41 @@ class LocalStand:
         self.stand: Stand | None = None
 
     def start(self) -> Stand:
-        """Start both apps and return where they are."""
-        from idp import create_app as create_idp
-        from relying_party import create_app as create_rp
+        """Start both apps and return where they are (nothing is left behind if one fails)."""
+        try:
+            return self._start()
+        except BaseException:
+            self._stack.close()
+            raise
 
-        root = Path(self._stack.enter_context(tempfile.TemporaryDirectory(prefix="stand-")))
-        idp_port, rp_port = free_port(), free_port()
-        idp_url, rp_url = f"http://127.0.0.1:{idp_port}", f"http://127.0.0.1:{rp_port}"
-        idp = LiveServer(
-            create_idp(
-                {"INSTANCE_PATH": str(root / "idp"), "ISSUER": idp_url, "SFERUM_URL": rp_url}
-            ),
-            port=idp_port,
-        ).start()
-        self._stack.callback(idp.stop)
-        rp = LiveServer(
-            create_rp(
-                {
-                    "INSTANCE_PATH": str(root / "sferum"),
-                    "IDP_URL": idp.url,
-                    "PUBLIC_URL": rp_url,
-                    "PROTOCOL": self.protocol,
-                    **self._extra_rp_config,
-                }
-            ),
-            port=rp_port,
-        ).start()
-        self._stack.callback(rp.stop)
+    def _start(self) -> Stand:
+        with _BUILDING:
+            from idp import create_app as create_idp
+            from relying_party import create_app as create_rp
+
+            root = Path(self._stack.enter_context(tempfile.TemporaryDirectory(prefix="stand-")))
+            idp_port, rp_port = free_port(), free_port()
+            idp_url, rp_url = f"http://127.0.0.1:{idp_port}", f"http://127.0.0.1:{rp_port}"
+            idp = LiveServer(
+                create_idp(
+                    {"INSTANCE_PATH": str(root / "idp"), "ISSUER": idp_url, "SFERUM_URL": rp_url}
+                ),
+                port=idp_port,
+            ).start()
+            self._stack.callback(idp.stop)
+            rp = LiveServer(
+                create_rp(
+                    {
+                        "INSTANCE_PATH": str(root / "sferum"),
+                        "IDP_URL": idp.url,
+                        "PUBLIC_URL": rp_url,
+                        "PROTOCOL": self.protocol,
+                        **self._extra_rp_config,
+                    }
+                ),
+                port=rp_port,
+            ).start()
+            self._stack.callback(rp.stop)
         self.stand = Stand(idp_url=idp.url, rp_urls={self.protocol: rp.url})
         return self.stand
 
