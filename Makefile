@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: setup run test lint format scenarios bench bench-peers browser-deps clean
+.PHONY: setup run test lint format scenarios bench bench-peers browser-deps db-deps clean
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -18,7 +18,7 @@ setup: $(STAMP)
 run: setup
 	@$(PY) -m harness serve
 
-test: setup browser-deps
+test: setup browser-deps db-deps
 	@$(PY) -m pytest -q
 
 scenarios: setup
@@ -40,6 +40,9 @@ format: setup
 
 browser-deps:
 	@bash scripts/ensure-chromium.sh
+
+db-deps:
+	@bash scripts/ensure-postgres.sh
 
 clean:
 	rm -rf $(VENV) instance reports .pytest_cache

@@ -9,9 +9,13 @@ import sys
 import time
 from dataclasses import dataclass
 
+from sqlalchemy.exc import SQLAlchemyError
+
 from harness.servers import wait_until_up
 from shared.config import FIXTURES_DIR
-from shared.fixtures import load_fixture
+from shared.fixtures import FixtureError, load_fixture
+
+DATABASE_ERRORS = (SQLAlchemyError, FixtureError, ModuleNotFoundError)
 
 
 @dataclass
@@ -106,6 +110,21 @@ def logins_table() -> str:
     return "\n".join(lines)
 
 
+def init_databases(env: dict[str, str]) -> None:
+    """Set up both apps' schemas and fixtures once, before any worker starts.
+
+    Each app's create_app runs the same set-up under a database lock (a worker started some
+    other way is safe too); doing it here first means the workers find it done, and a broken
+    database URL fails here with one clear message instead of in every worker.
+    """
+    os.environ.update(env)
+    from idp import create_app as create_idp
+    from relying_party import create_app as create_rp
+
+    create_idp().extensions["idp"].db.dispose()
+    create_rp().extensions["database"].dispose()
+
+
 def _interrupt(_signum, _frame) -> None:
     raise KeyboardInterrupt
 
@@ -118,6 +137,7 @@ def serve() -> int:
     # `kill` (SIGTERM) stops both apps as cleanly as Ctrl-C does.
     signal.signal(signal.SIGTERM, _interrupt)
     try:
+        init_databases(env)
         for spec in (idp, rp):
             procs.append(subprocess.Popen(gunicorn_command(spec), env=env))
         for spec in (idp, rp):
@@ -137,6 +157,11 @@ def serve() -> int:
         return 0
     except TimeoutError as exc:
         print(f"Start-up failed: {exc}", file=sys.stderr)
+        return 1
+    except DATABASE_ERRORS as exc:
+        print(f"Start-up failed: the database could not be set up: {exc}", file=sys.stderr)
+        if isinstance(exc, ModuleNotFoundError):
+            print("PostgreSQL needs the driver: pip install '.[postgres]'", file=sys.stderr)
         return 1
     finally:
         for p in procs:

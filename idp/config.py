@@ -30,11 +30,16 @@ DEFAULTS: dict = {
     "MAX_FAILED_LOGINS": 5,
     "LOCKOUT_SECONDS": 900,
     "PASSWORD_HASH_METHOD": None,  # None = shared.passwords.DEFAULT_METHOD
-    # SMS
+    # SMS (docs/security.md): per code, per login and per person across logins
     "SMS_CODE_LENGTH": 6,
     "SMS_CODE_TTL": 300,
-    "SMS_MAX_ATTEMPTS": 3,
+    "SMS_MAX_ATTEMPTS": 3,  # tries of one code
     "SMS_RESEND_SECONDS": 60,
+    "SMS_MAX_WRONG": 10,  # wrong codes per person in SMS_WRONG_WINDOW, then blocked
+    "SMS_WRONG_WINDOW": 900,
+    "SMS_BLOCK_SECONDS": 900,
+    "SMS_RESENDS_PER_LOGIN": 5,
+    "SMS_RESENDS_PER_HOUR": 10,  # codes sent again to one person per hour
     # protocol lifetimes (seconds)
     "CODE_TTL": 60,
     "ACCESS_TOKEN_TTL": 3600,

@@ -28,3 +28,15 @@ class InteractionError(PageError):
         self, message: str = "Сеанс входа истёк или не найден. Начните вход заново."
     ) -> None:
         super().__init__(message, "interaction_not_found", 400)
+
+
+class ForeignBrowserError(PageError):
+    """The login was started in another browser (its browser cookie does not match)."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Этот вход был начат в другом браузере. Вернитесь на сайт, с которого вы пришли, "
+            "и начните вход заново в этом браузере.",
+            "foreign_browser",
+            403,
+        )

@@ -1,34 +1,42 @@
-"""Load fixture persons and clients into the database (at start when empty, and on reset)."""
+"""Fixture persons and clients: loaded into a new stand, clients refreshed at every start, reset.
+
+Fixture clients follow the stand's configuration (the `sferum` client's redirect URIs are
+built from SFERUM_URL), so they are brought up to date at every start; persons are loaded
+only into a stand that has none, so QA's own data survives restarts.
+"""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from flask import Flask
 from sqlalchemy import delete, func, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from idp import clients as client_store
 from idp import persons as person_store
-from idp.models import Base, Client, Person
+from idp.models import SECRETS, Base, Client, Person, SigningKey
 from shared.config import FIXTURES_DIR
 from shared.fixtures import FixtureError, load_fixture
+from shared.sql import upsert
 
 log = logging.getLogger(__name__)
 
+# what a reset keeps: the stand's identity, not its data
+KEPT_ON_RESET = {SigningKey.__tablename__, SECRETS.name}
 
-def fixtures_dir(app: Flask) -> Path:
+
+def fixtures_dir(config: Mapping[str, Any]) -> Path:
     """The directory holding persons.yaml and clients.yaml."""
-    return Path(app.config.get("FIXTURES_DIR") or FIXTURES_DIR)
+    return Path(config.get("FIXTURES_DIR") or FIXTURES_DIR)
 
 
-def read_fixtures(app: Flask) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+def read_fixtures(config: Mapping[str, Any]) -> tuple[list[dict], list[dict]]:
     """The persons and clients from the fixture files, validated (FixtureError names the entry)."""
-    directory = fixtures_dir(app)
-    variables = {"SFERUM_URL": str(app.config.get("SFERUM_URL", "")).rstrip("/")}
+    directory = fixtures_dir(config)
+    variables = {"SFERUM_URL": str(config.get("SFERUM_URL", "")).rstrip("/")}
     persons_raw = (load_fixture(directory / "persons.yaml") or {}).get("persons", [])
     clients_raw = (load_fixture(directory / "clients.yaml", variables) or {}).get("clients", [])
     persons, clients = [], []
@@ -45,40 +53,38 @@ def read_fixtures(app: Flask) -> tuple[list[dict[str, Any]], list[dict[str, Any]
     return persons, clients
 
 
-def populate(session: Session, app: Flask) -> None:
-    """Insert the fixture persons and clients into an empty database."""
-    persons, clients = read_fixtures(app)
-    method = app.extensions["idp"].password_method
+def _add_persons(session: Session, persons: list[dict], password_method: str) -> None:
     for clean in persons:
-        person = person_store.apply(Person(oid=clean["oid"], failed_logins=0), clean, method)
+        person = person_store.apply(Person(oid=clean["oid"]), clean, password_method)
         session.add(person)
         session.flush()
         person_store.check_unique(session, person)
+
+
+def _upsert_clients(session: Session, clients: list[dict], moment: float) -> None:
     for clean in clients:
-        session.add(client_store.build(clean))
+        row = {"client_id": clean["client_id"], "client_secret": clean["client_secret"],
+               "client_metadata": clean["metadata"], "created_at": moment}  # fmt: skip
+        upsert(session, Client.__table__, row, ["client_id"], keep=("created_at",))
 
 
-def load_if_empty(app: Flask) -> None:
-    """Load fixtures on start when there are no persons and no clients yet."""
-    db = app.extensions["idp"].db
-    try:
-        with db.transaction() as session:
-            persons = session.scalar(select(func.count()).select_from(Person))
-            clients = session.scalar(select(func.count()).select_from(Client))
-            if persons == 0 and clients == 0:
-                populate(session, app)
-                log.info("loaded fixtures from %s", fixtures_dir(app))
-    except IntegrityError:
-        # another worker starting at the same moment loaded them first
-        log.info("fixtures already loaded by another worker")
+def load_at_start(session: Session, config: Mapping[str, Any], password_method: str,
+                  moment: float) -> None:  # fmt: skip
+    """Persons into a stand that has none; fixture clients as the configuration makes them now."""
+    persons, clients = read_fixtures(config)
+    if session.scalar(select(func.count()).select_from(Person)) == 0:
+        _add_persons(session, persons, password_method)
+        log.info("loaded fixture persons from %s", fixtures_dir(config))
+    _upsert_clients(session, clients, moment)
 
 
-def reset(app: Flask) -> None:
-    """Empty every IdP table (and the ESIA dialect's) and reload the fixtures, atomically."""
-    db = app.extensions["idp"].db
-    read_fixtures(app)  # fail before deleting anything if a fixture file is broken
-    with db.transaction() as session:
-        for table in reversed(Base.metadata.sorted_tables):
+def reset(session: Session, config: Mapping[str, Any], password_method: str,
+          moment: float) -> None:  # fmt: skip
+    """Empty every table but the stand's keys and secrets, and load the fixtures again."""
+    persons, clients = read_fixtures(config)  # fail before deleting anything
+    for table in reversed(Base.metadata.sorted_tables):
+        if table.name not in KEPT_ON_RESET:
             session.execute(delete(table))
-        session.flush()
-        populate(session, app)
+    session.flush()
+    _add_persons(session, persons, password_method)
+    _upsert_clients(session, clients, moment)

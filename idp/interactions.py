@@ -38,12 +38,14 @@ from collections.abc import Iterable
 from typing import Any
 
 from flask import Flask, url_for
-from sqlalchemy import select
+from sqlalchemy import select, update
 
-from idp.errors import InteractionError
+from idp import browser
+from idp.errors import ForeignBrowserError, InteractionError
 from idp.models import IdpSession, Interaction, Person
 from idp.runtime import config, db_session, now, random_token, runtime
 from idp.sso import current_session, is_fresh
+from shared.sql import claimed
 
 __all__ = [
     "Interaction",
@@ -86,6 +88,7 @@ def create(
         raise ValueError(f"protocol {protocol!r} is not registered")
     inter = Interaction(
         id=random_token(24),
+        browser_hash=browser.current_hash(create=True),
         protocol=protocol,
         client_id=client_id,
         scopes=list(scopes),
@@ -107,7 +110,8 @@ def get(interaction_id: str | None) -> Interaction | None:
 
 
 def load(interaction_id: str | None, protocol: str | None = None) -> Interaction:
-    """A live interaction (not expired, not finished, of that protocol) or InteractionError."""
+    """A live interaction of this browser (not expired, not finished, of that protocol),
+    else InteractionError (ForeignBrowserError when another browser started it)."""
     inter = get(interaction_id)
     if (
         inter is None
@@ -116,6 +120,8 @@ def load(interaction_id: str | None, protocol: str | None = None) -> Interaction
         or (protocol is not None and inter.protocol != protocol)
     ):
         raise InteractionError()
+    if not browser.belongs_here(inter.browser_hash):
+        raise ForeignBrowserError()
     return inter
 
 
@@ -167,8 +173,22 @@ def previously_consented(person_oid: int, client_id: str, scopes: Iterable[str])
 
 
 def finish(inter: Interaction) -> None:
-    """Close the interaction so it cannot be resumed twice."""
-    inter.finished_at = now()
+    """Close the interaction so it cannot be resumed twice (InteractionError for the loser).
+
+    One conditional UPDATE decides: of two resumes at once, one gets the code.
+    """
+    moment = now()
+    won = claimed(
+        db_session(),
+        update(Interaction)
+        .where(Interaction.id == inter.id, Interaction.finished_at.is_(None))
+        .values(finished_at=moment)
+        .execution_options(synchronize_session=False),
+    )
+    if not won:
+        db_session().rollback()
+        raise InteractionError()
+    inter.finished_at = moment
 
 
 def resume_url(inter: Interaction) -> str:

@@ -14,11 +14,16 @@ from sqlalchemy import JSON, BigInteger, Boolean, Date, Float, Integer, String, 
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from idp.runtime import now
+from shared import instance_secrets, limits
 from shared.passwords import verify_password
 
 
 class Base(DeclarativeBase):
     """Declarative base of every IdP table (idp.esia adds its tables to the same metadata)."""
+
+
+SECRETS = instance_secrets.define(Base.metadata, "idp_secrets")
+COUNTERS = limits.define(Base.metadata, "idp_counters")
 
 
 class Person(Base):
@@ -42,8 +47,6 @@ class Person(Base):
     level: Mapped[str] = mapped_column(String(20))  # simplified | standard | confirmed
     documents: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     addresses: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
-    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
-    locked_until: Mapped[float | None] = mapped_column(Float)
 
     @property
     def trusted(self) -> bool:
@@ -58,10 +61,6 @@ class Person(Base):
     def check_password(self, password: str) -> bool:
         """Compare a password with the stored hash."""
         return verify_password(self.password_hash, password)
-
-    def is_locked(self) -> bool:
-        """Whether failed logins have locked the account right now."""
-        return bool(self.locked_until and self.locked_until > now())
 
     def get_user_id(self) -> str:
         """Authlib's user id: the oid as a string (the `sub` claim)."""
@@ -209,7 +208,9 @@ class Token(Base):
     client_id: Mapped[str] = mapped_column(String(100), index=True)
     person_oid: Mapped[int | None] = mapped_column(BigInteger)
     token_type: Mapped[str] = mapped_column(String(20), default="Bearer")
-    access_token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # Not unique: an ESIA access token carries no jti and RS256 is deterministic, so a refresh
+    # within the same second mints the very same token; each row is still one grant.
+    access_token_hash: Mapped[str] = mapped_column(String(64), index=True)
     refresh_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     scope: Mapped[str] = mapped_column(Text, default="")
     issued_at: Mapped[float] = mapped_column(Float, default=now)
@@ -234,6 +235,11 @@ class Token(Base):
 
     def is_expired(self) -> bool:
         return self.issued_at + self.expires_in <= now()
+
+    @property
+    def scopes(self) -> list[str]:
+        """The granted scopes as a list."""
+        return self.scope.split()
 
     def is_revoked(self) -> bool:
         return bool(self.access_revoked_at)
@@ -297,6 +303,7 @@ class IdpSession(Base):
     __tablename__ = "idp_sessions"
 
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    browser_hash: Mapped[str | None] = mapped_column(String(64))  # the browser it belongs to
     person_oid: Mapped[int] = mapped_column(BigInteger)
     auth_time: Mapped[int] = mapped_column(Integer)
     amr: Mapped[list[str]] = mapped_column(JSON, default=list)
@@ -315,6 +322,7 @@ class Interaction(Base):
     __tablename__ = "interactions"
 
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    browser_hash: Mapped[str | None] = mapped_column(String(64))  # digest of the browser cookie
     protocol: Mapped[str] = mapped_column(String(20))
     client_id: Mapped[str | None] = mapped_column(String(100))
     scopes: Mapped[list[str]] = mapped_column(JSON, default=list)
@@ -331,6 +339,18 @@ class Interaction(Base):
     session_id: Mapped[str | None] = mapped_column(String(64))
     consent: Mapped[str | None] = mapped_column(String(10))  # None | "allow" | "deny"
     finished_at: Mapped[float | None] = mapped_column(Float)
+
+
+class SigningKey(Base):
+    """A private key the IdP signs tokens with, shared by every worker and host of the stand."""
+
+    __tablename__ = "signing_keys"
+
+    kid: Mapped[str] = mapped_column(String(100), primary_key=True)
+    kty: Mapped[str] = mapped_column(String(8))  # RSA | EC
+    pem: Mapped[str] = mapped_column(Text)  # PKCS#8, unencrypted (test keys)
+    created_at: Mapped[float] = mapped_column(Float)
+    retired_at: Mapped[float | None] = mapped_column(Float)
 
 
 class Setting(Base):

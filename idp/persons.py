@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from idp import limits
 from idp.models import Person
 from shared.formats import (
     FormatError,
@@ -21,6 +22,7 @@ from shared.formats import (
     parse_date,
 )
 from shared.passwords import hash_password
+from shared.sql import BIGINT_MAX, as_int
 
 LEVELS = ("simplified", "standard", "confirmed")
 LEVEL_NAMES = {"simplified": "Упрощённая", "standard": "Стандартная", "confirmed": "Подтверждённая"}
@@ -51,9 +53,9 @@ class ValidationError(ValueError):
 def _clean(field: str, value: Any) -> Any:
     """Check and normalise one field's value."""
     if field == "oid":
-        if isinstance(value, bool) or not str(value).isdigit():
-            raise ValidationError(field, "must be a positive integer")
-        return int(value)
+        if isinstance(value, bool) or as_int(value) is None:
+            raise ValidationError(field, f"must be a positive integer up to {BIGINT_MAX}")
+        return as_int(value)
     if field in ("last_name", "first_name", "password"):
         if not isinstance(value, str) or not value.strip():
             raise ValidationError(field, "must be a non-empty string")
@@ -167,8 +169,7 @@ def to_dict(person: Person) -> dict[str, Any]:
         "trusted": person.trusted,
         "documents": person.documents or [],
         "addresses": person.addresses or [],
-        "locked": person.is_locked(),
-        "failed_logins": person.failed_logins,
+        **limits.person_state(person.oid),
     }
 
 

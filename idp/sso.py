@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from flask import session
 
+from idp import browser
 from idp.models import IdpSession
 from idp.runtime import config, db_session, digest, now, random_token
 
@@ -20,7 +21,7 @@ def current_session() -> IdpSession | None:
     if not raw:
         return None
     row = db_session().get(IdpSession, digest(raw))
-    if row is None or not row.is_active():
+    if row is None or not row.is_active() or not browser.belongs_here(row.browser_hash):
         return None
     return row
 
@@ -30,6 +31,7 @@ def start_session(person_oid: int, auth_time: int, amr: list[str]) -> IdpSession
     raw = random_token()
     row = IdpSession(
         id=digest(raw),
+        browser_hash=browser.current_hash(create=True),
         person_oid=person_oid,
         auth_time=auth_time,
         amr=list(amr),

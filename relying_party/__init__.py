@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from flask import Flask, jsonify, request
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
-from relying_party import seed
 from relying_party.config import DEFAULTS
+from relying_party.database import open_database, register_commands
 from relying_party.gosuslugi.protocols import build_protocol
-from relying_party.models import Base
 from relying_party.web import (
     GENDER_LABELS,
     ROLE_LABELS,
@@ -20,39 +17,30 @@ from relying_party.web import (
 )
 from shared.clock import Clock
 from shared.config import configure
-from shared.keys import load_or_create_secret
-from shared.storage import Database, default_sqlite_url
+from shared.routing import use_bounded_ints
+from shared.sql import INT_MAX
 
 
 def create_app(test_config=None) -> Flask:
     """Build the fake Sferum app: config, database, blueprints."""
     app = Flask(__name__)
+    use_bounded_ints(app, INT_MAX)  # every id of the fake Sferum is an INTEGER column
     configure(app, "RP", DEFAULTS, test_config)
-    instance = Path(app.config["INSTANCE_PATH"])
-    if not app.config.get("SECRET_KEY"):
-        app.config["SECRET_KEY"] = load_or_create_secret(instance / "secret_key")
     if not app.config.get("IDP_ISSUER"):
         app.config["IDP_ISSUER"] = app.config["IDP_URL"]
     app.extensions["clock"] = app.config.get("CLOCK") or Clock()
     # Fails fast (ValueError) on a protocol that is not implemented yet.
     app.extensions["gosuslugi_protocol"] = build_protocol(app.config)
 
-    database = Database(
-        app.config.get("DATABASE_URL") or default_sqlite_url(str(instance), "sferum"),
-        Base.metadata,
-    )
+    database, secret = open_database(app.config, app.extensions["clock"].time())
     database.init_app(app)
-    with database.transaction() as s:
-        seed.seed_if_empty(
-            s,
-            app.config["FIXTURES_FILE"],
-            app.config["PASSWORD_HASH_METHOD"],
-            app.extensions["clock"].time(),
-        )
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = secret
 
     csrf = CSRFProtect(app)
     _register_blueprints(app, csrf)
     _register_templates(app)
+    register_commands(app)
     return app
 
 

@@ -35,10 +35,16 @@ DEFAULTS = {
     "ID_TOKEN_MAX_AGE": 600,  # an ID token issued longer ago than this is refused
     "IDP_CACHE_SECONDS": 300,
     "FLOW_TTL_SECONDS": 900,
-    "LOCKOUT_ATTEMPTS": 5,
+    # limits (docs/security.md)
+    "LOCKOUT_ATTEMPTS": 5,  # wrong passwords per account (or unknown login), then locked
     "LOCKOUT_SECONDS": 300,
     "RESET_CODE_TTL": 900,
-    "RESET_CODE_ATTEMPTS": 5,
+    "RESET_CODE_ATTEMPTS": 5,  # tries of one reset code
+    "RESET_MAX_WRONG": 10,  # wrong reset codes per account and per address, across codes
+    "RESET_WRONG_WINDOW": 900,
+    "RESET_BLOCK_SECONDS": 3600,
+    "RESET_SENDS_PER_HOUR": 5,  # reset codes sent to one address
+    "SESSION_SECONDS": 12 * 3600,  # a login's server-side session
     "PASSWORD_HASH_METHOD": DEFAULT_METHOD,
     "FIXTURES_FILE": str(FIXTURES_DIR / "sferum.yaml"),
     "CONTROL": "on",

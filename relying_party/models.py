@@ -18,11 +18,17 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from shared import instance_secrets, limits
+
 
 class Base(DeclarativeBase):
     """Declarative base with its own metadata."""
 
     metadata = MetaData()
+
+
+SECRETS = instance_secrets.define(Base.metadata, "sferum_secrets")
+COUNTERS = limits.define(Base.metadata, "sferum_counters")
 
 
 class User(Base):
@@ -43,8 +49,6 @@ class User(Base):
     role: Mapped[str] = mapped_column(String(40), default="none")
     subjects: Mapped[str] = mapped_column(String(300), default="")
     availability: Mapped[str] = mapped_column(String(300), default="")
-    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
-    locked_until: Mapped[float | None] = mapped_column(Float, nullable=True)
     created_at: Mapped[float] = mapped_column(Float, default=0.0)
 
     link: Mapped[GosuslugiLink | None] = relationship(back_populates="user", uselist=False)
@@ -229,3 +233,16 @@ class CacheEntry(Base):
     name: Mapped[str] = mapped_column(String(200), primary_key=True)
     body: Mapped[dict] = mapped_column(JSON)
     fetched_at: Mapped[float] = mapped_column(Float)
+
+
+class UserSession(Base):
+    """A logged-in browser (server-side, so it can be revoked); the cookie holds a random id,
+    the row its digest."""
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    created_at: Mapped[float] = mapped_column(Float)
+    expires_at: Mapped[float] = mapped_column(Float)
+    revoked_at: Mapped[float | None] = mapped_column(Float, nullable=True)

@@ -6,6 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from relying_party.models import (
+    SECRETS,
     Base,
     Invite,
     JoinRequest,
@@ -17,6 +18,7 @@ from relying_party.models import (
 from shared.fixtures import FixtureError, load_fixture
 from shared.formats import FormatError, normalize_email, normalize_phone, parse_date
 from shared.passwords import hash_password
+from shared.sql import INT_MAX, as_int
 
 
 def user_from_data(data: dict, hash_method: str, now: float) -> User:
@@ -31,6 +33,8 @@ def user_from_data(data: dict, hash_method: str, now: float) -> User:
         raise FixtureError(f"user {data.get('id')}: needs a phone or an e-mail")
     if not data.get("password") or not data.get("first_name") or not data.get("last_name"):
         raise FixtureError(f"user {data.get('id')}: first_name, last_name, password are required")
+    if data.get("id") is not None and as_int(data["id"], INT_MAX) is None:
+        raise FixtureError(f"user {data.get('id')}: id must be a positive integer up to {INT_MAX}")
     gender = data.get("gender")
     if gender not in (None, "M", "F"):
         raise FixtureError(f"user {data.get('id')}: gender must be M or F")
@@ -106,7 +110,8 @@ def seed_if_empty(session: Session, path: str, hash_method: str, now: float) -> 
 
 
 def reset(session: Session, path: str, hash_method: str, now: float) -> None:
-    """Empty every table and load the fixtures again."""
+    """Empty every table but the stand's secrets and load the fixtures again."""
     for table in reversed(Base.metadata.sorted_tables):
-        session.execute(table.delete())
+        if table is not SECRETS:
+            session.execute(table.delete())
     load_into(session, path, hash_method, now)

@@ -5,11 +5,13 @@ from __future__ import annotations
 import functools
 import secrets
 
-from flask import current_app, g, redirect, render_template, session, url_for
+from flask import current_app, g, redirect, render_template, url_for
 from markupsafe import Markup
+from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
-from relying_party.models import Event, Membership, User
+from relying_party import sessions
+from relying_party.models import Event, Membership, User, UserSession
 from shared.clock import Clock
 
 ROLE_LABELS = {
@@ -22,9 +24,8 @@ ROLE_LABELS = {
 GENDER_LABELS = {"M": "Мужской", "F": "Женский"}
 
 
-def db() -> Session:
-    """The request's database session."""
-    return current_app.extensions["database"].session
+db = sessions.db
+now = sessions.now
 
 
 def clock() -> Clock:
@@ -32,29 +33,30 @@ def clock() -> Clock:
     return current_app.extensions["clock"]
 
 
-def now() -> float:
-    """Current time in seconds (the app's clock)."""
-    return clock().time()
-
-
 def current_user() -> User | None:
     """The logged-in user, or None."""
     if "current_user" not in g:
-        uid = session.get("uid")
-        # every page's header shows the first school and the verified mark: one query with
-        # the memberships, their schools and the link instead of four lazy loads
-        options = (
-            joinedload(User.memberships).joinedload(Membership.school),
-            joinedload(User.link),
-        )
-        g.current_user = db().get(User, uid, options=options) if uid is not None else None
+        standing = sessions.standing()
+        # the session check and what every page's header shows (the first school and the
+        # verified mark) in one query, instead of one per lazy load
+        g.current_user = None
+        if standing is not None:
+            query = (
+                select(User)
+                .join(UserSession, UserSession.user_id == User.id)
+                .where(*standing)
+                .options(
+                    joinedload(User.memberships).joinedload(Membership.school),
+                    joinedload(User.link),
+                )
+            )
+            g.current_user = db().scalars(query).unique().first()
     return g.current_user
 
 
 def log_in(user: User) -> None:
-    """Start a fresh session for the user (no fixation)."""
-    session.clear()
-    session["uid"] = user.id
+    """Start a fresh server-side session for the user (no fixation; the caller commits)."""
+    sessions.start(user.id)
     g.current_user = user
 
 

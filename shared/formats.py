@@ -148,3 +148,11 @@ def parse_date(raw: str | date) -> date:
 def format_date_ru(value: date) -> str:
     """Return 23.04.1990 (ESIA's birthDate and Russian pages)."""
     return value.strftime("%d.%m.%Y")
+
+
+def normalize_login(raw: str) -> str:
+    """One spelling of a login for counting attempts: its best reading, else the text folded."""
+    candidates = login_candidates(raw)
+    if candidates:
+        return candidates[0].value
+    return " ".join(str(raw or "").split()).casefold()[:150]

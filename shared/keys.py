@@ -33,13 +33,8 @@ def write_secret_file(path: Path, data: bytes) -> bool:
         Path(tmp).unlink(missing_ok=True)
 
 
-def load_or_create_secret(path: Path, nbytes: int = 32) -> str:
-    """Return a hex secret stored at path, creating it on first use."""
-    write_secret_file(path, os.urandom(nbytes).hex().encode())
-    return path.read_text().strip()
-
-
-def _generate_pem(kind: str) -> bytes:
+def generate_pem(kind: str) -> bytes:
+    """A new RSA-2048 or P-256 private key as unencrypted PKCS#8 PEM."""
     if kind == "RSA":
         key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     elif kind == "EC":
@@ -56,7 +51,7 @@ def _generate_pem(kind: str) -> bytes:
 def load_or_create_pem(path: Path, kind: str) -> bytes:
     """Return the PEM private key at path, generating an RSA-2048 or P-256 key on first use."""
     if not path.exists():  # generating an RSA key costs 30-300 ms: only when missing
-        write_secret_file(path, _generate_pem(kind))
+        write_secret_file(path, generate_pem(kind))
     return path.read_bytes()
 
 

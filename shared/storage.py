@@ -42,8 +42,7 @@ class Database:
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     def init_app(self, app: Flask) -> None:
-        """Create tables and close the request's session when the request ends."""
-        self.metadata.create_all(self.engine)
+        """Close the request's session when the request ends (the schema is set up before)."""
         app.extensions["database"] = self
 
         @app.teardown_appcontext

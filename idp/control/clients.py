@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import jsonify
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from idp import clients as store
 from idp.control import bp
@@ -31,7 +32,11 @@ def create_client():
         return bad_field("client_id", "a client with this id exists", 409)
     client = store.build(clean)
     session.add(client)
-    session.commit()
+    try:
+        session.commit()
+    except IntegrityError:  # created by a parallel request meanwhile: one wins
+        session.rollback()
+        return bad_field("client_id", "a client with this id exists", 409)
     return jsonify(client.as_dict()), 201
 
 

@@ -16,6 +16,7 @@ from idp.models import Setting, SmsMessage
 from idp.runtime import db_session, runtime
 from shared.fixtures import FixtureError
 from shared.formats import FormatError, format_phone, normalize_phone
+from shared.migrations import setup_lock
 
 
 def _iso(ts: float) -> str:
@@ -76,8 +77,13 @@ def sms_inbox():
 def reset():
     """Back to the fixtures: every table emptied and reloaded, clock offset back to 0."""
     db_session().close()
+    db = runtime().db
     try:
-        reset_fixtures(current_app)
+        # under the schema lock: two resets at once must not insert the fixtures twice
+        with setup_lock(db.engine), db.transaction() as session:
+            reset_fixtures(
+                session, current_app.config, runtime().password_method, runtime().clock.time()
+            )
     except FixtureError as exc:
         return bad_field("fixtures", str(exc).encode("ascii", "replace").decode(), 500)
     return jsonify(status="ok")

@@ -4,16 +4,19 @@ from __future__ import annotations
 
 from flask import jsonify
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
+from idp import limits
 from idp import persons as store
 from idp.control import bp
 from idp.control.util import bad_field, json_body, not_found
 from idp.models import Person
 from idp.runtime import db_session, runtime
+from shared.sql import as_int
 
 
 def _oid(raw: str) -> int | None:
-    return int(raw) if raw.isdigit() else None
+    return as_int(raw)
 
 
 @bp.get("/persons")
@@ -33,15 +36,17 @@ def create_person():
     session = db_session()
     if session.get(Person, clean["oid"]) is not None:
         return bad_field("oid", "a person with this oid exists", 409)
-    person = store.apply(
-        Person(oid=clean["oid"], failed_logins=0), clean, runtime().password_method
-    )
+    person = store.apply(Person(oid=clean["oid"]), clean, runtime().password_method)
     try:
         store.check_unique(session, person)
     except store.ValidationError as exc:
         return bad_field(exc.field, exc.message, 409)
     session.add(person)
-    session.commit()
+    try:
+        session.commit()
+    except IntegrityError:  # the same person created by a parallel request: one wins
+        session.rollback()
+        return bad_field("oid", "a person with this oid, mobile, e-mail or SNILS exists", 409)
     return jsonify(store.to_dict(person)), 201
 
 
@@ -74,8 +79,7 @@ def update_person(oid: str):
         session.rollback()
         return bad_field(exc.field, exc.message)
     if unlock:
-        person.failed_logins = 0
-        person.locked_until = None
+        limits.unlock_person(person.oid)
     session.commit()
     return jsonify(store.to_dict(person))
 

@@ -64,7 +64,7 @@ def _rsa_certificate(app: Flask) -> bytes:
 def init_app(app: Flask) -> None:
     """Register the ESIA blueprints, the `esia` protocol and its tables."""
     from idp import interactions
-    from idp.esia import authorize, models, rest, token  # noqa: F401 - models add tables
+    from idp.esia import authorize, rest, token
     from idp.pages import add_json_prefix
 
     for key, value in DEFAULTS.items():

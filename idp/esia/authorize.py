@@ -24,8 +24,7 @@ from idp.esia.errors import (
     UnconfirmedAccount,
     UnsupportedResponseType,
 )
-from idp.esia.models import EsiaCode
-from idp.models import Client, Person
+from idp.models import AuthorizationCode, Client, Person
 from idp.runtime import config, db_session, digest, now, random_token
 from idp.sso import end_session
 
@@ -137,14 +136,19 @@ def resume():
     code = random_token(32)
     moment = now()
     db_session().add(
-        EsiaCode(
+        AuthorizationCode(
             code_hash=digest(code),
+            protocol="esia",
             client_id=inter.client_id,
             person_oid=person.oid,
             redirect_uri=redirect_uri,
-            scopes=list(inter.scopes),
-            sid=str(uuid.uuid4()),
+            scope=" ".join(inter.scopes),
+            state=state,
             auth_time=int(inter.auth_time or moment),
+            acr=person.level,
+            amr=list(inter.amr or []),
+            session_id=inter.session_id,
+            extra={"sid": str(uuid.uuid4())},  # urn:esia:sid, shared by the tokens
             created_at=moment,
             expires_at=moment + int(config("ESIA_CODE_TTL", 300)),
         )

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, jsonify, request
-from sqlalchemy import select
 
 from idp.esia import person as shapes
-from idp.esia.models import EsiaToken
 from idp.faults.tokens import alter_document
 from idp.models import Person
-from idp.runtime import db_session, digest, now
+from idp.runtime import db_session
+from idp.storage.consume import find_access_token
 
 bp = Blueprint("esia_rest", __name__)
 COLLECTIONS = ("ctts", "addrs", "docs")
@@ -28,14 +27,8 @@ def _authorize(oid: int):
     scheme, _, value = header.partition(" ")
     if scheme.lower() != "bearer" or not value.strip():
         return None, None, _error(401, "invalid_token", "Bearer access token required")
-    row = db_session().scalar(
-        select(EsiaToken).where(
-            EsiaToken.access_token_hash == digest(value.strip()),
-            EsiaToken.revoked_at.is_(None),
-            EsiaToken.expires_at > now(),
-        )
-    )
-    if row is None:
+    row = find_access_token(db_session(), value.strip(), "esia")
+    if row is None or row.is_revoked() or row.is_expired():
         return None, None, _error(401, "invalid_token", "The access token is invalid or expired")
     if row.person_oid != oid:
         return None, None, _error(403, "insufficient_scope", "The token is another person's")

@@ -9,7 +9,6 @@ from __future__ import annotations
 import uuid
 
 from flask import Blueprint, current_app, jsonify, request
-from sqlalchemy import select
 
 from idp.esia import checks, tokens
 from idp.esia.clients import EsiaClient, settings
@@ -20,10 +19,10 @@ from idp.esia.errors import (
     UnauthorizedClient,
     UnsupportedGrantType,
 )
-from idp.esia.models import EsiaCode, EsiaToken
 from idp.faults.tokens import esia_id_token
-from idp.models import Client, Person
+from idp.models import Client, Person, Token
 from idp.runtime import config, db_session, digest, now, runtime
+from idp.storage.consume import redeem_code, redeem_refresh_token
 
 bp = Blueprint("esia_token", __name__)
 
@@ -73,11 +72,11 @@ def issue(esia: EsiaClient, person: Person, scopes: list[str], sid: str, auth_ti
     )  # fmt: skip
     refresh = str(uuid.uuid4())
     db_session().add(
-        EsiaToken(
-            client_id=esia.client_id, person_oid=person.oid, scopes=list(scopes), sid=sid,
-            auth_time=auth_time, access_token_hash=digest(access),
+        Token(
+            protocol="esia", client_id=esia.client_id, person_oid=person.oid,
+            scope=" ".join(scopes), auth_time=auth_time, access_token_hash=digest(access),
             refresh_token_hash=digest(refresh), code_hash=code_hash, issued_at=moment,
-            expires_at=moment + access_ttl, extra={},
+            expires_in=access_ttl, extra={"sid": sid},
         )
     )  # fmt: skip
     return {
@@ -90,33 +89,20 @@ def issue(esia: EsiaClient, person: Person, scopes: list[str], sid: str, auth_ti
 
 
 def _by_code(form, esia: EsiaClient):
-    code = form.get("code") or ""
-    row = db_session().scalar(select(EsiaCode).where(EsiaCode.code_hash == digest(code)))
-    if row is None or row.client_id != esia.client_id:
+    """Redeem the code (one winner across workers: idp.storage.consume)."""
+    row = redeem_code(db_session(), form.get("code") or "", esia.client_id, "esia", now())
+    if row is None or row.redirect_uri != (form.get("redirect_uri") or ""):
         raise InvalidGrant("code")
-    if row.used_at is not None:
-        # A replayed code also revokes what it produced (RFC 6749 section 4.1.2).
-        for token in db_session().scalars(
-            select(EsiaToken).where(EsiaToken.code_hash == row.code_hash)
-        ):
-            token.revoked_at = token.revoked_at or now()
-        db_session().commit()
-        raise InvalidGrant("code")
-    if row.expires_at <= now() or row.redirect_uri != (form.get("redirect_uri") or ""):
-        raise InvalidGrant("code")
-    row.used_at = now()
-    return row.person_oid, list(row.scopes), row.sid, row.auth_time, row.code_hash
+    return row.person_oid, row.scope.split(), row.extra["sid"], row.auth_time, row.code_hash
 
 
 def _by_refresh(form, esia: EsiaClient):
+    """Redeem the refresh token (rotation, one winner: idp.storage.consume)."""
     value = form.get("refresh_token") or ""
-    row = db_session().scalar(
-        select(EsiaToken).where(EsiaToken.refresh_token_hash == digest(value))
-    )
-    if row is None or row.client_id != esia.client_id or row.refresh_used_at or row.revoked_at:
+    row = redeem_refresh_token(db_session(), value, esia.client_id, "esia", now())
+    if row is None:
         raise InvalidGrant("refresh_token")
-    row.refresh_used_at = now()
-    return row.person_oid, list(row.scopes), row.sid, row.auth_time, None
+    return row.person_oid, row.scope.split(), row.extra["sid"], row.auth_time, None
 
 
 @bp.post("/aas/oauth2/te", endpoint="te")

@@ -17,6 +17,7 @@ from sqlalchemy import select
 
 from idp.faults import registry
 from idp.faults.models import ArmedFault, FaultEffect
+from idp.models import Interaction, Token
 from idp.runtime import db_session, digest
 
 OIDC, ESIA = registry.OIDC, registry.ESIA
@@ -60,18 +61,12 @@ def _client_of_request(name: str, dialect: str) -> str | None:
             return unquote(auth.username)
         return (request.form.get("client_id") or "").strip() or None
     if name == "redirect":
-        from idp.models import Interaction
-
         inter = db_session().get(Interaction, request.args.get("interaction") or "")
         return inter.client_id if inter is not None else None
     token = bearer_token()
     if not token:
         return None
-    if dialect == ESIA:
-        from idp.esia.models import EsiaToken as Row
-    else:
-        from idp.models import Token as Row
-    query = select(Row.client_id).where(Row.access_token_hash == digest(token)).limit(1)
+    query = select(Token.client_id).where(Token.access_token_hash == digest(token)).limit(1)
     return db_session().scalar(query)
 
 

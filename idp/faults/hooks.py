@@ -14,6 +14,7 @@ from sqlalchemy import insert, select
 from idp.faults import registry, store
 from idp.faults.edge import EDGES, Edge, current
 from idp.faults.redirects import alter_redirect
+from idp.models import AuthorizationCode
 from idp.report.models import RpEvent
 from idp.runtime import config, digest, now, runtime
 
@@ -48,12 +49,13 @@ def _allow_code_reuse(edge: Edge) -> None:
     rows = [r for r in edge.armed if r.fault == "code-reuse-allowed" and edge.matches(r)]
     if not rows:
         return
-    if edge.dialect == registry.ESIA:
-        from idp.esia.models import EsiaCode as Code
-    else:
-        from idp.models import AuthorizationCode as Code
     with runtime().db.transaction() as session:
-        code = session.scalar(select(Code).where(Code.code_hash == digest(request.form["code"])))
+        code = session.scalar(
+            select(AuthorizationCode).where(
+                AuthorizationCode.code_hash == digest(request.form["code"]),
+                AuthorizationCode.protocol == edge.dialect,
+            )
+        )
         if code is None or code.used_at is None or code.client_id != edge.client_id:
             return
         for row in rows:

@@ -10,26 +10,14 @@ from __future__ import annotations
 
 import itertools
 
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from cryptography.hazmat.primitives.asymmetric import rsa
 from joserfc.jwk import ECKey, RSAKey
 
 from idp.faults.models import FaultEffect
 from idp.runtime import config, runtime
-from shared.keys import import_private_key, public_jwk
+from shared.keys import generate_pem, import_private_key, public_jwk
 
 ROTATED, SINGLE, DECOY = "rotated_key", "jwks_single", "jwks_decoy"
-
-
-def generate_pem(kty: str) -> bytes:
-    """A new RSA-2048 or P-256 private key as PKCS#8 PEM."""
-    if kty == "RSA":
-        key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    else:
-        key = ec.generate_private_key(ec.SECP256R1())
-    return key.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-    )
 
 
 def _parsed(row: FaultEffect) -> RSAKey | ECKey:

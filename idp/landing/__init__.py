@@ -19,7 +19,7 @@ bp = Blueprint("landing", __name__, template_folder="templates")
 def _fixture_passwords() -> dict[int, str]:
     """Plain passwords from persons.yaml (test data) so a developer can log in."""
     try:
-        data = load_fixture(fixtures_dir(current_app) / "persons.yaml") or {}
+        data = load_fixture(fixtures_dir(current_app.config) / "persons.yaml") or {}
     except FixtureError:
         return {}
     return {int(p["oid"]): str(p.get("password", "")) for p in data.get("persons", [])}

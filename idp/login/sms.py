@@ -1,22 +1,24 @@
-"""SMS confirmation codes: issue (write to the outbox), check, resend rules."""
+"""SMS confirmation codes: issue (write to the outbox), check, resend rules; each use of a
+code and each try is one conditional UPDATE."""
 
 from __future__ import annotations
 
 import enum
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from idp.models import SmsChallenge, SmsMessage
 from idp.runtime import config, db_session, digest, now, runtime
+from shared.sql import claimed
 
 
 class Check(enum.Enum):
-    """The outcome of entering a code."""
+    """The outcome of entering a code (only OK and WRONG compared it with the code)."""
 
     OK = "ok"
     WRONG = "wrong"
     EXPIRED = "expired"
-    EXHAUSTED = "exhausted"
+    EXHAUSTED = "exhausted"  # its tries were used up before this one
     MISSING = "missing"
 
 
@@ -32,8 +34,9 @@ def send_code(phone: str, interaction_id: str, person_oid: int | None, purpose: 
         update(SmsChallenge)
         .where(SmsChallenge.interaction_id == interaction_id, SmsChallenge.used_at.is_(None))
         .values(used_at=moment)
+        .execution_options(synchronize_session=False)
     )
-    code = runtime().sms_code(int(config("SMS_CODE_LENGTH", 6)))
+    code = runtime().sms_code(int(config("SMS_CODE_LENGTH")))
     challenge = SmsChallenge(
         interaction_id=interaction_id,
         person_oid=person_oid,
@@ -42,13 +45,26 @@ def send_code(phone: str, interaction_id: str, person_oid: int | None, purpose: 
         code_hash=_code_hash(interaction_id, code),
         attempts=0,
         created_at=moment,
-        expires_at=moment + int(config("SMS_CODE_TTL", 300)),
-        resend_after=moment + int(config("SMS_RESEND_SECONDS", 60)),
+        expires_at=moment + int(config("SMS_CODE_TTL")),
+        resend_after=moment + int(config("SMS_RESEND_SECONDS")),
     )
     text = f"Код подтверждения: {code}. Никому не сообщайте его. Госуслуги (песочница)"
     db_session().add(challenge)
     db_session().add(SmsMessage(phone=phone, code=code, purpose=purpose, text=text, sent_at=moment))
     return challenge
+
+
+def may_resend(challenge: SmsChallenge | None) -> bool:
+    """Retire the current code if its resend delay is over; one of two resends at once wins."""
+    if challenge is None:
+        return True
+    return claimed(
+        db_session(),
+        update(SmsChallenge)
+        .where(SmsChallenge.id == challenge.id, SmsChallenge.resend_after <= now())
+        .values(used_at=func.coalesce(SmsChallenge.used_at, now()))
+        .execution_options(synchronize_session=False),
+    )
 
 
 def latest(interaction_id: str) -> SmsChallenge | None:
@@ -63,22 +79,41 @@ def latest(interaction_id: str) -> SmsChallenge | None:
 
 def attempts_left(challenge: SmsChallenge) -> int:
     """How many more tries the person has for this code."""
-    return max(0, int(config("SMS_MAX_ATTEMPTS", 3)) - challenge.attempts)
+    return max(0, int(config("SMS_MAX_ATTEMPTS")) - challenge.attempts)
 
 
 def check(challenge: SmsChallenge | None, code: str) -> Check:
-    """Check an entered code, counting the attempt (the caller commits)."""
+    """Check an entered code; the try is counted and committed first, in one UPDATE
+    (`attempts = attempts + 1 WHERE attempts < max`), so parallel guesses get no extra tries."""
     if challenge is None or challenge.used_at is not None:
         return Check.MISSING
     if challenge.expires_at <= now():
         return Check.EXPIRED
-    if attempts_left(challenge) <= 0:
-        return Check.EXHAUSTED
-    challenge.attempts += 1
-    if _code_hash(challenge.interaction_id or "", code or "") == challenge.code_hash:
-        challenge.used_at = now()
-        return Check.OK
-    return Check.EXHAUSTED if attempts_left(challenge) <= 0 else Check.WRONG
+    counted = claimed(
+        db_session(),
+        update(SmsChallenge)
+        .where(
+            SmsChallenge.id == challenge.id,
+            SmsChallenge.used_at.is_(None),
+            SmsChallenge.attempts < int(config("SMS_MAX_ATTEMPTS")),
+        )
+        .values(attempts=SmsChallenge.attempts + 1)
+        .execution_options(synchronize_session=False),
+    )
+    db_session().commit()
+    db_session().refresh(challenge)
+    if not counted:
+        return Check.MISSING if challenge.used_at is not None else Check.EXHAUSTED
+    if _code_hash(challenge.interaction_id or "", code or "") != challenge.code_hash:
+        return Check.WRONG
+    used = claimed(
+        db_session(),
+        update(SmsChallenge)
+        .where(SmsChallenge.id == challenge.id, SmsChallenge.used_at.is_(None))
+        .values(used_at=now())
+        .execution_options(synchronize_session=False),
+    )
+    return Check.OK if used else Check.MISSING
 
 
 def resend_wait(challenge: SmsChallenge | None) -> int:

@@ -2,29 +2,35 @@
 
 from __future__ import annotations
 
-import math
-
 from flask import redirect, render_template, request, url_for
 from sqlalchemy import select
 
 from idp import interactions as ix
-from idp import sso
+from idp import limits, sso
 from idp.login import bp
 from idp.login import sms as sms_codes
 from idp.models import Client, Person
 from idp.persons import find_by_login
 from idp.runtime import config, db_session, now
 from idp.scopes import scope_title
-from shared.formats import mask_phone
+from shared.formats import mask_phone, normalize_login
 
 WRONG_CREDENTIALS = "Неверный логин или пароль"
 
 
-def _locked_message(person: Person) -> str:
-    minutes = max(1, math.ceil(((person.locked_until or 0) - now()) / 60))
+def _locked_message(key: str) -> str:
+    minutes = limits.counters.minutes_blocked(key)
     return (
         "Вход временно заблокирован из-за нескольких неудачных попыток. "
         f"Попробуйте снова через {minutes} мин."
+    )
+
+
+def _sms_blocked_message(key: str) -> str:
+    minutes = limits.counters.minutes_blocked(key)
+    return (
+        "Превышено количество попыток ввода кода. Подтверждение по СМС временно "
+        f"заблокировано, повторите попытку через {minutes} мин."
     )
 
 
@@ -53,7 +59,11 @@ def _finish_login(inter, person: Person, amr: list[str]):
 
 @bp.route("/login", methods=["GET", "POST"])
 def login():
-    """Step 1: login (phone / e-mail / SNILS) and password."""
+    """Step 1: login (phone / e-mail / SNILS) and password.
+
+    An unknown login and a wrong password get the same answer, and both are counted and
+    locked out alike (per person, or per login as typed when nobody has it).
+    """
     inter = ix.load(request.args.get("interaction"))
     if request.method == "GET":
         return _render_login(inter, login=request.args.get("login", ""))
@@ -62,21 +72,14 @@ def login():
     if not login_text or not password:
         return _render_login(inter, "Введите логин и пароль", login_text)
     person = find_by_login(db_session(), login_text)
-    if person is None:
+    key = limits.password_key(person.oid if person else None, normalize_login(login_text))
+    if not limits.counters.take(key, limits.password_limit()):
+        return _render_login(inter, _locked_message(key), login_text)
+    if person is None or not person.check_password(password):
+        if limits.counters.fail(key, limits.password_limit()):
+            return _render_login(inter, _locked_message(key), login_text)
         return _render_login(inter, WRONG_CREDENTIALS, login_text)
-    if person.is_locked():
-        return _render_login(inter, _locked_message(person), login_text)
-    if not person.check_password(password):
-        person.failed_logins = (person.failed_logins or 0) + 1
-        message = WRONG_CREDENTIALS
-        if person.failed_logins >= int(config("MAX_FAILED_LOGINS", 5)):
-            person.locked_until = now() + int(config("LOCKOUT_SECONDS", 900))
-            person.failed_logins = 0
-            message = _locked_message(person)
-        ix.commit()
-        return _render_login(inter, message, login_text)
-    person.failed_logins = 0
-    person.locked_until = None
+    limits.counters.clear(key)
     ix.set_password_ok(inter, person)
     if not person.mobile:
         # e-mail-only accounts have no phone to confirm: the password is the only factor
@@ -95,7 +98,7 @@ def _sms_page(inter, person: Person, error: str | None = None, notice: str | Non
         error=error,
         notice=notice,
         resend_wait=sms_codes.resend_wait(challenge),
-        code_length=int(config("SMS_CODE_LENGTH", 6)),
+        code_length=int(config("SMS_CODE_LENGTH")),
     )
 
 
@@ -105,39 +108,59 @@ def _sms_context():
     return inter, person
 
 
+SMS_MESSAGES = {
+    sms_codes.Check.EXPIRED: "Срок действия кода истёк. Запросите новый код.",
+    sms_codes.Check.EXHAUSTED: "Попытки ввода кода исчерпаны. Запросите новый код.",
+    sms_codes.Check.MISSING: "Код недействителен. Запросите новый код.",
+}
+
+
 @bp.route("/login/sms", methods=["GET", "POST"])
 def sms():
-    """Step 2: the code sent by SMS."""
+    """Step 2: the code sent by SMS (wrong codes are capped per person across logins)."""
     inter, person = _sms_context()
     if not inter.password_ok or inter.logged_in or person is None or not person.mobile:
         return redirect(ix.next_url(inter))
     if request.method == "GET":
         notice = "Новый код отправлен" if request.args.get("resent") else None
         return _sms_page(inter, person, notice=notice)
+    key, cap = f"sms-wrong:{person.oid}", limits.sms_wrong_limit()
+    if not limits.counters.take(key, cap):
+        return _sms_page(inter, person, error=_sms_blocked_message(key))
     challenge = sms_codes.latest(inter.id)
     outcome = sms_codes.check(challenge, request.form.get("code", ""))
     if outcome is sms_codes.Check.OK:
+        limits.counters.release(key)
         return _finish_login(inter, person, ["pwd", "sms"])
-    ix.commit()  # the attempt counts
-    messages = {
-        sms_codes.Check.WRONG: "Неверный код. Осталось попыток: "
-        + str(sms_codes.attempts_left(challenge) if challenge else 0),
-        sms_codes.Check.EXPIRED: "Срок действия кода истёк. Запросите новый код.",
-        sms_codes.Check.EXHAUSTED: "Попытки ввода кода исчерпаны. Запросите новый код.",
-        sms_codes.Check.MISSING: "Код недействителен. Запросите новый код.",
-    }
-    return _sms_page(inter, person, error=messages[outcome])
+    if outcome is not sms_codes.Check.WRONG:  # nothing was compared: not a guess
+        limits.counters.release(key)
+        ix.commit()
+        return _sms_page(inter, person, error=SMS_MESSAGES[outcome])
+    if limits.counters.fail(key, cap):
+        return _sms_page(inter, person, error=_sms_blocked_message(key))
+    left = sms_codes.attempts_left(challenge)
+    if left <= 0:
+        return _sms_page(inter, person, error="Неверный код. " + SMS_MESSAGES[outcome.EXHAUSTED])
+    return _sms_page(inter, person, error=f"Неверный код. Осталось попыток: {left}")
 
 
 @bp.route("/login/sms/resend", methods=["POST"])
 def sms_resend():
-    """Send a new code, but not before the resend delay has passed."""
+    """Send a new code: not before the resend delay, and within the per-login and hourly caps."""
     inter, person = _sms_context()
     if not inter.password_ok or inter.logged_in or person is None or not person.mobile:
         return redirect(ix.next_url(inter))
-    wait = sms_codes.resend_wait(sms_codes.latest(inter.id))
-    if wait > 0:
+    challenge = sms_codes.latest(inter.id)
+    wait = sms_codes.resend_wait(challenge)
+    if wait > 0 or not sms_codes.may_resend(challenge):
+        db_session().rollback()
         return _sms_page(inter, person, error=f"Запросить код повторно можно через {wait} сек.")
+    if not limits.counters.take(f"sms-resend:{inter.id}", limits.sms_resend_limit()):
+        return _sms_page(inter, person, error="Превышено количество запросов кода для этого "
+                         "входа. Начните вход заново.")  # fmt: skip
+    if not limits.counters.take(f"sms-resend:{person.oid}", limits.sms_resend_hourly_limit()):
+        return _sms_page(inter, person, error="Превышено количество запросов кода. "
+                         "Повторите попытку через час.")  # fmt: skip
     sms_codes.send_code(person.mobile, inter.id, person.oid)
     ix.commit()
     return redirect(url_for("login.sms", interaction=inter.id, resent=1))

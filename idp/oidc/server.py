@@ -13,12 +13,18 @@ from authlib.oauth2.rfc7009 import RevocationEndpoint
 from authlib.oauth2.rfc7636 import CodeChallenge
 from authlib.oidc.core import OpenIDCode, UserInfoEndpoint
 from flask import Flask, g
-from sqlalchemy import or_, select
+from sqlalchemy import select
 
 from idp.models import AuthorizationCode, Client, Person, Token
 from idp.oidc import edge
 from idp.oidc.claims import user_claims
 from idp.runtime import config, db_session, digest, now
+from idp.storage.consume import (
+    find_access_token,
+    find_any_token,
+    redeem_code,
+    redeem_refresh_token,
+)
 
 CLIENT_AUTH = ["client_secret_basic", "client_secret_post", "none"]
 
@@ -132,25 +138,12 @@ class CodeGrant(grants.AuthorizationCodeGrant):
         return row
 
     def query_authorization_code(self, code: str, client: Client) -> AuthorizationCode | None:
-        row = db_session().scalar(
-            select(AuthorizationCode).where(AuthorizationCode.code_hash == digest(code))
-        )
-        if row is None or row.client_id != client.client_id:
-            return None
-        if row.used_at is not None:
-            # RFC 6749 §4.1.2: a code used twice revokes every token issued from it
-            for token in db_session().scalars(
-                select(Token).where(Token.code_hash == row.code_hash)
-            ):
-                token.revoke()
-            db_session().commit()
-            return None
-        if row.is_expired():
-            return None
-        return row
+        # Redeemed here, in one conditional UPDATE: of N requests with one code exactly one
+        # gets the row (idp.storage.consume); a refused request rolls the redemption back.
+        return redeem_code(db_session(), code, client.client_id, "oidc", now())
 
     def delete_authorization_code(self, authorization_code: AuthorizationCode) -> None:
-        authorization_code.used_at = now()
+        """Nothing left to do: the code was marked used when it was redeemed."""
 
     def authenticate_user(self, authorization_code: AuthorizationCode) -> Person | None:
         return db_session().get(Person, authorization_code.person_oid)
@@ -163,16 +156,15 @@ class RefreshGrant(grants.RefreshTokenGrant):
     INCLUDE_NEW_REFRESH_TOKEN = True
 
     def authenticate_refresh_token(self, refresh_token: str) -> Token | None:
-        row = db_session().scalar(
-            select(Token).where(Token.refresh_token_hash == digest(refresh_token))
-        )
-        return row if row is not None and row.is_refresh_token_valid() else None
+        # Rotation decided by the database: one winner per refresh token (idp.storage.consume).
+        client_id = self.request.client.client_id
+        return redeem_refresh_token(db_session(), refresh_token, client_id, "oidc", now())
 
     def authenticate_user(self, refresh_token: Token) -> Person | None:
         return db_session().get(Person, refresh_token.person_oid)
 
     def revoke_old_credential(self, refresh_token: Token) -> None:
-        refresh_token.revoke()
+        """Nothing left to do: redeeming the refresh token revoked the old pair."""
 
 
 def add_refresh_id_token(grant, response) -> None:
@@ -197,10 +189,7 @@ class Revocation(RevocationEndpoint):
     CLIENT_AUTH_METHODS = CLIENT_AUTH
 
     def query_token(self, token_string: str, token_type_hint: str | None) -> Token | None:
-        h = digest(token_string)
-        return db_session().scalar(
-            select(Token).where(or_(Token.access_token_hash == h, Token.refresh_token_hash == h))
-        )
+        return find_any_token(db_session(), token_string)
 
     def revoke_token(self, token: Token, request) -> None:
         token.revoke()
@@ -210,9 +199,7 @@ class BearerValidator(BearerTokenValidator):
     """Access tokens looked up by digest."""
 
     def authenticate_token(self, token_string: str) -> Token | None:
-        return db_session().scalar(
-            select(Token).where(Token.access_token_hash == digest(token_string))
-        )
+        return find_access_token(db_session(), token_string, "oidc")
 
 
 class UserInfo(UserInfoEndpoint):

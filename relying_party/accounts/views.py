@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import math
-
 from flask import (
     Blueprint,
     current_app,
@@ -14,12 +12,14 @@ from flask import (
     session,
     url_for,
 )
-from sqlalchemy import select
+from sqlalchemy import select, update
 
+from relying_party import limits, sessions
 from relying_party.models import OutboxMessage, User
 from relying_party.web import current_user, db, log_event, log_in, new_code, now
-from shared.formats import login_candidates
+from shared.formats import login_candidates, normalize_login
 from shared.passwords import hash_password, verify_password
+from shared.sql import claimed
 
 bp = Blueprint("accounts", __name__)
 
@@ -36,27 +36,28 @@ def find_user(login: str) -> User | None:
     return None
 
 
-def check_password(user: User, password: str) -> str | None:
+WRONG_CREDENTIALS = "Неверный логин или пароль"
+WRONG_CODE = "Неверный или устаревший код. Запросите новый код."
+
+
+def _locked(key: str) -> str:
+    minutes = limits.counters.minutes_blocked(key)
+    return f"Слишком много неудачных попыток. Вход заблокирован на {minutes} мин."
+
+
+def check_password(user: User | None, login: str, password: str, wrong: str) -> str | None:
     """Count a password attempt; return a Russian error, or None when it is right.
 
-    LOCKOUT_ATTEMPTS wrong passwords in a row lock the account for LOCKOUT_SECONDS.
-    The caller commits.
+    Counted per account, or per login as typed when nobody has it, so an unknown login gets
+    the same answers — `wrong`, then the lockout — as a wrong password. The caller commits.
     """
-    cfg = current_app.config
-    if user.locked_until and user.locked_until > now():
-        minutes = math.ceil((user.locked_until - now()) / 60)
-        return f"Слишком много неудачных попыток. Попробуйте снова через {minutes} мин."
-    if verify_password(user.password_hash, password):
-        user.failed_logins = 0
-        user.locked_until = None
-        return None
-    user.failed_logins = (user.failed_logins or 0) + 1
-    if user.failed_logins >= cfg["LOCKOUT_ATTEMPTS"]:
-        user.failed_logins = 0
-        user.locked_until = now() + cfg["LOCKOUT_SECONDS"]
-        minutes = math.ceil(cfg["LOCKOUT_SECONDS"] / 60)
-        return f"Слишком много неудачных попыток. Вход заблокирован на {minutes} мин."
-    return "Неверный пароль"
+    key = limits.password_key(user.id if user else None, normalize_login(login))
+    if not limits.counters.take(key, limits.password_limit()):
+        return _locked(key)
+    if user is None or not verify_password(user.password_hash, password):
+        return _locked(key) if limits.counters.fail(key, limits.password_limit()) else wrong
+    limits.counters.clear(key)
+    return None
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -82,16 +83,14 @@ def password():
     error = None
     if request.method == "POST":
         user = find_user(login_value)
-        if user is None:
-            error = "Неверный логин или пароль"
-        else:
-            error = check_password(user, request.form.get("password", ""))
-            if error is None:
-                log_event(db(), "login", user.id, method="vkid")
-                db().commit()
-                log_in(user)
-                return redirect(url_for("profile.home"))
+        password = request.form.get("password", "")
+        error = check_password(user, login_value, password, WRONG_CREDENTIALS)
+        if error is None:
+            log_event(db(), "login", user.id, method="vkid")
+            log_in(user)
             db().commit()
+            return redirect(url_for("profile.home"))
+        db().commit()
     return render_template("login_password.html", error=error, login_value=login_value)
 
 
@@ -101,8 +100,8 @@ def logout():
     user = current_user()
     if user is not None:
         log_event(db(), "logout", user.id)
-        db().commit()
-    session.clear()
+    sessions.end()
+    db().commit()
     return redirect(url_for("accounts.login"))
 
 
@@ -117,6 +116,11 @@ def forgot():
         target = find_user(login_value)
         if not login_candidates(login_value):
             error = "Введите номер телефона или адрес почты"
+        elif not limits.counters.take(
+            f"reset-send:{normalize_login(login_value)}", limits.reset_send_limit()
+        ):
+            # counted for unknown addresses too: the answer does not tell them apart
+            error = "Слишком много запросов кода. Повторите попытку через час."
         else:
             if target is not None:
                 db().add(
@@ -156,33 +160,70 @@ def reset():
 
 
 def _apply_reset(login_value: str, code: str, form) -> str | None:
+    """Check the code (capped per account and per address, across codes) and set the password.
+
+    One message for a wrong code, an old code and an unknown account.
+    """
     cfg = current_app.config
     new_password = form.get("password", "")
     if len(new_password) < 8:
         return "Пароль должен содержать не меньше 8 символов"
     user = find_user(login_value)
-    message = None
+    keys = [f"reset-guess:address:{normalize_login(login_value)}"]
     if user is not None:
-        message = db().scalar(
-            select(OutboxMessage)
-            .where(OutboxMessage.user_id == user.id, OutboxMessage.used_at.is_(None))
-            .order_by(OutboxMessage.id.desc())
-            .limit(1)
+        keys.append(f"reset-guess:user:{user.id}")
+    cap = limits.reset_guess_limit()
+    if not all(limits.counters.take(key, cap) for key in keys):
+        return _locked_reset(keys)
+    message = _latest_code(user) if user is not None else None
+    if message is None or not _count_try(message) or code.strip() != message.code:
+        return (
+            _locked_reset(keys)
+            if any([limits.counters.fail(k, cap) for k in keys])
+            else (WRONG_CODE)
         )
-    if (
-        message is None
-        or message.sent_at + cfg["RESET_CODE_TTL"] < now()
-        or message.attempts >= cfg["RESET_CODE_ATTEMPTS"]
-    ):
-        return "Код устарел. Запросите новый код."
-    if code.strip() != message.code:
-        message.attempts += 1
-        db().commit()
-        return "Неверный код"
-    message.used_at = now()
+    if not claimed(db(), update(OutboxMessage).where(
+            OutboxMessage.id == message.id, OutboxMessage.used_at.is_(None)
+    ).values(used_at=now())):  # fmt: skip
+        return WRONG_CODE
     user.password_hash = hash_password(new_password, cfg["PASSWORD_HASH_METHOD"])
-    user.failed_logins = 0
-    user.locked_until = None
+    limits.counters.clear(limits.password_key(user.id, ""), *keys)
+    sessions.revoke_others(user.id)
     log_event(db(), "password_reset", user.id)
     db().commit()
     return None
+
+
+def _latest_code(user: User) -> OutboxMessage | None:
+    """The newest unused reset code of the account, if it is still fresh."""
+    message = db().scalar(
+        select(OutboxMessage)
+        .where(OutboxMessage.user_id == user.id, OutboxMessage.used_at.is_(None))
+        .order_by(OutboxMessage.id.desc())
+        .limit(1)
+    )
+    if message is None or message.sent_at + current_app.config["RESET_CODE_TTL"] < now():
+        return None
+    return message
+
+
+def _count_try(message: OutboxMessage) -> bool:
+    """Count a try of this code (`attempts < max`, one UPDATE, committed); False = used up."""
+    counted = claimed(
+        db(),
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.id == message.id,
+            OutboxMessage.used_at.is_(None),
+            OutboxMessage.attempts < current_app.config["RESET_CODE_ATTEMPTS"],
+        )
+        .values(attempts=OutboxMessage.attempts + 1),
+    )
+    db().commit()
+    return counted
+
+
+def _locked_reset(keys: list[str]) -> str:
+    blocked = [limits.counters.minutes_blocked(k) for k in keys if limits.counters.blocked(k)]
+    minutes = max(blocked, default=int(current_app.config["RESET_WRONG_WINDOW"]) // 60)
+    return f"Слишком много неверных кодов. Повторите попытку через {minutes} мин."

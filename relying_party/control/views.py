@@ -13,11 +13,12 @@ from flask import Blueprint, current_app, jsonify, request
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from relying_party import seed
+from relying_party import limits, seed
 from relying_party.models import Event, OutboxMessage, User
 from relying_party.web import db, now
 from shared.fixtures import FixtureError
 from shared.formats import FormatError, normalize_email, normalize_phone
+from shared.migrations import setup_lock
 
 bp = Blueprint("control", __name__, url_prefix="/_control")
 
@@ -64,7 +65,7 @@ def user_json(user: User) -> dict:
         "availability": user.availability,
         "verified": user.verified,
         "gosuslugi_oid": user.link.oid if user.link else None,
-        "locked_until": _iso(user.locked_until),
+        "locked_until": _iso(limits.user_state(user.id)["locked_until"]),
         "memberships": [
             {
                 "school_id": m.school_id,
@@ -116,11 +117,13 @@ def get_user(user_id: int):
 def reset():
     """Back to fixtures/sferum.yaml: every table emptied and reloaded."""
     cfg = current_app.config
+    database = current_app.extensions["database"]
+    db().close()
     try:
-        seed.reset(db(), cfg["FIXTURES_FILE"], cfg["PASSWORD_HASH_METHOD"], now())
-        db().commit()
+        # under the schema lock: two resets at once must not insert the fixtures twice
+        with setup_lock(database.engine), database.transaction() as session:
+            seed.reset(session, cfg["FIXTURES_FILE"], cfg["PASSWORD_HASH_METHOD"], now())
     except FixtureError as exc:
-        db().rollback()
         return jsonify(error="fixture_error", error_description=_ascii(exc)), 500
     return jsonify(status="ok")
 
@@ -145,6 +148,7 @@ def outbox():
                 "purpose": m.purpose,
                 "sent_at": _iso(m.sent_at),
                 "used": m.used_at is not None,
+                "attempts": m.attempts,
             }
             for m in db().scalars(query)
         ]

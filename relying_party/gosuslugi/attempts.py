@@ -8,6 +8,7 @@ from sqlalchemy import update
 from relying_party.gosuslugi.protocols import GosuslugiError
 from relying_party.models import FlowAttempt
 from relying_party.web import db, now
+from shared.sql import claimed
 
 
 def store_attempt(
@@ -42,3 +43,16 @@ def consume_attempt(state: str) -> FlowAttempt:
     if attempt.created_at + current_app.config["FLOW_TTL_SECONDS"] < now():
         raise GosuslugiError("state_expired", "attempt too old")
     return attempt
+
+
+def finish_attempt(attempt: FlowAttempt) -> bool:
+    """Close the attempt (linked or cancelled): one conditional UPDATE, one winner."""
+    won = claimed(
+        db(),
+        update(FlowAttempt)
+        .where(FlowAttempt.state == attempt.state, FlowAttempt.finished.is_(False))
+        .values(finished=True)
+        .execution_options(synchronize_session=False),
+    )
+    attempt.finished = True
+    return won

@@ -9,6 +9,7 @@ from flask import current_app
 from relying_party.gosuslugi.protocols import GosuslugiError
 from relying_party.models import CacheEntry
 from relying_party.web import db, now
+from shared.sql import upsert
 
 log = logging.getLogger(__name__)
 
@@ -69,11 +70,8 @@ def cached(name: str, fetch, force: bool = False) -> dict:
     if entry is not None and not force and entry.fetched_at + ttl > now():
         return entry.body
     body = fetch()
-    entry = db().get(CacheEntry, name)  # another request may have filled it meanwhile
-    if entry is None:
-        db().add(CacheEntry(name=name, body=body, fetched_at=now()))
-    else:
-        entry.body, entry.fetched_at = body, now()
+    # an upsert: twenty requests filling an empty cache at once all succeed, one row remains
+    upsert(db(), CacheEntry.__table__, {"name": name, "body": body, "fetched_at": now()}, ["name"])
     db().commit()
     return body
 

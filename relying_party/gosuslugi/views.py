@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from relying_party.accounts.views import check_password
+from relying_party.gosuslugi.attempts import finish_attempt
 from relying_party.gosuslugi.protocols import GosuslugiError, IdentityProtocol
 from relying_party.gosuslugi.sync import apply_identity, compare
 from relying_party.models import FlowAttempt, GosuslugiLink, User
@@ -142,8 +143,8 @@ def _login(identity: dict):
     if not identity["trusted"]:
         return refuse("not_trusted", LOGIN_TITLE)
     log_event(db(), "login", user.id, identity["oid"], method="gosuslugi")
-    db().commit()
     log_in(user)
+    db().commit()
     return redirect(url_for("profile.home"))
 
 
@@ -187,7 +188,8 @@ def password():
     error = None
     if request.method == "POST":
         user = current_user()
-        error = check_password(user, request.form.get("password", ""))
+        login = user.phone or user.email or ""
+        error = check_password(user, login, request.form.get("password", ""), "Неверный пароль")
         if error is None:
             attempt.password_ok = True
             db().commit()
@@ -208,7 +210,8 @@ def sync():
     if request.method == "POST":
         if request.form.get("action") == "sync":
             return _link(attempt, sync=True)
-        attempt.finished = True
+        if not finish_attempt(attempt):
+            return refuse("flow_lost")
         log_event(db(), "link_cancelled", current_user().id, attempt.identity["oid"])
         db().commit()
         session.pop("flow_state", None)
@@ -227,8 +230,10 @@ def _link(attempt: FlowAttempt, sync: bool):
     changed = apply_identity(user, identity) if sync else []
     link = GosuslugiLink(user_id=user.id, oid=identity["oid"], linked_at=now())
     link.snils = identity["snils"]
+    if not finish_attempt(attempt):  # a second «Связать» at once: one of them links
+        db().rollback()
+        return refuse("flow_lost")
     db().add(link)
-    attempt.finished = True
     if changed:
         log_event(db(), "sync", user.id, identity["oid"], fields=changed)
     log_event(db(), "link", user.id, identity["oid"])

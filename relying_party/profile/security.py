@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from sqlalchemy import delete
 
+from relying_party import sessions
+from relying_party.models import GosuslugiLink
 from relying_party.web import current_user, db, log_event, login_required
 
 bp = Blueprint("security", __name__, url_prefix="/settings/security")
@@ -26,10 +29,14 @@ def disable():
         return redirect(url_for("security.security"))
     if request.method == "POST":
         oid = user.link.oid
-        db().delete(user.link)
-        log_event(db(), "unlink", user.id, oid)
+        removed = (
+            db().execute(delete(GosuslugiLink).where(GosuslugiLink.user_id == user.id)).rowcount
+        )  # two «Отключить» at once: one removes the link, one finds nothing
+        if removed:
+            log_event(db(), "unlink", user.id, oid)
+            sessions.revoke_others(user.id)
         db().commit()
-        db().refresh(user)
+        db().expire(user)
         flash("Госуслуги отключены. Теперь вы можете отредактировать данные профиля.")
         return redirect(url_for("security.security"))
     return render_template("unlink_confirm.html")

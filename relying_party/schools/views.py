@@ -5,10 +5,11 @@ from __future__ import annotations
 import secrets
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from relying_party.models import Invite, JoinRequest, Membership, School
 from relying_party.web import current_user, db, log_event, login_required, now
+from shared.sql import claimed, insert_ignore
 
 bp = Blueprint("schools", __name__)
 
@@ -141,22 +142,22 @@ def decide(school_id: int, request_id: int, decision: str):
     req = db().get(JoinRequest, request_id)
     if req is None or req.school_id != school_id or decision not in ("accept", "decline"):
         abort(404)
-    if req.status == "pending":
-        req.status = "accepted" if decision == "accept" else "declined"
-        req.decided_at = now()
-        if decision == "accept" and membership_in_for(req.user_id, school_id) is None:
-            db().add(Membership(user_id=req.user_id, school_id=school_id, role=req.role))
-        log_event(db(), f"join_{req.status}", req.user_id, school=school_id)
+    status = "accepted" if decision == "accept" else "declined"
+    decided = claimed(  # two administrators (or two clicks) at once: one decision counts
+        db(),
+        update(JoinRequest)
+        .where(JoinRequest.id == req.id, JoinRequest.status == "pending")
+        .values(status=status, decided_at=now())
+        .execution_options(synchronize_session=False),
+    )
+    if decided:
+        if decision == "accept":
+            row = {"user_id": req.user_id, "school_id": school_id, "role": req.role, "classes": ""}
+            insert_ignore(db(), Membership.__table__, [row], ["user_id", "school_id"])
+        log_event(db(), f"join_{status}", req.user_id, school=school_id)
         db().commit()
         flash("Заявка принята" if decision == "accept" else "Заявка отклонена")
     return redirect(url_for("schools.requests_list", school_id=school_id))
-
-
-def membership_in_for(user_id: int, school_id: int) -> Membership | None:
-    """A given user's membership in a school."""
-    return db().scalar(
-        select(Membership).where(Membership.user_id == user_id, Membership.school_id == school_id)
-    )
 
 
 @bp.route("/schools/<int:school_id>/invites", methods=["GET", "POST"])

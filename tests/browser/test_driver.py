@@ -48,7 +48,7 @@ def test_a_wrong_password_shows_a_visible_error(stand, make_driver):
     driver = make_driver()
     login(driver, stand, password="wrong-password")
     assert driver.has("password-error")
-    assert "Неверный пароль" in driver.text()
+    assert "Неверный логин или пароль" in driver.text()
 
 
 def test_sessions_have_their_own_cookies(stand, make_driver):

@@ -105,16 +105,17 @@ def test_person_create_update_delete_and_login(idp_server, login_flow):
 
 
 def test_unlock_through_put(idp_server, idp_app):
-    from idp.models import Person
-    from idp.runtime import now
+    from idp import limits
+    from idp.runtime import db_session
 
     with idp_app.app_context():
-        session = idp_app.extensions["idp"].db.session
-        session.get(Person, 1000000003).locked_until = now() + 900
-        session.commit()
-    assert api(idp_server, "GET", "/persons/1000000003").json()["locked"] is True
-    unlocked = api(idp_server, "PUT", "/persons/1000000003", json={"unlock": True})
-    assert unlocked.json()["locked"] is False
+        limits.block_person(1000000003, "password", 900)
+        limits.block_person(1000000003, "sms", 900)
+        db_session().commit()
+    person = api(idp_server, "GET", "/persons/1000000003").json()
+    assert person["locked"] is True and person["sms_blocked"] is True
+    unlocked = api(idp_server, "PUT", "/persons/1000000003", json={"unlock": True}).json()
+    assert unlocked["locked"] is False and unlocked["sms_blocked"] is False
 
 
 def test_clients_keep_rfc7591_and_extra_fields(idp_server):

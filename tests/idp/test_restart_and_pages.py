@@ -40,7 +40,9 @@ def test_restart_keeps_keys_and_data(tmp_path):
         assert requests.get(f"{server.url}/_control/persons/1000000077", timeout=5).ok
     again.extensions["idp"].db.dispose()
     assert again.config["SECRET_KEY"] == secret_before
-    assert (tmp_path / "idp" / "keys" / "rsa.pem").exists()
+    # keys and secret live in the database (every host of a stand shares them), not on disk
+    assert not (tmp_path / "idp" / "keys").exists()
+    assert not (tmp_path / "idp" / "secret_key").exists()
 
 
 def test_issuer_from_config_and_from_forwarded_headers(idp_config):

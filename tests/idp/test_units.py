@@ -78,5 +78,5 @@ def test_existing_key_file_is_not_regenerated(tmp_path, monkeypatch):
     def fail(kind):
         raise AssertionError("generated a key although the file exists")
 
-    monkeypatch.setattr(keys, "_generate_pem", fail)
+    monkeypatch.setattr(keys, "generate_pem", fail)
     assert keys.load_or_create_pem(tmp_path / "rsa.pem", "RSA").startswith(b"-----BEGIN")

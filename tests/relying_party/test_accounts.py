@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 import requests
 
+from relying_party.accounts.views import WRONG_CODE
 from shared.clock import Clock, FrozenTime
 
 
@@ -58,7 +59,7 @@ def test_five_wrong_passwords_lock_the_account_for_a_while(make_rp):
     browser, _ = _to_password_step(rp, "+7 911 111-11-11")
     for _ in range(4):
         page = browser.submit(form="password-form", fields={"password-input": "wrong"})
-        assert page.require("password-error").text() == "Неверный пароль"
+        assert page.require("password-error").text() == "Неверный логин или пароль"
     page = browser.submit(form="password-form", fields={"password-input": "wrong"})
     assert "заблокирован" in page.require("password-error").text()
     page = browser.submit(form="password-form", fields={"password-input": "Roshchina-Sferum1"})
@@ -90,7 +91,7 @@ def test_password_reset_with_a_code_from_the_outbox(rp):
     page = browser.submit(
         form="reset-form", fields={"reset-code-input": wrong, "reset-password-input": "New-pass-1"}
     )
-    assert page.require("reset-error").text() == "Неверный код"
+    assert page.require("reset-error").text() == WRONG_CODE
     page = browser.submit(
         form="reset-form", fields={"reset-code-input": code, "reset-password-input": "short"}
     )
@@ -111,7 +112,7 @@ def test_password_reset_with_a_code_from_the_outbox(rp):
     page = again.submit(
         form="reset-form", fields={"reset-code-input": code, "reset-password-input": "Other-pass-1"}
     )
-    assert page.require("reset-error").text() == "Код устарел. Запросите новый код."
+    assert page.require("reset-error").text() == WRONG_CODE  # the same words as a wrong code
 
 
 def test_reset_for_unknown_account_looks_the_same_and_sends_nothing(rp):

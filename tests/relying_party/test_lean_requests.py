@@ -32,8 +32,13 @@ def test_the_oidc_client_is_imported_on_first_use_not_at_start(tmp_path):
 
 
 def test_current_user_loads_what_every_page_shows_in_one_statement(rp):
-    from relying_party.web import current_user
+    from relying_party import sessions
+    from relying_party.web import current_user, db
 
+    with rp.app.test_request_context("/"):
+        sessions.start(123457)
+        db().commit()
+        cookie = dict(session)
     statements = []
     engine = rp.app.extensions["database"].engine
 
@@ -43,7 +48,7 @@ def test_current_user_loads_what_every_page_shows_in_one_statement(rp):
     event.listen(engine, "before_cursor_execute", count)
     try:
         with rp.app.test_request_context("/settings"):
-            session["uid"] = 123457
+            session.update(cookie)
             me = current_user()
             school = me.memberships[0].school.name
             verified = me.verified

@@ -1,9 +1,9 @@
-"""Keys are generated once, kept in the instance directory and reloaded identically."""
+"""Key files (KEYS_DIR) are generated once and reloaded identically."""
 
 from joserfc import jwt
 from joserfc.jwk import KeySet
 
-from shared.keys import SigningKeys, load_or_create_secret
+from shared.keys import SigningKeys, write_secret_file
 
 
 def test_keys_survive_a_restart(tmp_path):
@@ -25,8 +25,9 @@ def test_jwks_is_public_only_and_every_key_has_a_kid(tmp_path):
         assert "d" not in key
 
 
-def test_secret_file_is_created_once_with_private_mode(tmp_path):
-    path = tmp_path / "secret_key"
-    value = load_or_create_secret(path)
-    assert load_or_create_secret(path) == value
+def test_key_file_is_created_once_with_private_mode(tmp_path):
+    path = tmp_path / "rsa.pem"
+    assert write_secret_file(path, b"first")
+    assert not write_secret_file(path, b"second")
+    assert path.read_bytes() == b"first"
     assert oct(path.stat().st_mode & 0o777) == "0o600"

@@ -1,0 +1,81 @@
+"""The IdP's attempt limits (IDP_* settings) on the shared counters (shared.limits).
+
+Keys are per person, so a limit holds across codes, resends, logins, workers and hosts:
+
+- `password:person:<oid>` — wrong passwords (MAX_FAILED_LOGINS, then LOCKOUT_SECONDS);
+  a login nobody has is counted as `password:login:<normalised login>` the same way, so the
+  lockout looks the same whether or not the account exists.
+- `sms-wrong:<oid>` — wrong SMS codes (SMS_MAX_WRONG per SMS_WRONG_WINDOW seconds, then the
+  person's SMS step is blocked for SMS_BLOCK_SECONDS).
+- `sms-resend:<oid>` — codes sent again on request (SMS_RESENDS_PER_HOUR per person);
+  `sms-resend:<interaction>` — resends in one login (SMS_RESENDS_PER_LOGIN). The code a
+  login sends after the password is not capped: every login needs one.
+"""
+
+from __future__ import annotations
+
+from idp.models import COUNTERS
+from idp.runtime import config, db_session, now
+from shared.limits import Counters, Limit
+
+counters = Counters(COUNTERS, db_session, now)
+
+
+def password_limit() -> Limit:
+    """Wrong passwords before a lockout."""
+    return Limit(
+        int(config("MAX_FAILED_LOGINS")),
+        block_seconds=float(config("LOCKOUT_SECONDS")),
+    )
+
+
+def sms_wrong_limit() -> Limit:
+    """Wrong SMS codes per person before the SMS step is blocked."""
+    return Limit(
+        int(config("SMS_MAX_WRONG")),
+        float(config("SMS_WRONG_WINDOW")),
+        float(config("SMS_BLOCK_SECONDS")),
+    )
+
+
+def sms_resend_hourly_limit() -> Limit:
+    """Codes sent again to one person per hour."""
+    return Limit(int(config("SMS_RESENDS_PER_HOUR")), 3600.0)
+
+
+def sms_resend_limit() -> Limit:
+    """Resends within one login."""
+    return Limit(int(config("SMS_RESENDS_PER_LOGIN")))
+
+
+def password_key(oid: int | None, login: str) -> str:
+    """The counter of a person, or of a login nobody has."""
+    return f"password:person:{oid}" if oid is not None else f"password:login:{login}"
+
+
+def person_state(oid: int) -> dict:
+    """What the control API shows of a person's limits."""
+    moment = now()
+    password = counters.state(password_key(oid, ""), password_limit())
+    sms = counters.state(f"sms-wrong:{oid}", sms_wrong_limit())
+    sent = counters.state(f"sms-resend:{oid}", sms_resend_hourly_limit())
+    return {
+        "locked": password.blocked(moment),
+        "locked_until": password.blocked_until if password.blocked(moment) else None,
+        "failed_logins": password.count,
+        "sms_blocked": sms.blocked(moment),
+        "sms_blocked_until": sms.blocked_until if sms.blocked(moment) else None,
+        "sms_wrong_codes": sms.count,
+        "sms_resends_last_hour": sent.count,
+    }
+
+
+def unlock_person(oid: int) -> None:
+    """End every lockout and count of a person (not committed)."""
+    counters.clear(password_key(oid, ""), f"sms-wrong:{oid}", f"sms-resend:{oid}")
+
+
+def block_person(oid: int, what: str, seconds: float) -> None:
+    """Block a person's password login (`password`) or SMS step (`sms`) for a while."""
+    key = password_key(oid, "") if what == "password" else f"sms-wrong:{oid}"
+    counters.block(key, seconds)

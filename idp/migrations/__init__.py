@@ -1,0 +1,1 @@
+"""The IdP's schema migrations (Alembic scripts in versions/)."""

@@ -1,0 +1,115 @@
+"""Single use of codes and refresh tokens, decided by the database for both dialects.
+
+Each redemption is one conditional UPDATE (`… WHERE used_at IS NULL`) whose row count names
+the one winner, however many workers, hosts or threads present the same value at once. On
+PostgreSQL the losers wait on the winner's row lock and then see it used; on SQLite they wait
+for the write lock. The endpoint commits on success and rolls back on a refusal, so a request
+refused later (a wrong PKCE verifier, say) gives the code back rather than burning it.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.orm import Session
+
+from idp.models import AuthorizationCode, Token
+from idp.runtime import digest
+from shared.sql import claimed
+
+
+def redeem_code(
+    session: Session, code: str, client_id: str, protocol: str, moment: float
+) -> AuthorizationCode | None:
+    """The code's row if this call is the one that used it; None if unknown, expired or used.
+
+    A used code presented again revokes every token issued from it (RFC 6749 section 4.1.2);
+    that revocation is committed at once, whatever happens to the request.
+    """
+    code_hash = digest(code or "")
+    mine = (
+        AuthorizationCode.code_hash == code_hash,
+        AuthorizationCode.client_id == client_id,
+        AuthorizationCode.protocol == protocol,
+    )
+    won = claimed(
+        session,
+        update(AuthorizationCode)
+        .where(*mine, AuthorizationCode.used_at.is_(None), AuthorizationCode.expires_at > moment)
+        .values(used_at=moment)
+        .execution_options(synchronize_session=False),
+    )
+    if won:
+        return session.scalar(
+            select(AuthorizationCode).where(*mine).execution_options(populate_existing=True)
+        )
+    used = session.scalar(
+        select(AuthorizationCode.id).where(*mine, AuthorizationCode.used_at.is_not(None))
+    )
+    if used is not None:
+        revoke_issued_from(session, code_hash, moment)
+        session.commit()
+    return None
+
+
+def revoke_issued_from(session: Session, code_hash: str, moment: float) -> None:
+    """Revoke the access and refresh tokens of every grant that came from the code."""
+    session.execute(
+        update(Token)
+        .where(Token.code_hash == code_hash, Token.access_revoked_at.is_(None))
+        .values(access_revoked_at=moment)
+        .execution_options(synchronize_session=False)
+    )
+    session.execute(
+        update(Token)
+        .where(Token.code_hash == code_hash, Token.refresh_revoked_at.is_(None))
+        .values(refresh_revoked_at=moment)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def redeem_refresh_token(
+    session: Session, refresh_token: str, client_id: str, protocol: str, moment: float
+) -> Token | None:
+    """The grant's row if this call is the one that used its refresh token, else None.
+
+    Rotation: the refresh token and its access token stop working here; the caller issues
+    the new pair in the same transaction.
+    """
+    mine = (
+        Token.refresh_token_hash == digest(refresh_token or ""),
+        Token.client_id == client_id,
+        Token.protocol == protocol,
+    )
+    won = claimed(
+        session,
+        update(Token)
+        .where(*mine, Token.refresh_revoked_at.is_(None))
+        .values(
+            refresh_revoked_at=moment,
+            access_revoked_at=func.coalesce(Token.access_revoked_at, moment),
+        )
+        .execution_options(synchronize_session=False),
+    )
+    if not won:
+        return None
+    return session.scalar(select(Token).where(*mine).execution_options(populate_existing=True))
+
+
+def find_access_token(session: Session, access_token: str, protocol: str) -> Token | None:
+    """The grant of a presented access token (revocation and expiry are the caller's checks)."""
+    return session.scalar(
+        select(Token)
+        .where(Token.access_token_hash == digest(access_token), Token.protocol == protocol)
+        .order_by(Token.id.desc())
+        .limit(1)
+    )
+
+
+def find_any_token(session: Session, value: str) -> Token | None:
+    """The grant of an access or a refresh token of any dialect (revocation endpoint)."""
+    value_hash = digest(value)
+    return session.scalar(
+        select(Token)
+        .where(or_(Token.access_token_hash == value_hash, Token.refresh_token_hash == value_hash))
+        .limit(1)
+    )

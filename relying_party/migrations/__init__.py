@@ -1,0 +1,1 @@
+"""The fake Sferum's schema migrations (Alembic scripts in versions/)."""

@@ -1,0 +1,14 @@
+"""The fake Sferum's whole schema and how Alembic finds its scripts."""
+
+from __future__ import annotations
+
+from relying_party.models import Base
+from shared.migrations import Schema
+
+SCHEMA = Schema(
+    metadata=Base.metadata,
+    script_location="relying_party:migrations",
+    version_table="sferum_alembic_version",
+    baseline="0001",
+    head="0003",
+)

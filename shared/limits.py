@@ -1,0 +1,176 @@
+"""Attempt limits kept in the database: one counter per key, changed by conditional UPDATEs.
+
+Every limit of both apps goes through here — wrong passwords, wrong SMS codes, SMS sends,
+reset codes — keyed by what is being protected (a person, a login as typed, an address), so
+two workers, two hosts or forty parallel requests see one count:
+
+- `take` counts an attempt only if the key is not blocked and has room in its window, in one
+  UPDATE whose row count answers (`n = n + 1 WHERE n < limit`); a refused attempt is not
+  counted and not checked.
+- `fail` turns a full window into a block for `block_seconds` (the counter starts afresh after).
+- `clear` forgets the key (a right password); `release` gives one attempt back (a right code).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlalchemy import Column, Float, Integer, MetaData, String, Table, case, false, or_, select
+from sqlalchemy.engine import Connection
+from sqlalchemy.orm import Session
+
+from shared.sql import claimed, insert_ignore
+
+FOREVER = float("inf")
+
+
+@dataclass(frozen=True)
+class Limit:
+    """At most `limit` attempts per `window_seconds`; then blocked for `block_seconds`."""
+
+    limit: int
+    window_seconds: float = FOREVER
+    block_seconds: float = 0.0
+
+
+@dataclass(frozen=True)
+class State:
+    """A key's counter as the control API and the pages show it."""
+
+    count: int
+    blocked_until: float | None
+
+    def blocked(self, moment: float) -> bool:
+        """Whether the key is blocked right now."""
+        return self.blocked_until is not None and self.blocked_until > moment
+
+
+def define(metadata: MetaData, table_name: str) -> Table:
+    """The counters table on an app's metadata (each app names its own)."""
+    return Table(
+        table_name,
+        metadata,
+        Column("key", String(200), primary_key=True),
+        Column("count", Integer, nullable=False, default=0),
+        Column("window_start", Float, nullable=False),
+        Column("blocked_until", Float, nullable=True),
+    )
+
+
+def _window_over(table: Table, limit: Limit, moment: float):
+    """SQL: the key's window has passed (never, for a limit without a window)."""
+    if limit.window_seconds == FOREVER:
+        return false()
+    return table.c.window_start + limit.window_seconds <= moment
+
+
+def take(db: Session | Connection, table: Table, key: str, limit: Limit, moment: float) -> bool:
+    """Count one attempt for key; False (nothing counted) when blocked or the window is full."""
+    fresh = {"key": key, "count": 0, "window_start": moment, "blocked_until": None}
+    insert_ignore(db, table, [fresh], ["key"])
+    c, over = table.c, _window_over(table, limit, moment)
+    statement = (
+        table.update()
+        .where(
+            c.key == key,
+            or_(c.blocked_until.is_(None), c.blocked_until <= moment),
+            or_(c.count < limit.limit, over),
+        )
+        .values(
+            count=case((over, 1), else_=c.count + 1),
+            window_start=case((over, moment), else_=c.window_start),
+            blocked_until=None,
+        )
+    )
+    return claimed(db, statement)
+
+
+def fail(db: Session | Connection, table: Table, key: str, limit: Limit, moment: float) -> bool:
+    """After a failed attempt: block the key if its window is full. True = now blocked."""
+    if limit.block_seconds <= 0:
+        return False
+    c = table.c
+    statement = (
+        table.update()
+        .where(c.key == key, c.count >= limit.limit, c.blocked_until.is_(None))
+        .values(blocked_until=moment + limit.block_seconds, count=0, window_start=moment)
+    )
+    return claimed(db, statement)
+
+
+def block(db: Session | Connection, table: Table, key: str, until: float) -> None:
+    """Block key until a moment (a fault QA armed, or a decision from outside)."""
+    fresh = {"key": key, "count": 0, "window_start": until, "blocked_until": until}
+    insert_ignore(db, table, [fresh], ["key"])
+    db.execute(table.update().where(table.c.key == key).values(blocked_until=until, count=0))
+
+
+def clear(db: Session | Connection, table: Table, *keys: str) -> None:
+    """Forget the keys' counts and blocks."""
+    db.execute(table.delete().where(table.c.key.in_(keys)))
+
+
+def release(db: Session | Connection, table: Table, key: str) -> None:
+    """Give back one counted attempt (it turned out right)."""
+    c = table.c
+    db.execute(table.update().where(c.key == key, c.count > 0).values(count=c.count - 1))
+
+
+def state(db: Session | Connection, table: Table, key: str, limit: Limit, moment: float) -> State:
+    """The key's count in its current window and its block, if any."""
+    row = db.execute(select(table).where(table.c.key == key)).mappings().first()
+    if row is None:
+        return State(0, None)
+    over = row["window_start"] + limit.window_seconds <= moment
+    count = 0 if over else row["count"]
+    return State(count, row["blocked_until"])
+
+
+class Counters:
+    """An app's counters table bound to its request session and clock (both apps use this)."""
+
+    def __init__(
+        self, table: Table, session: Callable[[], Session], clock: Callable[[], float]
+    ) -> None:
+        self.table = table
+        self._session = session
+        self._now = clock
+
+    def take(self, key: str, limit: Limit) -> bool:
+        """Count an attempt and commit it at once (it counts whatever the request does next)."""
+        allowed = take(self._session(), self.table, key, limit, self._now())
+        self._session().commit()
+        return allowed
+
+    def fail(self, key: str, limit: Limit) -> bool:
+        """A counted attempt failed: block the key if that filled its window (committed)."""
+        blocked = fail(self._session(), self.table, key, limit, self._now())
+        self._session().commit()
+        return blocked
+
+    def clear(self, *keys: str) -> None:
+        """Forget counters (part of the caller's transaction)."""
+        clear(self._session(), self.table, *keys)
+
+    def release(self, key: str) -> None:
+        """Give one attempt back (part of the caller's transaction)."""
+        release(self._session(), self.table, key)
+
+    def block(self, key: str, seconds: float) -> None:
+        """Block key for a while (part of the caller's transaction)."""
+        block(self._session(), self.table, key, self._now() + seconds)
+
+    def state(self, key: str, limit: Limit) -> State:
+        """The key's count and block."""
+        return state(self._session(), self.table, key, limit, self._now())
+
+    def blocked(self, key: str) -> bool:
+        """Whether the key is blocked right now."""
+        return self.state(key, Limit(1)).blocked(self._now())
+
+    def minutes_blocked(self, key: str) -> int:
+        """Whole minutes until the key's block ends (at least 1)."""
+        until = self.state(key, Limit(1)).blocked_until or self._now()
+        return max(1, math.ceil((until - self._now()) / 60))

@@ -1,0 +1,72 @@
+"""Statements whose outcome the database decides: claim once, insert-or-ignore, upsert.
+
+Single use and limits must hold with two workers, two hosts and PostgreSQL: a guarantee is
+one conditional statement and its row count, never a read in Python followed by a write.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from sqlalchemy import Table, Update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection
+from sqlalchemy.orm import Session
+
+# The largest value of a BIGINT column (PostgreSQL refuses more; SQLite overflows).
+BIGINT_MAX = 2**63 - 1
+INT_MAX = 2**31 - 1
+
+
+def claimed(executor: Session | Connection, statement: Update) -> bool:
+    """Run a conditional UPDATE; True when it changed exactly one row (this caller won)."""
+    return executor.execute(statement).rowcount == 1
+
+
+def _insert(executor: Session | Connection, table: Table):
+    name = executor.get_bind().dialect.name if isinstance(executor, Session) else None
+    name = name or executor.dialect.name
+    if name == "postgresql":
+        return postgresql.insert(table)
+    if name == "sqlite":
+        return sqlite.insert(table)
+    raise ValueError(f"no upsert for the {name} dialect (SQLite and PostgreSQL only)")
+
+
+def insert_ignore(
+    executor: Session | Connection,
+    table: Table,
+    rows: Iterable[Mapping[str, Any]],
+    index_elements: list[str],
+) -> int:
+    """INSERT … ON CONFLICT DO NOTHING; returns how many rows were inserted."""
+    inserted = 0
+    for row in rows:
+        statement = _insert(executor, table).values(**row)
+        statement = statement.on_conflict_do_nothing(index_elements=index_elements)
+        inserted += executor.execute(statement).rowcount
+    return inserted
+
+
+def upsert(
+    executor: Session | Connection,
+    table: Table,
+    row: Mapping[str, Any],
+    index_elements: list[str],
+    keep: tuple[str, ...] = (),
+) -> None:
+    """INSERT … ON CONFLICT DO UPDATE: the row ends up as given (but `keep` columns keep an
+    existing row's values), however requests race."""
+    statement = _insert(executor, table).values(**row)
+    changes = {k: statement.excluded[k] for k in row if k not in (*index_elements, *keep)}
+    executor.execute(statement.on_conflict_do_update(index_elements=index_elements, set_=changes))
+
+
+def as_int(raw: Any, maximum: int = BIGINT_MAX) -> int | None:
+    """A path or form value as a positive integer a column can hold, else None (→ 404/400)."""
+    text = str(raw).strip()
+    if not text.isascii() or not text.isdigit():
+        return None
+    value = int(text)
+    return value if 0 < value <= maximum else None

@@ -1,0 +1,37 @@
+"""Fixtures for every test package: the throwaway PostgreSQL cluster and database URLs.
+
+PostgreSQL is not optional: the database-facing tests run on SQLite and on PostgreSQL, and a
+cluster that cannot start FAILS them with the reason (scripts/ensure-postgres.sh installs it).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from harness.pgcluster import PostgresCluster, PostgresUnavailable
+
+DATABASES = ["sqlite", "postgresql"]
+
+
+@pytest.fixture(scope="session")
+def postgres():
+    """One PostgreSQL cluster per test process; each test asks it for a fresh database."""
+    try:
+        cluster = PostgresCluster().start()
+    except PostgresUnavailable as exc:
+        pytest.fail(f"PostgreSQL could not start: {exc}", pytrace=False)
+    yield cluster
+    cluster.stop()
+
+
+def new_database_url(request: pytest.FixtureRequest, kind: str, tmp_path, name: str = "db") -> str:
+    """A fresh, empty database of that kind."""
+    if kind == "sqlite":
+        return f"sqlite:///{tmp_path}/{name}.sqlite3"
+    return request.getfixturevalue("postgres").create_database()
+
+
+@pytest.fixture(params=DATABASES)
+def database_url(request, tmp_path):
+    """A fresh, empty database: the test runs once on SQLite and once on PostgreSQL."""
+    return new_database_url(request, request.param, tmp_path)
