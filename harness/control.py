@@ -31,6 +31,8 @@ class _ControlClient:
 
     def call(self, method: str, path: str, json: Any = None, params: dict | None = None) -> Any:
         """Send a control request; return the decoded JSON or raise ControlError."""
+        if json is None and method.upper() in ("POST", "PUT", "PATCH"):
+            json = {}  # the stand takes writes only as JSON (no web form can send them)
         response = self.http.request(
             method,
             f"{self.base_url}/_control{path}",

@@ -41,8 +41,11 @@ DEFAULTS = {
     "RESET_CODE_ATTEMPTS": 5,
     "PASSWORD_HASH_METHOD": DEFAULT_METHOD,
     "FIXTURES_FILE": str(FIXTURES_DIR / "sferum.yaml"),
+    # control API (shared.control_guard): off = 404 but health; token = bearer token;
+    # hosts = names it answers besides loopback and PUBLIC_URL's
     "CONTROL": "on",
     "CONTROL_TOKEN": None,
+    "CONTROL_HOSTS": [],
     # Injectable in tests: a shared.clock.Clock and a () -> str six-digit code generator.
     "CLOCK": None,
     "CODE_GENERATOR": None,
