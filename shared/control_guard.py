@@ -64,9 +64,9 @@ def _as_list(value) -> list[str]:
 class ControlGuard:
     """before_request for /_control blueprints; configured from the app's config.
 
-    settings_prefix: IDP or RP (messages name its settings); own_url_keys: config keys whose URLs name the stand (IdP: ISSUER; Sferum: PUBLIC_URL);
-    pages: endpoints a browser opens (the login cookie is accepted there, and a browser
-    without it is sent to login_endpoint).
+    settings_prefix: IDP or RP (messages name its settings); own_url_keys: config keys whose
+    URLs name the stand (IdP: ISSUER; Sferum: PUBLIC_URL); pages: endpoints a browser opens
+    (the login cookie is accepted there, and a browser without it goes to login_endpoint).
     """
 
     def __init__(
