@@ -75,6 +75,9 @@ def create_app(test_config: Mapping | None = None) -> Flask:
     faults.init_app(app)
     report.init_app(app)
 
+    from shared import web_security
+
+    web_security.init_app(app)  # frame, referrer and cookie protection on every response
     _create_tables(app, db)
     from idp.fixtures import load_if_empty
 

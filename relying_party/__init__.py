@@ -18,6 +18,7 @@ from relying_party.web import (
     message_page,
     verified_mark,
 )
+from shared import web_security
 from shared.clock import Clock
 from shared.config import configure
 from shared.keys import load_or_create_secret
@@ -53,6 +54,7 @@ def create_app(test_config=None) -> Flask:
     csrf = CSRFProtect(app)
     _register_blueprints(app, csrf)
     _register_templates(app)
+    web_security.init_app(app)  # frame, referrer and cookie protection on every response
     return app
 
 
