@@ -16,6 +16,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from idp.config import DEFAULTS, keys_dir
 from idp.models import Base, Setting
 from idp.runtime import Runtime, default_sms_code
+from shared import web_security
 from shared.clock import Clock
 from shared.config import configure
 from shared.keys import SigningKeys, load_or_create_secret
@@ -40,6 +41,8 @@ def create_app(test_config: Mapping | None = None) -> Flask:
         app.config["SECRET_KEY"] = load_or_create_secret(instance / "secret_key")
     if app.config.get("TRUST_PROXY"):
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1, x_port=1, x_prefix=1)
+    # frame, referrer and cookie protection, malformed Authorization headers, bounded ids
+    web_security.init_app(app)
 
     url = app.config.get("DATABASE_URL") or default_sqlite_url(str(instance), "idp")
     db = Database(url, Base.metadata)
@@ -75,9 +78,6 @@ def create_app(test_config: Mapping | None = None) -> Flask:
     faults.init_app(app)
     report.init_app(app)
 
-    from shared import web_security
-
-    web_security.init_app(app)  # frame, referrer and cookie protection on every response
     _create_tables(app, db)
     from idp.fixtures import load_if_empty
 

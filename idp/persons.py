@@ -19,6 +19,7 @@ from shared.formats import (
     normalize_phone,
     normalize_snils,
     parse_date,
+    parse_id,
 )
 from shared.passwords import hash_password
 
@@ -51,9 +52,9 @@ class ValidationError(ValueError):
 def _clean(field: str, value: Any) -> Any:
     """Check and normalise one field's value."""
     if field == "oid":
-        if isinstance(value, bool) or not str(value).isdigit():
-            raise ValidationError(field, "must be a positive integer")
-        return int(value)
+        if isinstance(value, bool) or parse_id(value) is None:
+            raise ValidationError(field, "must be a positive integer below 2^63")
+        return parse_id(value)
     if field in ("last_name", "first_name", "password"):
         if not isinstance(value, str) or not value.strip():
             raise ValidationError(field, "must be a non-empty string")

@@ -29,6 +29,8 @@ def create_app(test_config=None) -> Flask:
     """Build the fake Sferum app: config, database, blueprints."""
     app = Flask(__name__)
     configure(app, "RP", DEFAULTS, test_config)
+    # frame, referrer and cookie protection, malformed Authorization headers, bounded ids
+    web_security.init_app(app)
     instance = Path(app.config["INSTANCE_PATH"])
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = load_or_create_secret(instance / "secret_key")
@@ -54,7 +56,6 @@ def create_app(test_config=None) -> Flask:
     csrf = CSRFProtect(app)
     _register_blueprints(app, csrf)
     _register_templates(app)
-    web_security.init_app(app)  # frame, referrer and cookie protection on every response
     return app
 
 

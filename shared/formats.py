@@ -11,6 +11,19 @@ _SNILS_SPELLED = re.compile(r"^\s*(\d{3})[- ]?(\d{3})[- ]?(\d{3})[- ]?(\d{2})\s*
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
+# the largest id any database here stores (a signed 64-bit integer)
+MAX_ID = 2**63 - 1
+
+
+def parse_id(raw: object) -> int | None:
+    """A non-negative id given as text (ASCII digits, at most MAX_ID), else None."""
+    text = str(raw)
+    if not (text.isascii() and text.isdigit()):
+        return None
+    number = int(text)
+    return number if number <= MAX_ID else None
+
+
 class FormatError(ValueError):
     """A value that cannot be read as the identifier it claims to be."""
 

@@ -1,4 +1,5 @@
-"""Response headers every page of both apps carries, and Secure cookies over HTTPS.
+"""What both apps do for every request: security headers, Secure cookies over HTTPS, and no
+crash on a malformed Authorization header or an out-of-range id in a URL.
 
 A WSGI middleware rather than after_request: Flask writes its session cookie after the
 after_request functions have run, and static files and error pages must be covered too.
@@ -6,7 +7,14 @@ after_request functions have run, and static files and error pages must be cover
 
 from __future__ import annotations
 
+import base64
+import binascii
+import json
+
 from flask import Flask
+from werkzeug.routing import IntegerConverter
+
+from shared.formats import MAX_ID
 
 # No page of the stand may be framed (clickjacking of «Войти», «Предоставить», «Связать»);
 # the old header for old browsers, the CSP directive for the rest.
@@ -44,6 +52,31 @@ def _secure(set_cookie: str) -> bool:
     return any(a.strip().lower() == "secure" for a in set_cookie.split(";")[1:])
 
 
+def malformed_authorization(value: str | None) -> bool:
+    """Whether an Authorization header would crash a parser (werkzeug's, Authlib's).
+
+    Both split "scheme credentials" and decode Basic credentials as ASCII base64 of UTF-8
+    without catching every error; such a header is answered 400 before they see it.
+    """
+    if not value:
+        return False
+    scheme, _, credentials = value.strip().partition(" ")
+    if not credentials.strip():
+        return True
+    if scheme.lower() != "basic":
+        return False
+    try:
+        base64.b64decode(credentials.strip().encode("ascii"), validate=True).decode("utf-8")
+    except (UnicodeError, binascii.Error):
+        return True
+    return False
+
+
+_MALFORMED = json.dumps(
+    {"error": "invalid_request", "error_description": "Malformed Authorization header"}
+).encode()
+
+
 class SecurityHeaders:
     """WSGI middleware adding the headers above; cookies get Secure on HTTPS requests."""
 
@@ -51,6 +84,14 @@ class SecurityHeaders:
         self.app = app
 
     def __call__(self, environ, start_response):
+        if malformed_authorization(environ.get("HTTP_AUTHORIZATION")):
+            headers = [
+                ("Content-Type", "application/json"),
+                ("Content-Length", str(len(_MALFORMED))),
+            ]
+            start_response("400 Bad Request", _with_security_headers(headers, False))
+            return [_MALFORMED]
+
         def start(status, headers, exc_info=None):
             # read at response time: a ProxyFix inside has set the forwarded scheme by then
             https = environ.get("wsgi.url_scheme") == "https"
@@ -59,6 +100,15 @@ class SecurityHeaders:
         return self.app(environ, start)
 
 
+class BoundedInt(IntegerConverter):
+    """<int:…> in routes: an id beyond 64 bits is no route (404), not a database error."""
+
+    def __init__(self, map, *args, **kwargs) -> None:
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(map, *args, **kwargs)
+
+
 def init_app(app: Flask) -> None:
-    """Wrap the app's WSGI callable (call after any ProxyFix is installed)."""
+    """Install the middleware and the bounded <int:…> converter (before routes are added)."""
+    app.url_map.converters["int"] = BoundedInt
     app.wsgi_app = SecurityHeaders(app.wsgi_app)

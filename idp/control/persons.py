@@ -10,10 +10,11 @@ from idp.control import bp
 from idp.control.util import bad_field, json_body, not_found
 from idp.models import Person
 from idp.runtime import db_session, runtime
+from shared.formats import parse_id
 
 
 def _oid(raw: str) -> int | None:
-    return int(raw) if raw.isdigit() else None
+    return parse_id(raw)
 
 
 @bp.get("/persons")

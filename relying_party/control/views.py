@@ -18,7 +18,7 @@ from relying_party.models import Event, OutboxMessage, User
 from relying_party.web import db, now
 from shared.control_guard import ControlGuard
 from shared.fixtures import FixtureError
-from shared.formats import FormatError, normalize_email, normalize_phone
+from shared.formats import FormatError, normalize_email, normalize_phone, parse_id
 
 bp = Blueprint("control", __name__, url_prefix="/_control")
 bp.before_request(ControlGuard("RP", own_url_keys=("PUBLIC_URL",)))
@@ -144,8 +144,9 @@ def events():
     query = select(Event).order_by(Event.id)
     if request.args.get("kind"):
         query = query.where(Event.kind == request.args["kind"])
-    if request.args.get("user_id", "").isdigit():
-        query = query.where(Event.user_id == int(request.args["user_id"]))
+    user_id = parse_id(request.args.get("user_id", ""))
+    if user_id is not None:
+        query = query.where(Event.user_id == user_id)
     return jsonify(
         [
             {
