@@ -22,9 +22,18 @@ class Record(dict):
 
 
 class _ControlClient:
-    def __init__(self, base_url: str, token: str | None = None, timeout: float = 10.0) -> None:
+    def __init__(
+        self,
+        base_url: str,
+        token: str | None = None,
+        timeout: float = 10.0,
+        verify: str | None = None,
+    ) -> None:
         self.base_url = base_url.rstrip("/")
         self.http = requests.Session()
+        # a CA file (the stand's test CA over HTTPS); given per request, because requests lets
+        # REQUESTS_CA_BUNDLE override a Session's own `verify`
+        self.verify: str | bool = verify or True
         if token:
             self.http.headers["Authorization"] = f"Bearer {token}"
         self.timeout = timeout
@@ -39,6 +48,7 @@ class _ControlClient:
             json=json,
             params=params,
             timeout=self.timeout,
+            verify=self.verify,
         )
         if response.status_code >= 400:
             raise ControlError(

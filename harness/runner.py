@@ -121,9 +121,11 @@ def run_scenario(
 
 
 class StandPool:
-    """Private stands, one per worker thread and protocol, started on first use."""
+    """Private stands, one per worker thread and protocol, started on first use (over HTTPS
+    with `tls`, a shared.tls.TlsFiles)."""
 
-    def __init__(self) -> None:
+    def __init__(self, tls=None) -> None:
+        self.tls = tls
         self._local = threading.local()
         self._all = []
         self._lock = threading.Lock()
@@ -136,7 +138,7 @@ class StandPool:
         if stands is None:
             stands = self._local.stands = {}
         if protocol not in stands:
-            local = LocalStand(protocol)
+            local = LocalStand(protocol, tls=self.tls)
             stands[protocol] = local.start()
             with self._lock:
                 self._all.append(local)
@@ -184,15 +186,19 @@ def run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
-    make_driver, thread_done = driver_factory(args)
+    tls = private_tls(args) if not external else None
+    ca_bundle = args.ca_bundle or (str(tls.ca_cert) if tls else None)
+    make_driver, thread_done = driver_factory(args, ca_bundle)
     camera = StepCamera(Path(args.screens), scenario_folders(scenarios)) if args.browser else None
-    pool = StandPool()
+    pool = StandPool(tls)
     lock = threading.Lock()
 
     def stand_for(scenario: Scenario) -> Stand:
         protocol = scenario.given.get("rp_protocol", "oidc")
         if external:
-            return Stand(args.idp_url, {args.rp_protocol: args.rp_url}, args.control_token)
+            return Stand(
+                args.idp_url, {args.rp_protocol: args.rp_url}, args.control_token, ca_bundle
+            )
         return pool.get(protocol)
 
     def one(scenario: Scenario) -> ScenarioResult:
@@ -260,17 +266,36 @@ def run_in_workers(fn, items: list, jobs: int, thread_done) -> list:
     return results
 
 
-def driver_factory(args: argparse.Namespace):
-    """(make a fresh driver per named session, what a worker thread calls when it ends)."""
+def private_tls(args: argparse.Namespace):
+    """With --tls: a test CA and certificate for the private stands (in a temporary folder
+    that lives as long as the process), else None."""
+    if not args.tls:
+        return None
+    import atexit
+    import shutil
+    import tempfile
+
+    from shared.tls import ensure_tls
+
+    folder = tempfile.mkdtemp(prefix="harness-tls-")
+    atexit.register(shutil.rmtree, folder, True)
+    return ensure_tls(folder)
+
+
+def driver_factory(args: argparse.Namespace, ca_bundle: str | None = None):
+    """(make a fresh driver per named session, what a worker thread calls when it ends);
+    ca_bundle: the CA file HTTPS stands are verified with."""
     if args.browser:
         from harness.drivers.browser import BrowserPool
 
         width, _, height = args.viewport.partition("x")
-        browsers = BrowserPool((int(width), int(height)), screens_dir=Path(args.screens))
+        browsers = BrowserPool(
+            (int(width), int(height)), screens_dir=Path(args.screens), trust=ca_bundle
+        )
         return browsers.make_driver, browsers.close_thread
     from harness.drivers.http_driver import HttpDriver
 
-    return (lambda _session: HttpDriver()), (lambda: None)
+    return (lambda _session: HttpDriver(verify=ca_bundle)), (lambda: None)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -288,6 +313,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="the protocol the given --rp-url speaks",
     )
     parser.add_argument("--control-token", help="bearer token of the control APIs")
+    parser.add_argument(
+        "--tls",
+        action="store_true",
+        help="serve the private stands over HTTPS (a test CA made for the run)",
+    )
+    parser.add_argument(
+        "--ca-bundle",
+        help="the CA file an HTTPS --idp-url/--rp-url stand is verified with "
+        "(e.g. instance/tls/ca.pem of `TLS=1 make run`; default: REQUESTS_CA_BUNDLE or the system)",
+    )
     parser.add_argument("--junit", help="write JUnit XML here")
     parser.add_argument("-j", "--jobs", type=int, default=1, help="scenarios run in parallel")
     parser.add_argument(
