@@ -1,7 +1,7 @@
 """`make run`: start the fake Gosuslugi and the fake Sferum under gunicorn, print where and who.
 
-BIND (127.0.0.1) is the address both listen on; TLS=1 serves both over HTTPS with the local
-test CA of harness/exposure.py (TLS_DIR, TLS_HOSTS).
+BIND (127.0.0.1) is the address both listen on; TLS=1 serves both over HTTPS with a local test
+CA (shared/tls.py; TLS_DIR, TLS_HOSTS). harness/exposure.py reads these settings.
 """
 
 from __future__ import annotations
