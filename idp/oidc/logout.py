@@ -37,6 +37,12 @@ class LogoutRequest:
     state: str | None
     hint_sub: str | None
 
+    @property
+    def client_name(self) -> str | None:
+        """What the question calls the asking site: its registered name, else its id."""
+        client = query_client(self.client_id) if self.client_id else None
+        return client.client_name if client else self.client_id
+
     def finish(self):
         """Where the browser goes once the question is settled."""
         if self.target:

@@ -70,7 +70,7 @@ def test_confirmed_logout_returns_to_the_registered_uri(idp_server, login_flow):
         {"client_id": "sferum", "post_logout_redirect_uri": SFERUM_HOME, "state": "s"}
     )
     page = browser.open(f"{idp_server.url}/logout?{query}")
-    assert page.require("logout-client").text() == "sferum"
+    assert page.require("logout-client").text() == "Сферум"
     kept = browser.submit("logout-confirm-form", button="logout-stay")
     assert kept.has("logout-kept-message")
     assert kept.require("logout-kept-return").attrs["href"] == SFERUM_HOME
