@@ -12,6 +12,7 @@ from shared.tls import TlsFiles, ensure_tls
 
 WILDCARDS = ("0.0.0.0", "::", "")
 APPS = (("IDP", "the fake Gosuslugi"), ("RP", "the fake Sferum"))
+MARK = "!! WARNING:"  # how each warning begins (tests look for it)
 
 
 def bind_address() -> str:
@@ -51,7 +52,7 @@ def exposure_warnings(bind: str, env: dict[str, str]) -> list[str]:
         line = "!" * 78
         warnings.append(
             f"{line}\n"
-            f"!! WARNING: {name} listens on {bind or '0.0.0.0'} and its control API has no "
+            f"{MARK} {name} listens on {bind or '0.0.0.0'} and its control API has no "
             f"token.\n"
             f"!! Anyone who can reach this machine can read SMS codes, add persons and reset "
             f"the stand.\n"

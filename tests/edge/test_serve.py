@@ -16,7 +16,7 @@ import pytest
 import requests
 
 from harness.drivers.http import HttpBrowser
-from harness.exposure import exposure_warnings
+from harness.exposure import MARK, exposure_warnings
 from harness.servers import free_port
 from shared.config import REPO_ROOT
 
@@ -94,7 +94,7 @@ def test_tls_and_control_off_start_and_serve_https(tmp_path, serve_keys):
         assert doc.json()["issuer"] == idp
         page = requests.get(f"{rp}/login", verify=ca, timeout=5)
         assert "; Secure" in page.headers["Set-Cookie"]
-    assert "WARNING" not in "".join(output)  # loopback only: nothing to warn about
+    assert MARK not in "".join(output)  # loopback only: nothing to warn about
 
 
 def test_the_control_token_stays_out_of_the_access_log(tmp_path, serve_keys):
@@ -115,7 +115,7 @@ def test_the_control_token_stays_out_of_the_access_log(tmp_path, serve_keys):
 
 def test_an_exposed_stand_without_a_token_is_warned_about():
     exposed = exposure_warnings("0.0.0.0", {})
-    assert len(exposed) == 2
+    assert len(exposed) == 2 and all(MARK in w for w in exposed)
     assert "IDP_CONTROL_TOKEN" in exposed[0] and "RP_CONTROL_TOKEN" in exposed[1]
     assert exposure_warnings("192.0.2.10", {"RP_CONTROL_TOKEN": "t"}) == [exposed[0].replace(
         "0.0.0.0", "192.0.2.10"
