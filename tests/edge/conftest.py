@@ -61,6 +61,32 @@ def make_rp(tmp_path):
         app.extensions["database"].dispose()
 
 
+@pytest.fixture(scope="module")
+def plain_apps(tmp_path_factory, edge_keys):
+    """One default IdP and one fake Sferum for a module's read-only checks."""
+    root = tmp_path_factory.mktemp("plain")
+    idp = create_idp(
+        {
+            "INSTANCE_PATH": str(root / "idp"),
+            "KEYS_DIR": str(edge_keys),
+            "PASSWORD_HASH_METHOD": FAST_HASH,
+            "SECRET_KEY": "edge-tests",
+        }
+    )
+    rp = create_rp(
+        {"INSTANCE_PATH": str(root / "rp"), "PASSWORD_HASH_METHOD": FAST_HASH, "SECRET_KEY": "e"}
+    )
+    yield {"idp": (idp, "/_control/sms"), "rp": (rp, "/_control/outbox")}
+    idp.extensions["idp"].db.dispose()
+    rp.extensions["database"].dispose()
+
+
+@pytest.fixture(params=["idp", "rp"])
+def plain_app(request, plain_apps):
+    """(app, a control path that reads data) of each app, shared by the module."""
+    return plain_apps[request.param]
+
+
 @pytest.fixture(params=["idp", "rp"])
 def either_app(request, make_idp, make_rp):
     """(app, a control path that reads data, its app name) for each of the two apps."""

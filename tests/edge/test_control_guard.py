@@ -95,9 +95,9 @@ def test_same_origin_json_and_tools_still_reset(either_app):
         {"Host": "0.0.0.0:9000"},
     ],
 )
-def test_dns_rebinding_cannot_read_codes(either_app, headers):
-    make, read_path, _name = either_app
-    client = make().test_client()
+def test_dns_rebinding_cannot_read_codes(plain_app, headers):
+    app, read_path = plain_app
+    client = app.test_client()
     answer = client.get(read_path, headers=headers)
     assert answer.status_code == 403 and answer.get_json()["error"] == "forbidden_host"
     assert "CONTROL_HOSTS" in answer.get_json()["error_description"]
@@ -107,9 +107,9 @@ def test_dns_rebinding_cannot_read_codes(either_app, headers):
 @pytest.mark.parametrize(
     "host", ["127.0.0.1:9000", "localhost:8000", "[::1]:9000", "127.0.0.2", "stand.localhost"]
 )
-def test_loopback_names_are_answered(either_app, host):
-    make, read_path, _name = either_app
-    assert make().test_client().get(read_path, headers={"Host": host}).status_code == 200
+def test_loopback_names_are_answered(plain_app, host):
+    app, read_path = plain_app
+    assert app.test_client().get(read_path, headers={"Host": host}).status_code == 200
 
 
 def test_own_name_and_configured_hosts_are_answered(make_idp, make_rp):
