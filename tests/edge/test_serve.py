@@ -10,7 +10,7 @@ import subprocess
 import sys
 import threading
 import time
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 
 import pytest
 import requests
@@ -53,7 +53,7 @@ def serving(tmp_path, keys, **settings):
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
-        start_new_session=True,  # its own process group, as in a terminal
+        start_new_session=True,  # its own process group, cleaned up as a whole
     )
     lines: queue.Queue[str] = queue.Queue()
     reader = threading.Thread(target=lambda: [lines.put(x) for x in process.stdout], daemon=True)
@@ -71,9 +71,10 @@ def serving(tmp_path, keys, **settings):
                 continue
         yield f"{scheme}://127.0.0.1:{idp_port}", f"{scheme}://127.0.0.1:{rp_port}", output
     finally:
-        # Ctrl-C in a terminal: SIGINT to serve and both gunicorns (their quick shutdown)
-        os.killpg(process.pid, signal.SIGINT)
+        process.send_signal(signal.SIGTERM)  # as `kill` stops make run
         process.wait(timeout=30)
+        with suppress(ProcessLookupError):  # nothing of its process group may outlive it
+            os.killpg(process.pid, signal.SIGKILL)
         reader.join(timeout=10)  # it ends with the output
         process.stdout.close()
         while not lines.empty():
