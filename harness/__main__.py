@@ -13,7 +13,7 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("serve", help="start the fake Gosuslugi and the fake Sferum")
     commands.add_parser("bench", help="measure start-up, flows and memory", add_help=False)
     run_parser = commands.add_parser("run", help="run scenario files and report")
-    from harness.runner import add_arguments
+    from harness.runner_options import add_arguments
 
     add_arguments(run_parser)
     args, rest = parser.parse_known_args(argv)

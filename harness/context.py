@@ -27,14 +27,15 @@ class Stand:
     idp_url: str
     rp_urls: dict[str, str]
     control_token: str | None = None
+    ca_bundle: str | None = None  # the CA file to verify HTTPS stands with
 
     @property
     def idp(self) -> GosuslugiControl:
-        return GosuslugiControl(self.idp_url, self.control_token)
+        return GosuslugiControl(self.idp_url, self.control_token, verify=self.ca_bundle)
 
     def rp(self, protocol: str = "oidc") -> SferumControl:
         """The control client of the RP speaking that protocol."""
-        return SferumControl(self.rp_url(protocol), self.control_token)
+        return SferumControl(self.rp_url(protocol), self.control_token, verify=self.ca_bundle)
 
     def rp_url(self, protocol: str = "oidc") -> str:
         """The base URL of the RP speaking that protocol."""

@@ -22,21 +22,33 @@ class Record(dict):
 
 
 class _ControlClient:
-    def __init__(self, base_url: str, token: str | None = None, timeout: float = 10.0) -> None:
+    def __init__(
+        self,
+        base_url: str,
+        token: str | None = None,
+        timeout: float = 10.0,
+        verify: str | None = None,
+    ) -> None:
         self.base_url = base_url.rstrip("/")
         self.http = requests.Session()
+        # a CA file (the stand's test CA over HTTPS); given per request, because requests lets
+        # REQUESTS_CA_BUNDLE override a Session's own `verify`
+        self.verify: str | bool = verify or True
         if token:
             self.http.headers["Authorization"] = f"Bearer {token}"
         self.timeout = timeout
 
     def call(self, method: str, path: str, json: Any = None, params: dict | None = None) -> Any:
         """Send a control request; return the decoded JSON or raise ControlError."""
+        if json is None and method.upper() in ("POST", "PUT", "PATCH"):
+            json = {}  # the stand takes writes only as JSON (no web form can send them)
         response = self.http.request(
             method,
             f"{self.base_url}/_control{path}",
             json=json,
             params=params,
             timeout=self.timeout,
+            verify=self.verify,
         )
         if response.status_code >= 400:
             raise ControlError(

@@ -7,28 +7,43 @@
 
 The IdP starts once per test session on a free port (its own temporary instance directory) and
 is reset to its fixtures before every test that uses `gosuslugi`.
+
+`pytest --gosuslugi-tls` (or GOSUSLUGI_TLS=1) serves both fakes over HTTPS with a test CA made
+for the session; REQUESTS_CA_BUNDLE and NODE_EXTRA_CA_CERTS point at it while the session runs,
+so the code under test verifies certificates unchanged (`gosuslugi.ca_bundle` names the file).
 """
 
 from __future__ import annotations
+
+import os
 
 import pytest
 
 from harness.control import GosuslugiControl, SferumControl
 
 
+def pytest_addoption(parser) -> None:
+    """--gosuslugi-tls: serve the fakes over HTTPS."""
+    parser.getgroup("gosuslugi").addoption(
+        "--gosuslugi-tls",
+        action="store_true",
+        default=False,
+        help="serve the fake Gosuslugi and Sferum over HTTPS with a session test CA",
+    )
+
+
 class Gosuslugi(GosuslugiControl):
     """The running fake Gosuslugi: its URL, issuer and control API."""
 
-    def __init__(self, url: str) -> None:
-        super().__init__(url)
+    def __init__(self, url: str, ca_bundle: str | None = None) -> None:
+        super().__init__(url, verify=ca_bundle)
         self.url = url
+        self.ca_bundle = ca_bundle  # the test CA's bundle over HTTPS, else None
 
     @property
     def issuer(self) -> str:
         """The issuer its ID tokens carry."""
-        return self.http.get(f"{self.url}/.well-known/openid-configuration", timeout=10).json()[
-            "issuer"
-        ]
+        return self.http.get(self.discovery_url, timeout=10, verify=self.verify).json()["issuer"]
 
     @property
     def discovery_url(self) -> str:
@@ -36,7 +51,7 @@ class Gosuslugi(GosuslugiControl):
 
     def metadata(self) -> dict:
         """The discovery document."""
-        return self.http.get(self.discovery_url, timeout=10).json()
+        return self.http.get(self.discovery_url, timeout=10, verify=self.verify).json()
 
     def sign_in(
         self,
@@ -58,7 +73,7 @@ class Gosuslugi(GosuslugiControl):
         if redirect_prefix is None:
             query = parse_qs(urlparse(authorization_url).query)
             redirect_prefix = query.get("redirect_uri", [""])[0] or "http"
-        browser = HttpBrowser(stop_at=(redirect_prefix,))
+        browser = HttpBrowser(stop_at=(redirect_prefix,), verify=self.ca_bundle)
         page = browser.open(authorization_url)
         for _ in range(6):
             if browser.stopped_at:
@@ -79,19 +94,44 @@ class Gosuslugi(GosuslugiControl):
 class Sferum(SferumControl):
     """The running fake Sferum: its URL and control API."""
 
-    def __init__(self, url: str) -> None:
-        super().__init__(url)
+    def __init__(self, url: str, ca_bundle: str | None = None) -> None:
+        super().__init__(url, verify=ca_bundle)
         self.url = url
 
 
-def _start(factory, config: dict, port: int = 0):
+def _start(factory, config: dict, port: int = 0, tls=None):
     from harness.servers import LiveServer
 
-    return LiveServer(factory(config), port=port).start()
+    return LiveServer(factory(config), port=port, tls=tls).start()
 
 
 @pytest.fixture(scope="session")
-def gosuslugi_server(tmp_path_factory):
+def gosuslugi_tls(request, tmp_path_factory):
+    """The session's test CA (shared.tls.TlsFiles) with --gosuslugi-tls, else None."""
+    wanted = request.config.getoption("gosuslugi_tls") or os.environ.get("GOSUSLUGI_TLS") in (
+        "1",
+        "true",
+        "yes",
+    )
+    if not wanted:
+        yield None
+        return
+    from shared.tls import ensure_tls
+
+    tls = ensure_tls(tmp_path_factory.mktemp("gosuslugi-tls"))
+    trust = {"REQUESTS_CA_BUNDLE": str(tls.bundle), "NODE_EXTRA_CA_CERTS": str(tls.ca_cert)}
+    saved = {name: os.environ.get(name) for name in trust}
+    os.environ.update(trust)
+    yield tls
+    for name, value in saved.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
+
+
+@pytest.fixture(scope="session")
+def gosuslugi_server(gosuslugi_tls, tmp_path_factory):
     """The fake Gosuslugi served for the whole session (a harness.servers.LiveServer)."""
     from harness.servers import free_port
     from idp import create_app
@@ -100,15 +140,18 @@ def gosuslugi_server(tmp_path_factory):
     # The fake Sferum's port is chosen now so the `sferum` client's fixture redirect URI
     # (${SFERUM_URL}/gosuslugi/callback) is right after every reset.
     sferum_port = free_port()
+    scheme = "https" if gosuslugi_tls else "http"
     server = _start(
         create_app,
         {
             "INSTANCE_PATH": str(instance),
             "TESTING": True,
-            "SFERUM_URL": f"http://127.0.0.1:{sferum_port}",
+            "SFERUM_URL": f"{scheme}://127.0.0.1:{sferum_port}",
         },
+        tls=gosuslugi_tls,
     )
     server.sferum_port = sferum_port
+    server.ca_bundle = str(gosuslugi_tls.bundle) if gosuslugi_tls else None
     yield server
     server.stop()
 
@@ -116,22 +159,27 @@ def gosuslugi_server(tmp_path_factory):
 @pytest.fixture
 def gosuslugi(gosuslugi_server) -> Gosuslugi:
     """The fake Gosuslugi's control API, reset to fixtures before the test."""
-    control = Gosuslugi(gosuslugi_server.url)
+    control = Gosuslugi(gosuslugi_server.url, gosuslugi_server.ca_bundle)
     control.reset()
     return control
 
 
 @pytest.fixture(scope="session")
-def sferum_server(gosuslugi_server, tmp_path_factory):
+def sferum_server(gosuslugi_server, gosuslugi_tls, tmp_path_factory):
     """The fake Sferum, wired to the session's fake Gosuslugi."""
     from relying_party import create_app
 
     instance = tmp_path_factory.mktemp("sferum")
-    server = _start(
-        create_app,
-        {"INSTANCE_PATH": str(instance), "TESTING": True, "IDP_URL": gosuslugi_server.url},
-        port=gosuslugi_server.sferum_port,
-    )
+    scheme = "https" if gosuslugi_tls else "http"
+    config = {
+        "INSTANCE_PATH": str(instance),
+        "TESTING": True,
+        "IDP_URL": gosuslugi_server.url,
+        # its callback, as registered at the IdP (${SFERUM_URL}/gosuslugi/callback)
+        "PUBLIC_URL": f"{scheme}://127.0.0.1:{gosuslugi_server.sferum_port}",
+        "CA_BUNDLE": str(gosuslugi_tls.ca_cert) if gosuslugi_tls else None,
+    }
+    server = _start(create_app, config, port=gosuslugi_server.sferum_port, tls=gosuslugi_tls)
     yield server
     server.stop()
 
@@ -139,6 +187,6 @@ def sferum_server(gosuslugi_server, tmp_path_factory):
 @pytest.fixture
 def sferum(sferum_server, gosuslugi) -> Sferum:
     """The fake Sferum's control API, reset to fixtures before the test."""
-    control = Sferum(sferum_server.url)
+    control = Sferum(sferum_server.url, gosuslugi.ca_bundle)
     control.reset()
     return control

@@ -16,12 +16,11 @@ from harness.drivers.http import PageError
 from harness.fixture_data import fixture_passwords
 from harness.html_report import write_html_report
 from harness.report import ScenarioResult, StepResult, write_junit
+from harness.runner_options import DEFAULT_PATH
 from harness.scenario import Scenario, ScenarioError, discover, load_scenarios, substitute
 from harness.screens import StepCamera, scenario_folders
 from harness.steps import STEPS
-from shared.config import FIXTURES_DIR
 
-DEFAULT_PATH = FIXTURES_DIR / "scenarios"
 EXPECTED_ERRORS = (
     StepFailure,
     PageError,
@@ -121,9 +120,11 @@ def run_scenario(
 
 
 class StandPool:
-    """Private stands, one per worker thread and protocol, started on first use."""
+    """Private stands, one per worker thread and protocol, started on first use (over HTTPS
+    with `tls`, a shared.tls.TlsFiles)."""
 
-    def __init__(self) -> None:
+    def __init__(self, tls=None) -> None:
+        self.tls = tls
         self._local = threading.local()
         self._all = []
         self._lock = threading.Lock()
@@ -136,7 +137,7 @@ class StandPool:
         if stands is None:
             stands = self._local.stands = {}
         if protocol not in stands:
-            local = LocalStand(protocol)
+            local = LocalStand(protocol, tls=self.tls)
             stands[protocol] = local.start()
             with self._lock:
                 self._all.append(local)
@@ -184,15 +185,19 @@ def run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
-    make_driver, thread_done = driver_factory(args)
+    tls = private_tls(args) if not external else None
+    ca_bundle = args.ca_bundle or (str(tls.ca_cert) if tls else None)
+    make_driver, thread_done = driver_factory(args, ca_bundle)
     camera = StepCamera(Path(args.screens), scenario_folders(scenarios)) if args.browser else None
-    pool = StandPool()
+    pool = StandPool(tls)
     lock = threading.Lock()
 
     def stand_for(scenario: Scenario) -> Stand:
         protocol = scenario.given.get("rp_protocol", "oidc")
         if external:
-            return Stand(args.idp_url, {args.rp_protocol: args.rp_url}, args.control_token)
+            return Stand(
+                args.idp_url, {args.rp_protocol: args.rp_url}, args.control_token, ca_bundle
+            )
         return pool.get(protocol)
 
     def one(scenario: Scenario) -> ScenarioResult:
@@ -260,68 +265,33 @@ def run_in_workers(fn, items: list, jobs: int, thread_done) -> list:
     return results
 
 
-def driver_factory(args: argparse.Namespace):
-    """(make a fresh driver per named session, what a worker thread calls when it ends)."""
+def private_tls(args: argparse.Namespace):
+    """With --tls: a test CA and certificate for the private stands (in a temporary folder
+    that lives as long as the process), else None."""
+    if not args.tls:
+        return None
+    import atexit
+    import shutil
+    import tempfile
+
+    from shared.tls import ensure_tls
+
+    folder = tempfile.mkdtemp(prefix="harness-tls-")
+    atexit.register(shutil.rmtree, folder, True)
+    return ensure_tls(folder)
+
+
+def driver_factory(args: argparse.Namespace, ca_bundle: str | None = None):
+    """(make a fresh driver per named session, what a worker thread calls when it ends);
+    ca_bundle: the CA file HTTPS stands are verified with."""
     if args.browser:
         from harness.drivers.browser import BrowserPool
 
         width, _, height = args.viewport.partition("x")
-        browsers = BrowserPool((int(width), int(height)), screens_dir=Path(args.screens))
+        browsers = BrowserPool(
+            (int(width), int(height)), screens_dir=Path(args.screens), trust=ca_bundle
+        )
         return browsers.make_driver, browsers.close_thread
     from harness.drivers.http_driver import HttpDriver
 
-    return (lambda _session: HttpDriver()), (lambda: None)
-
-
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """The `run` command's options."""
-    parser.add_argument(
-        "paths", nargs="*", help=f"scenario files or folders (default {DEFAULT_PATH})"
-    )
-    parser.add_argument("--tags", help="comma-separated tags to run; -tag excludes")
-    parser.add_argument("--idp-url", help="run against this running fake Gosuslugi")
-    parser.add_argument("--rp-url", help="run against this running fake Sferum")
-    parser.add_argument(
-        "--rp-protocol",
-        default="oidc",
-        choices=["oidc", "esia"],
-        help="the protocol the given --rp-url speaks",
-    )
-    parser.add_argument("--control-token", help="bearer token of the control APIs")
-    parser.add_argument("--junit", help="write JUnit XML here")
-    parser.add_argument("-j", "--jobs", type=int, default=1, help="scenarios run in parallel")
-    parser.add_argument(
-        "-q", "--quiet", action="store_true", help="print only each scenario's outcome"
-    )
-    parser.add_argument(
-        "-v", "--verbose", action="store_true", help="print every step (the default)"
-    )
-    parser.add_argument(
-        "--browser",
-        action="store_true",
-        help="run in headless Chromium (Playwright), with a screenshot after every page change",
-    )
-    parser.add_argument(
-        "--screens",
-        default="reports/screens",
-        help="where browser runs save screenshots (default reports/screens)",
-    )
-    parser.add_argument(
-        "--viewport",
-        default="1280x800",
-        type=_viewport,
-        help="browser window WIDTHxHEIGHT (default 1280x800; a phone: 390x844)",
-    )
-    parser.add_argument(
-        "--report",
-        help="write an HTML report (index.html with steps and screenshots) to this folder; "
-        "browser runs default to reports/",
-    )
-
-
-def _viewport(text: str) -> str:
-    """Check a WIDTHxHEIGHT option value."""
-    width, _, height = text.partition("x")
-    if not (width.isdigit() and height.isdigit() and int(width) > 0 and int(height) > 0):
-        raise argparse.ArgumentTypeError(f"expected WIDTHxHEIGHT such as 390x844, not {text!r}")
-    return text
+    return (lambda _session: HttpDriver(verify=ca_bundle)), (lambda: None)

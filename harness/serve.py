@@ -1,4 +1,8 @@
-"""`make run`: start the fake Gosuslugi and the fake Sferum under gunicorn, print where and who."""
+"""`make run`: start the fake Gosuslugi and the fake Sferum under gunicorn, print where and who.
+
+BIND (127.0.0.1) is the address both listen on; TLS=1 serves both over HTTPS with a local test
+CA (shared/tls.py; TLS_DIR, TLS_HOSTS). harness/exposure.py reads these settings.
+"""
 
 from __future__ import annotations
 
@@ -11,9 +15,17 @@ from dataclasses import dataclass
 
 from sqlalchemy.exc import SQLAlchemyError
 
+from harness.exposure import (
+    bind_address,
+    bind_argument,
+    exposure_warnings,
+    tls_files,
+    url_host,
+)
 from harness.servers import wait_until_up
 from shared.config import FIXTURES_DIR
 from shared.fixtures import FixtureError, load_fixture
+from shared.tls import TlsFiles, trust_instructions
 
 DATABASE_ERRORS = (SQLAlchemyError, FixtureError, ModuleNotFoundError)
 
@@ -26,13 +38,15 @@ class AppSpec:
     factory: str
     port: int
     health_path: str
+    bind: str = "127.0.0.1"
+    scheme: str = "http"
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        return f"{self.scheme}://{url_host(self.bind)}:{self.port}"
 
 
-def gunicorn_command(spec: AppSpec) -> list[str]:
+def gunicorn_command(spec: AppSpec, tls: TlsFiles | None = None) -> list[str]:
     """The gunicorn command line for an app; WEB_* environment variables tune it.
 
     WEB_WORKERS (2), WEB_WORKER_CLASS (gthread), WEB_THREADS (4) and WEB_PRELOAD (unset):
@@ -44,7 +58,7 @@ def gunicorn_command(spec: AppSpec) -> list[str]:
         "gunicorn",
         spec.factory,
         "--bind",
-        f"127.0.0.1:{spec.port}",
+        bind_argument(spec.bind, spec.port),
         "--workers",
         os.environ.get("WEB_WORKERS", "2"),
         "--worker-class",
@@ -60,29 +74,38 @@ def gunicorn_command(spec: AppSpec) -> list[str]:
         command += ["--access-logfile", "-"]
     if os.environ.get("WEB_PRELOAD"):
         command.append("--preload")
+    if tls:
+        command += ["--certfile", str(tls.cert), "--keyfile", str(tls.key)]
     return command
 
 
-def app_specs() -> tuple[AppSpec, AppSpec]:
-    """The IdP and the RP, on IDP_PORT (9000) and RP_PORT (8000)."""
+def app_specs(tls: TlsFiles | None = None) -> tuple[AppSpec, AppSpec]:
+    """The IdP and the RP, on IDP_PORT (9000) and RP_PORT (8000), at BIND, HTTPS with tls."""
+    bind, scheme = bind_address(), "https" if tls else "http"
     idp = AppSpec(
         "Госуслуги (fake IdP)",
         "idp:create_app()",
         int(os.environ.get("IDP_PORT", 9000)),
         "/_control/health",
+        bind,
+        scheme,
     )
     rp = AppSpec(
         "Сферум (fake RP)",
         "relying_party:create_app()",
         int(os.environ.get("RP_PORT", 8000)),
         "/_control/health",
+        bind,
+        scheme,
     )
     return idp, rp
 
 
-def app_environment(idp: AppSpec, rp: AppSpec) -> dict[str, str]:
-    """Environment that tells each app where the other one is."""
+def app_environment(idp: AppSpec, rp: AppSpec, tls: TlsFiles | None = None) -> dict[str, str]:
+    """Environment that tells each app where the other one is (and, over HTTPS, the CA)."""
     env = dict(os.environ)
+    if tls:
+        env.setdefault("RP_CA_BUNDLE", str(tls.ca_cert))
     env.setdefault("IDP_ISSUER", idp.url)
     env.setdefault("IDP_SFERUM_URL", rp.url)
     env.setdefault("RP_IDP_URL", idp.url)
@@ -131,23 +154,31 @@ def _interrupt(_signum, _frame) -> None:
 
 def serve() -> int:
     """Start both apps, print URLs and logins, wait for Ctrl-C, stop both."""
-    idp, rp = app_specs()
-    env = app_environment(idp, rp)
+    tls = tls_files()
+    idp, rp = app_specs(tls)
+    env = app_environment(idp, rp, tls)
+    warnings = exposure_warnings(idp.bind, env)
+    for warning in warnings:
+        print(warning, file=sys.stderr, flush=True)
     procs: list[subprocess.Popen] = []
     # `kill` (SIGTERM) stops both apps as cleanly as Ctrl-C does.
     signal.signal(signal.SIGTERM, _interrupt)
     try:
         init_databases(env)
         for spec in (idp, rp):
-            procs.append(subprocess.Popen(gunicorn_command(spec), env=env))
+            procs.append(subprocess.Popen(gunicorn_command(spec, tls), env=env))
         for spec in (idp, rp):
-            wait_until_up(spec.url + spec.health_path)
+            wait_until_up(spec.url + spec.health_path, verify=str(tls.ca_cert) if tls else True)
         print()
         for spec in (idp, rp):
             print(f"  {spec.name:<22} {spec.url}")
         print(f"  SMS inbox              {idp.url}/_control/sms/inbox")
         print()
         print(logins_table())
+        if tls:
+            print("\n" + trust_instructions(tls))
+        for warning in warnings:  # again, below the tables, where it is seen
+            print("\n" + warning, file=sys.stderr)
         print("\nCtrl-C stops both.", flush=True)
         while all(p.poll() is None for p in procs):
             time.sleep(0.5)

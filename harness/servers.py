@@ -5,9 +5,13 @@ from __future__ import annotations
 import socket
 import threading
 import time
+from typing import TYPE_CHECKING
 
 import requests
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
+
+if TYPE_CHECKING:
+    from shared.tls import TlsFiles
 
 
 class QuietRequestHandler(WSGIRequestHandler):
@@ -25,15 +29,23 @@ def free_port() -> int:
 
 
 class LiveServer:
-    """A WSGI app served on 127.0.0.1 from a background thread (werkzeug, threaded)."""
+    """A WSGI app served on 127.0.0.1 from a background thread (werkzeug, threaded).
 
-    def __init__(self, app, port: int = 0) -> None:
+    With tls (shared.tls.TlsFiles) it serves HTTPS with that certificate.
+    """
+
+    def __init__(self, app, port: int = 0, tls: TlsFiles | None = None) -> None:
         self.app = app
         self._server: BaseWSGIServer = make_server(
-            "127.0.0.1", port, app, threaded=True, request_handler=QuietRequestHandler
+            "127.0.0.1",
+            port,
+            app,
+            threaded=True,
+            request_handler=QuietRequestHandler,
+            ssl_context=tls.server_context() if tls else None,
         )
         self.port = self._server.server_port
-        self.url = f"http://127.0.0.1:{self.port}"
+        self.url = f"{'https' if tls else 'http'}://127.0.0.1:{self.port}"
         # a short poll interval: shutdown() waits for the next poll (0.5 s by default)
         self._thread = threading.Thread(
             target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
@@ -57,13 +69,15 @@ class LiveServer:
         self.stop()
 
 
-def wait_until_up(url: str, timeout: float = 15.0, interval: float = 0.02) -> None:
-    """Poll url until it answers 200, or raise TimeoutError."""
+def wait_until_up(
+    url: str, timeout: float = 15.0, interval: float = 0.02, verify: str | bool = True
+) -> None:
+    """Poll url until it answers 200, or raise TimeoutError (verify: a CA file for HTTPS)."""
     deadline = time.monotonic() + timeout
     last: Exception | None = None
     while time.monotonic() < deadline:
         try:
-            if requests.get(url, timeout=1).status_code == 200:
+            if requests.get(url, timeout=1, verify=verify).status_code == 200:
                 return
         except requests.RequestException as exc:
             last = exc

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from harness.context import Stand
 from harness.servers import LiveServer, free_port
+from shared.tls import TlsFiles
 
 # `harness run -j N` builds stands from N threads. Building one imports the apps' modules
 # (create_app imports its blueprints on first use), and CPython 3.11 can fail compiling an
@@ -21,8 +22,14 @@ _BUILDING = threading.Lock()
 class LocalStand:
     """An IdP and an RP speaking one protocol, each with its own temporary instance directory."""
 
-    def __init__(self, protocol: str = "oidc", extra_rp_config: dict | None = None) -> None:
+    def __init__(
+        self,
+        protocol: str = "oidc",
+        extra_rp_config: dict | None = None,
+        tls: TlsFiles | None = None,
+    ) -> None:
         self.protocol = protocol
+        self.tls = tls  # serve both over HTTPS with this certificate (shared.tls)
         self._stack = ExitStack()
         self._extra_rp_config = extra_rp_config or {}
         self.stand: Stand | None = None
@@ -42,12 +49,15 @@ class LocalStand:
 
             root = Path(self._stack.enter_context(tempfile.TemporaryDirectory(prefix="stand-")))
             idp_port, rp_port = free_port(), free_port()
-            idp_url, rp_url = f"http://127.0.0.1:{idp_port}", f"http://127.0.0.1:{rp_port}"
+            scheme = "https" if self.tls else "http"
+            idp_url = f"{scheme}://127.0.0.1:{idp_port}"
+            rp_url = f"{scheme}://127.0.0.1:{rp_port}"
             idp = LiveServer(
                 create_idp(
                     {"INSTANCE_PATH": str(root / "idp"), "ISSUER": idp_url, "SFERUM_URL": rp_url}
                 ),
                 port=idp_port,
+                tls=self.tls,
             ).start()
             self._stack.callback(idp.stop)
             rp = LiveServer(
@@ -57,13 +67,16 @@ class LocalStand:
                         "IDP_URL": idp.url,
                         "PUBLIC_URL": rp_url,
                         "PROTOCOL": self.protocol,
+                        "CA_BUNDLE": str(self.tls.ca_cert) if self.tls else None,
                         **self._extra_rp_config,
                     }
                 ),
                 port=rp_port,
+                tls=self.tls,
             ).start()
             self._stack.callback(rp.stop)
-        self.stand = Stand(idp_url=idp.url, rp_urls={self.protocol: rp.url})
+        ca_bundle = str(self.tls.bundle) if self.tls else None
+        self.stand = Stand(idp_url=idp.url, rp_urls={self.protocol: rp.url}, ca_bundle=ca_bundle)
         return self.stand
 
     def stop(self) -> None:

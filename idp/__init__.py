@@ -15,6 +15,7 @@ from idp.config import DEFAULTS
 from idp.database import open_database, password_method, register_commands
 from idp.models import Setting
 from idp.runtime import Runtime, default_sms_code
+from shared import web_security
 from shared.clock import Clock
 from shared.config import configure
 from shared.routing import use_bounded_ints
@@ -37,6 +38,8 @@ def create_app(test_config: Mapping | None = None) -> Flask:
     app.instance_path = app.config["INSTANCE_PATH"]
     if app.config.get("TRUST_PROXY"):
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1, x_port=1, x_prefix=1)
+    # frame, referrer and cookie protection, malformed Authorization headers, bounded ids
+    web_security.init_app(app)
 
     db, keys, secret = open_database(app.config)
     db.init_app(app)

@@ -17,9 +17,12 @@ DEFAULTS: dict = {
     "TRUST_PROXY": True,
     # development mode: fixture persons listed on the landing and login pages
     "DEV": True,
-    # control API: "on" | "off" (404 everywhere); CONTROL_TOKEN = required bearer token
+    # control API (shared.control_guard): "on" | "off" (404 everywhere but /_control/health);
+    # CONTROL_TOKEN = required bearer token; CONTROL_HOSTS = host names it answers besides
+    # loopback and the issuer's (a list, or names separated by commas or spaces)
     "CONTROL": "on",
     "CONTROL_TOKEN": None,
+    "CONTROL_HOSTS": [],
     # fixtures loaded at start when the database is empty and on POST /_control/reset
     "FIXTURES_DIR": None,
     "SFERUM_URL": "http://127.0.0.1:8000",

@@ -32,7 +32,7 @@ def add_json_prefix(app: Flask, prefix: str) -> None:
 
 def wants_json() -> bool:
     """Whether the current request is an API call rather than a browser page."""
-    if request.path.startswith("/_control/sms/inbox"):
+    if request.path.startswith(("/_control/sms/inbox", "/_control/login")):
         return False
     if any(request.path.startswith(p) for p in runtime().extra.get("json_prefixes", [])):
         return True

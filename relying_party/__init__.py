@@ -15,6 +15,7 @@ from relying_party.web import (
     message_page,
     verified_mark,
 )
+from shared import web_security
 from shared.clock import Clock
 from shared.config import configure
 from shared.routing import use_bounded_ints
@@ -26,6 +27,8 @@ def create_app(test_config=None) -> Flask:
     app = Flask(__name__)
     use_bounded_ints(app, INT_MAX)  # every id of the fake Sferum is an INTEGER column
     configure(app, "RP", DEFAULTS, test_config)
+    # frame, referrer and cookie protection, malformed Authorization headers
+    web_security.init_app(app)
     if not app.config.get("IDP_ISSUER"):
         app.config["IDP_ISSUER"] = app.config["IDP_URL"]
     app.extensions["clock"] = app.config.get("CLOCK") or Clock()

@@ -29,6 +29,9 @@ DEFAULTS = {
     "ESIA_ISSUER": "http://esia.gosuslugi.ru/",  # `iss` of ESIA tokens, not the IdP URL
     "ESIA_SCOPE": "openid fullname birthdate gender snils",
     "ESIA_TOKEN_ALGS": ["RS256"],  # verified with the IdP's /esia/certs/RS256.pem
+    # a CA file to verify the IdP's HTTPS certificate with (TLS=1 make run sets the test CA);
+    # None = the system's / REQUESTS_CA_BUNDLE
+    "CA_BUNDLE": None,
     "HTTP_CONNECT_TIMEOUT": 3.0,
     "HTTP_READ_TIMEOUT": 5.0,
     "CLOCK_LEEWAY": 60,
@@ -47,8 +50,11 @@ DEFAULTS = {
     "SESSION_SECONDS": 12 * 3600,  # a login's server-side session
     "PASSWORD_HASH_METHOD": DEFAULT_METHOD,
     "FIXTURES_FILE": str(FIXTURES_DIR / "sferum.yaml"),
+    # control API (shared.control_guard): off = 404 but health; token = bearer token;
+    # hosts = names it answers besides loopback and PUBLIC_URL's
     "CONTROL": "on",
     "CONTROL_TOKEN": None,
+    "CONTROL_HOSTS": [],
     # Injectable in tests: a shared.clock.Clock and a () -> str six-digit code generator.
     "CLOCK": None,
     "CODE_GENERATOR": None,

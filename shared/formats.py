@@ -11,6 +11,7 @@ _SNILS_SPELLED = re.compile(r"^\s*(\d{3})[- ]?(\d{3})[- ]?(\d{3})[- ]?(\d{2})\s*
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
+# the largest id any database here stores (a signed 64-bit integer)
 class FormatError(ValueError):
     """A value that cannot be read as the identifier it claims to be."""
 

@@ -63,10 +63,10 @@ def upsert(
     executor.execute(statement.on_conflict_do_update(index_elements=index_elements, set_=changes))
 
 
-def as_int(raw: Any, maximum: int = BIGINT_MAX) -> int | None:
-    """A path or form value as a positive integer a column can hold, else None (→ 404/400)."""
+def as_int(raw: Any, maximum: int = BIGINT_MAX, minimum: int = 1) -> int | None:
+    """A path or form value as an integer a column can hold, else None (→ 404/400)."""
     text = str(raw).strip()
     if not text.isascii() or not text.isdigit():
         return None
     value = int(text)
-    return value if 0 < value <= maximum else None
+    return value if minimum <= value <= maximum else None

@@ -80,9 +80,21 @@ def chromium_missing_message() -> str | None:
 class BrowserPool:
     """One Playwright + Chromium per thread (Playwright's sync API is bound to its thread)."""
 
-    def __init__(self, viewport: tuple[int, int] = DESKTOP, screens_dir: Path | None = None):
+    def __init__(
+        self,
+        viewport: tuple[int, int] = DESKTOP,
+        screens_dir: Path | None = None,
+        trust: str | None = None,
+    ):
         self.viewport = viewport
         self.screens_dir = screens_dir
+        self.args = list(CHROMIUM_ARGS)
+        if trust:
+            # HTTPS stands: accept chains that present a key of this CA file (the stand's test
+            # CA); a throwaway browser profile cannot be told to trust a CA otherwise
+            from shared.tls import spki_pins
+
+            self.args.append(f"--ignore-certificate-errors-spki-list={','.join(spki_pins(trust))}")
         self._local = threading.local()
 
     def browser(self) -> Browser:
@@ -95,7 +107,7 @@ class BrowserPool:
             playwright: Playwright = sync_playwright().start()
             try:
                 browser = playwright.chromium.launch(
-                    executable_path=chromium_path(), args=CHROMIUM_ARGS, headless=True
+                    executable_path=chromium_path(), args=self.args, headless=True
                 )
             except Exception:
                 playwright.stop()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import deque
 from dataclasses import dataclass
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 import requests
 
@@ -61,11 +61,21 @@ class Page:
         return el
 
 
+def _origin(url: str) -> tuple[str, str]:
+    parts = urlsplit(url)
+    return parts.scheme, parts.netloc
+
+
 class HttpBrowser:
     """A requests.Session that follows redirects itself and submits forms by data-testid."""
 
-    def __init__(self, stop_at: tuple[str, ...] = (), timeout: float = 10.0) -> None:
+    def __init__(
+        self, stop_at: tuple[str, ...] = (), timeout: float = 10.0, verify: str | None = None
+    ) -> None:
         self.session = requests.Session()
+        # a CA file (the stand's test CA over HTTPS); given per request, because requests lets
+        # REQUESTS_CA_BUNDLE override a Session's own `verify`
+        self.verify: str | bool = verify or True
         self.stop_at = stop_at  # URL prefixes whose redirects are not followed (foreign callbacks)
         self.timeout = timeout
         self.history: deque[Exchange] = deque(maxlen=30)
@@ -75,9 +85,18 @@ class HttpBrowser:
     def request(self, method: str, url: str, **kwargs) -> Page:
         """Send a request and follow redirects (GET after 30x) unless one leads to stop_at."""
         self.stopped_at = None
+        if method != "GET" and self.page and _origin(url) == _origin(self.page.url):
+            # a form post from the open page, as a browser under Referrer-Policy same-origin
+            # sends it (Flask-WTF requires the Referer on HTTPS form posts)
+            kwargs["headers"] = {"Referer": self.page.url, **kwargs.get("headers", {})}
         for _ in range(20):
             response = self.session.request(
-                method, url, allow_redirects=False, timeout=self.timeout, **kwargs
+                method,
+                url,
+                allow_redirects=False,
+                timeout=self.timeout,
+                verify=self.verify,
+                **kwargs,
             )
             location = response.headers.get("Location")
             self.history.append(Exchange(method, url, response.status_code, location))

@@ -11,8 +11,8 @@ from harness.html import Element, form_fields
 class HttpDriver:
     """Acts on pages over HTTP with cookies, redirects and forms; no JavaScript."""
 
-    def __init__(self, timeout: float = 10.0) -> None:
-        self.browser = HttpBrowser(timeout=timeout)
+    def __init__(self, timeout: float = 10.0, verify: str | None = None) -> None:
+        self.browser = HttpBrowser(timeout=timeout, verify=verify)
         self._pending: dict[str, str] = {}
 
     @property

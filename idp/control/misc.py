@@ -18,6 +18,9 @@ from shared.fixtures import FixtureError
 from shared.formats import FormatError, format_phone, normalize_phone
 from shared.migrations import setup_lock
 
+# beyond this, dates stop fitting the platform's time_t and datetime (OverflowError)
+MAX_CLOCK_OFFSET = 50 * 365 * 86400
+
 
 def _iso(ts: float) -> str:
     return datetime.fromtimestamp(ts, tz=UTC).isoformat(timespec="seconds")
@@ -47,7 +50,7 @@ def sms():
         except FormatError:
             return bad_field("phone", "not a Russian mobile number")
     raw_limit = request.args.get("limit", "200")
-    if not raw_limit.isdigit() or not 1 <= int(raw_limit) <= 200:
+    if not (raw_limit.isascii() and raw_limit.isdigit()) or not 1 <= int(raw_limit) <= 200:
         return bad_field("limit", "an integer from 1 to 200")
     return jsonify(
         [
@@ -104,8 +107,13 @@ def set_clock():
     if not isinstance(data, dict):
         return bad_field("body", "must be a JSON object")
     value = data.get("offset_seconds")
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        return bad_field("offset_seconds", "must be a number of seconds")
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int | float)
+        or not math.isfinite(value)
+        or abs(value) > MAX_CLOCK_OFFSET
+    ):
+        return bad_field("offset_seconds", "must be a number of seconds, at most 50 years away")
     session = db_session()
     value = float(value)
     session.merge(Setting(key=CLOCK_OFFSET_KEY, value=value))

@@ -53,6 +53,5 @@ def report():
         "report/card.html",
         cards=cards,
         status_ru=STATUS_RU,
-        token=request.args.get("token"),
         client_id=client_id,
     )

@@ -1,12 +1,12 @@
 """/_control: health, users (create, read, reset), outbox, events. JSON only.
 
-Protection as at the IdP: RP_CONTROL=off hides everything but health (404);
-RP_CONTROL_TOKEN, when set, must come as `Authorization: Bearer <token>`.
+Protection as at the IdP (shared.control_guard): RP_CONTROL=off hides everything but health
+(404); own host or loopback only (RP_CONTROL_HOSTS adds names), no cross-site requests, JSON
+writes; RP_CONTROL_TOKEN, when set, must come as `Authorization: Bearer <token>`.
 """
 
 from __future__ import annotations
 
-import hmac
 from datetime import UTC, datetime
 
 from flask import Blueprint, current_app, jsonify, request
@@ -16,30 +16,18 @@ from sqlalchemy.exc import IntegrityError
 from relying_party import limits, seed
 from relying_party.models import Event, OutboxMessage, User
 from relying_party.web import db, now
+from shared.control_guard import ControlGuard
 from shared.fixtures import FixtureError
 from shared.formats import FormatError, normalize_email, normalize_phone
 from shared.migrations import setup_lock
+from shared.sql import INT_MAX, as_int
 
 bp = Blueprint("control", __name__, url_prefix="/_control")
+bp.before_request(ControlGuard("RP", own_url_keys=("PUBLIC_URL",)))
 
 
 def _iso(ts: float | None) -> str | None:
     return datetime.fromtimestamp(ts, tz=UTC).isoformat() if ts is not None else None
-
-
-@bp.before_request
-def _guard():
-    if request.endpoint == "control.health":
-        return None
-    cfg = current_app.config
-    if str(cfg.get("CONTROL", "on")).lower() in ("off", "false", "0", "no"):
-        return jsonify(error="not_found"), 404
-    token = cfg.get("CONTROL_TOKEN")
-    if token:
-        given = request.headers.get("Authorization", "")
-        if not hmac.compare_digest(given.encode(), f"Bearer {token}".encode()):
-            return jsonify(error="unauthorized"), 401
-    return None
 
 
 @bp.route("/health")
@@ -161,8 +149,9 @@ def events():
     query = select(Event).order_by(Event.id)
     if request.args.get("kind"):
         query = query.where(Event.kind == request.args["kind"])
-    if request.args.get("user_id", "").isdigit():
-        query = query.where(Event.user_id == int(request.args["user_id"]))
+    user_id = as_int(request.args.get("user_id", ""), INT_MAX)
+    if user_id is not None:
+        query = query.where(Event.user_id == user_id)
     return jsonify(
         [
             {

@@ -22,6 +22,12 @@ def timeouts() -> tuple[float, float]:
     return float(cfg["HTTP_CONNECT_TIMEOUT"]), float(cfg["HTTP_READ_TIMEOUT"])
 
 
+def tls_verify() -> str | bool:
+    """What requests checks the IdP's certificate against: RP_CA_BUNDLE, else the default
+    (which honours REQUESTS_CA_BUNDLE)."""
+    return current_app.config.get("CA_BUNDLE") or True
+
+
 def translate_http_error(exc: Exception, what: str) -> GosuslugiError:
     """Map a requests failure to a refusal code."""
     import requests
@@ -39,7 +45,9 @@ def fetch(url: str, what: str, headers: dict | None = None, refusal: str = "idp_
     import requests  # on first use: ~30 ms of imports kept out of the app's start
 
     try:
-        response = requests.get(url, headers=headers, timeout=timeouts(), allow_redirects=False)
+        response = requests.get(
+            url, headers=headers, timeout=timeouts(), allow_redirects=False, verify=tls_verify()
+        )
     except requests.RequestException as exc:
         raise translate_http_error(exc, what) from exc
     if response.status_code >= 500:

@@ -123,6 +123,7 @@ class EsiaProtocol:
                 data=form,
                 timeout=client.timeouts(),
                 allow_redirects=False,
+                verify=client.tls_verify(),
             )
         except requests.RequestException as exc:
             raise client.translate_http_error(exc, "token") from exc

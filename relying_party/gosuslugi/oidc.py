@@ -92,6 +92,7 @@ class OidcProtocol:
                     redirect_uri=self.redirect_uri(),
                     timeout=client.timeouts(),
                     allow_redirects=False,
+                    verify=client.tls_verify(),  # per request: REQUESTS_CA_BUNDLE beats Session
                 )
         except requests.RequestException as exc:
             raise client.translate_http_error(exc, "token") from exc

@@ -54,7 +54,7 @@ def idp(tmp_path_factory):
 @pytest.fixture(autouse=True)
 def fresh(idp):
     """Each test starts from the fixtures: no faults, no recordings, clock at real time."""
-    assert requests.post(f"{idp.url}/_control/reset", timeout=10).status_code == 200
+    assert requests.post(f"{idp.url}/_control/reset", json={}, timeout=10).status_code == 200
     yield
 
 

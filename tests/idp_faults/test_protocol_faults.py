@@ -62,7 +62,7 @@ def test_signing_key_rotation_with_grace(idp, rp, monkeypatch):
     requests.post(f"{idp.url}/_control/clock", json={"offset_seconds": 301}, timeout=5)
     assert [k["kid"] for k in jwks(idp.url)["keys"] if k["kty"] == "RSA"] == [new_kid]
     # a reset brings the start-up key back
-    requests.post(f"{idp.url}/_control/reset", timeout=10)
+    requests.post(f"{idp.url}/_control/reset", json={}, timeout=10)
     assert [k["kid"] for k in jwks(idp.url)["keys"] if k["kty"] == "RSA"] == [old_kid]
 
 

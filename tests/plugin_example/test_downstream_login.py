@@ -108,3 +108,12 @@ def test_the_fake_sferum_fixture_is_wired_to_the_same_gosuslugi(sferum, gosuslug
     assert browser.stopped_at.startswith(f"{gosuslugi.url}/authorize?")
     assert "client_id=sferum" in browser.stopped_at
     assert [e["kind"] for e in sferum.events()] == ["login"]
+
+
+def test_every_url_has_the_stands_scheme(gosuslugi, pytestconfig):
+    # `pytest --gosuslugi-tls` serves both fakes over HTTPS; this module runs both ways
+    scheme = "https://" if pytestconfig.getoption("gosuslugi_tls") else "http://"
+    meta = gosuslugi.metadata()
+    assert meta["issuer"] == gosuslugi.issuer and gosuslugi.url.startswith(scheme)
+    urls = [v for k, v in meta.items() if k.endswith(("_endpoint", "_uri"))]
+    assert urls and all(u.startswith(scheme) for u in urls)

@@ -108,7 +108,7 @@ def test_password_reset_with_a_code_from_the_outbox(rp):
     again = rp.browser()
     again.open(rp.url + "/login/forgot")
     again.submit(form="forgot-form", fields={"forgot-login-input": "89111111111"})
-    rp.control("POST", "/reset")  # back to fixtures: the outbox is empty again
+    rp.control("POST", "/reset", json={})  # back to fixtures: the outbox is empty again
     page = again.submit(
         form="reset-form", fields={"reset-code-input": code, "reset-password-input": "Other-pass-1"}
     )

@@ -34,9 +34,11 @@ def test_health_users_and_reset(rp):
     assert dup.status_code == 409
     bad = rp.control("POST", "/users", json={"first_name": "Без телефона"})
     assert bad.status_code == 400 and bad.json()["error"] == "invalid_request"
-    assert rp.control("POST", "/users", data="nope").status_code == 400
+    assert rp.control("POST", "/users", data="nope").status_code == 415
+    as_json = {"Content-Type": "application/json"}
+    assert rp.control("POST", "/users", data="nope", headers=as_json).status_code == 400
     assert rp.control("GET", "/users/1").status_code == 404
-    assert rp.control("POST", "/reset").json() == {"status": "ok"}
+    assert rp.control("POST", "/reset", json={}).json() == {"status": "ok"}
     assert len(rp.control("GET", "/users").json()) == 7
     assert rp.events() == []
 
@@ -63,5 +65,5 @@ def test_control_off(make_rp):
     rp = make_rp(CONTROL="off")
     for path in ("/users", "/outbox", "/events"):
         assert rp.control("GET", path).status_code == 404
-    assert rp.control("POST", "/reset").status_code == 404
+    assert rp.control("POST", "/reset", json={}).status_code == 404
     assert requests.get(rp.url + "/_control/health", timeout=5).status_code == 200

@@ -1,0 +1,126 @@
+"""`make run` (python -m harness serve) for real: HTTPS on demand, CONTROL=off, the access log,
+and the warning for a stand exposed without a control token."""
+
+from __future__ import annotations
+
+import os
+import queue
+import signal
+import subprocess
+import sys
+import threading
+import time
+from contextlib import contextmanager, suppress
+
+import pytest
+import requests
+
+from harness.drivers.http import HttpBrowser
+from harness.exposure import MARK, exposure_warnings
+from harness.servers import free_port
+from shared.config import REPO_ROOT
+
+READY = "Ctrl-C stops both."
+
+
+@pytest.fixture(scope="module")
+def serve_keys(tmp_path_factory):
+    """IdP keys made once for the module's stands (RSA generation is the slow part)."""
+    return tmp_path_factory.mktemp("serve-keys")
+
+
+@contextmanager
+def serving(tmp_path, keys, **settings):
+    """Run `python -m harness serve` with settings; yield (idp_url, rp_url, output lines)."""
+    idp_port, rp_port = free_port(), free_port()
+    env = {
+        **os.environ,
+        "IDP_PORT": str(idp_port),
+        "RP_PORT": str(rp_port),
+        "IDP_INSTANCE_PATH": str(tmp_path / "idp"),
+        "RP_INSTANCE_PATH": str(tmp_path / "rp"),
+        "IDP_KEYS_DIR": str(keys),
+        "TLS_DIR": str(tmp_path / "tls"),
+        "WEB_WORKERS": "1",
+        "IDP_PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+        "RP_PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+        **settings,
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-m", "harness", "serve"],
+        cwd=REPO_ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,  # its own process group, cleaned up as a whole
+    )
+    lines: queue.Queue[str] = queue.Queue()
+    reader = threading.Thread(target=lambda: [lines.put(x) for x in process.stdout], daemon=True)
+    reader.start()
+    output: list[str] = []
+    scheme = "https" if settings.get("TLS") else "http"
+    try:
+        deadline = time.monotonic() + 60
+        while READY not in "".join(output):
+            assert process.poll() is None, "".join(output)
+            assert time.monotonic() < deadline, "".join(output)
+            try:
+                output.append(lines.get(timeout=0.5))
+            except queue.Empty:
+                continue
+        yield f"{scheme}://127.0.0.1:{idp_port}", f"{scheme}://127.0.0.1:{rp_port}", output
+    finally:
+        process.send_signal(signal.SIGTERM)  # as `kill` stops make run
+        process.wait(timeout=30)
+        with suppress(ProcessLookupError):  # nothing of its process group may outlive it
+            os.killpg(process.pid, signal.SIGKILL)
+        reader.join(timeout=10)  # it ends with the output
+        process.stdout.close()
+        while not lines.empty():
+            output.append(lines.get())
+
+
+def test_tls_and_control_off_start_and_serve_https(tmp_path, serve_keys):
+    with serving(tmp_path, serve_keys, TLS="1", IDP_CONTROL="off") as (idp, rp, output):
+        ca = str(tmp_path / "tls" / "ca.pem")
+        text = "".join(output)
+        assert idp in text and rp in text
+        assert f"REQUESTS_CA_BUNDLE={tmp_path / 'tls' / 'ca-bundle.pem'}" in text
+        assert f"NODE_EXTRA_CA_CERTS={ca}" in text
+        for url in (idp, rp):  # issue 12: IDP_CONTROL=off still starts; health stays
+            assert requests.get(f"{url}/_control/health", verify=ca, timeout=5).status_code == 200
+        assert requests.get(f"{idp}/_control/persons", verify=ca, timeout=5).status_code == 404
+        doc = requests.get(f"{idp}/.well-known/openid-configuration", verify=ca, timeout=5)
+        assert doc.json()["issuer"] == idp
+        page = requests.get(f"{rp}/login", verify=ca, timeout=5)
+        assert "; Secure" in page.headers["Set-Cookie"]
+    assert MARK not in "".join(output)  # loopback only: nothing to warn about
+
+
+def test_the_control_token_stays_out_of_the_access_log(tmp_path, serve_keys):
+    token = "tok-" + os.urandom(8).hex()
+    with serving(tmp_path, serve_keys, ACCESS_LOG="1", IDP_CONTROL_TOKEN=token) as (idp, _, out):
+        browser = HttpBrowser()
+        page = browser.open(f"{idp}/_control/sms/inbox")
+        assert page.has("control-login-form")
+        page = browser.submit("control-login-form", {"token": token}, "control-login-submit")
+        assert page.url == f"{idp}/_control/sms/inbox" and page.has("sms-inbox-empty")
+        report = browser.open(f"{idp}/_control/report")
+        assert report.has("report-title")
+        assert token not in report.html  # its links carry no token either
+    log = "".join(out)
+    assert "/_control/sms/inbox" in log and "/_control/login" in log  # it is the access log
+    assert token not in log
+
+
+def test_an_exposed_stand_without_a_token_is_warned_about():
+    exposed = exposure_warnings("0.0.0.0", {})
+    assert len(exposed) == 2 and all(MARK in w for w in exposed)
+    assert "IDP_CONTROL_TOKEN" in exposed[0] and "RP_CONTROL_TOKEN" in exposed[1]
+    assert exposure_warnings("192.0.2.10", {"RP_CONTROL_TOKEN": "t"}) == [exposed[0].replace(
+        "0.0.0.0", "192.0.2.10"
+    )]  # fmt: skip
+    assert exposure_warnings("::", {"IDP_CONTROL_TOKEN": "t", "RP_CONTROL": "off"}) == []
+    for loopback in ("127.0.0.1", "::1", "localhost"):
+        assert exposure_warnings(loopback, {}) == []
