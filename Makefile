@@ -1,11 +1,12 @@
 # Everything sets itself up: a .venv with the project installed, reinstalled when
-# pyproject.toml changes; Chromium for the browser tests when missing.
+# pyproject.toml changes; Chromium for the browser tests and OpenSSL's GOST engine for the GOST
+# interoperability tests when missing.
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: setup run test lint format scenarios bench bench-peers browser-deps clean
+.PHONY: setup run test lint format scenarios bench bench-peers browser-deps gost-deps clean
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -18,7 +19,7 @@ setup: $(STAMP)
 run: setup
 	@$(PY) -m harness serve
 
-test: setup browser-deps
+test: setup browser-deps gost-deps
 	@$(PY) -m pytest -q
 
 scenarios: setup
@@ -40,6 +41,9 @@ format: setup
 
 browser-deps:
 	@bash scripts/ensure-chromium.sh
+
+gost-deps:
+	@bash scripts/ensure-openssl-gost.sh
 
 clean:
 	rm -rf $(VENV) instance reports .pytest_cache

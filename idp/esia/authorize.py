@@ -93,8 +93,10 @@ def authorize():
         scope, cid, org = args["scope"], client.client_id, args.get("scope_org") or ""
         legacy = scope + timestamp + cid + state
         current = cid + scope + org + timestamp + state + redirect_uri
-        order = [current, legacy] if v2 else [legacy, current]
-        checks.verify_secret(esia, args, order, order)
+        if v2:  # v2/ac signs the current string; v1 only for clients marked legacy
+            checks.verify_secret(esia, args, [current], v1_message=legacy)
+        else:
+            checks.verify_secret(esia, args, [legacy, current])
     except EsiaError as exc:
         return error_redirect(redirect_uri, exc, state)
     inter = interactions.create(
