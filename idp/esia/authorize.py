@@ -93,10 +93,8 @@ def authorize():
         scope, cid, org = args["scope"], client.client_id, args.get("scope_org") or ""
         legacy = scope + timestamp + cid + state
         current = cid + scope + org + timestamp + state + redirect_uri
-        if v2:  # v2/ac signs the current string; v1 only for clients marked legacy
-            checks.verify_secret(esia, args, [current], v1_message=legacy)
-        else:
-            checks.verify_secret(esia, args, [legacy, current])
+        order = [current, legacy] if v2 else [legacy, current]
+        checks.verify_secret(esia, args, order, versioned=v2)
     except EsiaError as exc:
         return error_redirect(redirect_uri, exc, state)
     inter = interactions.create(

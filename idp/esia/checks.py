@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
 import uuid
 from collections.abc import Mapping
 
@@ -91,12 +92,12 @@ def wants_confirmed_only(esia: EsiaClient, raw: str | None) -> bool:
 
 
 def verify_secret(
-    esia: EsiaClient, params: Mapping[str, str], messages: list[str], v1_message: str | None = None
+    esia: EsiaClient, params: Mapping[str, str], messages: list[str], versioned: bool
 ) -> None:
     """Check client_secret by the client's mode against the strings it may have signed.
 
-    `v1_message` (scope+timestamp+client_id+state) is tried too only if the client is marked
-    `esia_allow_v1_text` (real ESIA's v2/ac and v3/te sign the current strings only).
+    At /v2/ac and /v3/te (`versioned`) the v1 string scope+timestamp+client_id+state counts
+    only for clients marked `esia_allow_v1_text`: real ESIA signs the current strings there.
     """
     if esia.mode == "none":
         return
@@ -108,13 +109,24 @@ def verify_secret(
         raise MissingParameter("client_secret")
     check_certificate_hash(esia, params)
     candidates = list(messages)
-    if v1_message is not None and esia.allow_v1_text and v1_message not in candidates:
-        candidates.append(v1_message)
+    if versioned:
+        v1 = _v1_string(esia, params)
+        candidates = [m for m in candidates if m != v1]
+        if esia.allow_v1_text:
+            candidates.append(v1)
     encoded = [m.encode("utf-8") for m in candidates]
     if esia.mode == "cms":
         signatures.verify_cms(secret, cert, encoded)
     else:
         signatures.verify_gost(secret, cert, encoded)
+
+
+def _v1_string(esia: EsiaClient, params: Mapping[str, str]) -> str:
+    """scope + timestamp (as signed) + client_id + state, the /ac and /te string."""
+    ts = params.get("timestamp") or ""
+    with contextlib.suppress(signatures.TimestampOutOfRange):  # unchecked timestamps: as sent
+        ts = signatures.normalize_timestamp(ts)
+    return (params.get("scope") or "") + ts + esia.client_id + (params.get("state") or "")
 
 
 def check_certificate_hash(esia: EsiaClient, params: Mapping[str, str]) -> None:

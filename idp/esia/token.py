@@ -34,19 +34,17 @@ def _no_store(response):
     return response
 
 
-def signed_strings(form, esia: EsiaClient, v3: bool, grant_value: str):
-    """The strings a client may have signed, most likely first (clients differ for refresh),
-    and at /v3/te the v1 string, accepted there only from clients marked legacy."""
+def signed_strings(form, esia: EsiaClient, v3: bool, grant_value: str) -> list[str]:
+    """The strings a client may have signed, most likely first (clients differ for refresh)."""
     scope, ts, state = form.get("scope") or "", form.get("timestamp") or "", form["state"]
     ts = checks.check_timestamp(esia, ts) if ts else ts
     cid, org, uri = esia.client_id, form.get("scope_org") or "", form.get("redirect_uri") or ""
     current = cid + scope + org + ts + state + uri
     legacy = scope + ts + cid + state
     if v3 and form.get("grant_type") == "authorization_code":
-        return [current + grant_value], legacy  # v3 signs the code too
-    if v3:
-        return [current + grant_value, current], legacy
-    return [legacy, current + grant_value, current], None
+        return [current + grant_value]  # v3 signs the code too (esia-protocol.md)
+    options = [current + grant_value, current, legacy]
+    return options if v3 else [legacy, current + grant_value, current]
 
 
 def issue(esia: EsiaClient, person: Person, scopes: list[str], sid: str, auth_time: int, code_hash):
@@ -146,8 +144,8 @@ def token():
         checks.require(form, *required)
         checks.check_state(esia, state)
         checks.check_timestamp(esia, form["timestamp"])
-        strings, v1_string = signed_strings(form, esia, v3, form[value_name])
-        checks.verify_secret(esia, form, strings, v1_message=v1_string)
+        strings = signed_strings(form, esia, v3, form[value_name])
+        checks.verify_secret(esia, form, strings, versioned=v3)
         if grant == "authorization_code":
             oid, scopes, sid, auth_time, code_hash = _by_code(form, esia)
         else:
