@@ -1,11 +1,13 @@
 # Everything sets itself up: a .venv with the project installed, reinstalled when
-# pyproject.toml changes; Chromium for the browser tests when missing.
+# pyproject.toml changes; Chromium for the browser tests and OpenSSL's GOST engine for the GOST
+# interoperability tests when missing.
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: setup run test lint format scenarios bench bench-peers browser-deps db-deps clean
+.PHONY: setup run test lint format scenarios bench bench-peers browser-deps db-deps gost-deps clean
+
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -18,7 +20,8 @@ setup: $(STAMP)
 run: setup
 	@$(PY) -m harness serve
 
-test: setup browser-deps db-deps
+test: setup browser-deps db-deps gost-deps
+
 	@$(PY) -m pytest -q
 
 scenarios: setup
@@ -43,6 +46,9 @@ browser-deps:
 
 db-deps:
 	@bash scripts/ensure-postgres.sh
+
+gost-deps:
+	@bash scripts/ensure-openssl-gost.sh
 
 clean:
 	rm -rf $(VENV) instance reports .pytest_cache

@@ -20,6 +20,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+from harness.bench_esia import EsiaGostFlow, register_esia_gost_client
 from harness.bench_flows import (
     IdpFlow,
     LinkFlow,
@@ -157,6 +158,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="harness bench")
     parser.add_argument("--flows", type=int, default=200, help="sequential IdP flows")
     parser.add_argument("--link-flows", type=int, default=50, help="sequential link flows")
+    parser.add_argument("--esia-flows", type=int, default=50, help="sequential ESIA GOST logins")
     parser.add_argument("--warmup", type=int, default=20)
     parser.add_argument("--starts", type=int, default=5, help="cold starts per app")
     parser.add_argument("--threads", type=int, default=4)
@@ -167,6 +169,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.smoke:
         args.flows, args.link_flows, args.warmup, args.starts = 3, 2, 1, 1
+        args.esia_flows = 2
         args.throughput_seconds = 1.0
     compile_bytecode()
     root = Path(tempfile.mkdtemp(prefix="bench-"))
@@ -209,6 +212,16 @@ def main(argv: list[str] | None = None) -> int:
         results["idp_flows_per_s"] = throughput(
             flows, args.threads, args.throughput_seconds, limit=100_000
         )
+        register_esia_gost_client(idp.url)
+        esia = EsiaGostFlow(idp.url, persons[1000000001])
+        clients.append(esia)
+        timed(esia.run, max(1, args.warmup // 4))
+        results["esia_gost_requests_per_flow"] = esia.run()
+        esia_latencies, results["esia_gost_flow_cpu_ms"] = cpu_split(
+            esia.run, args.esia_flows, [idp_proc]
+        )
+        results["esia_gost_flow_median_ms"] = statistics.median(esia_latencies)
+        results["esia_gost_flow_p95_ms"] = percentile(esia_latencies, 95)
         link = LinkFlow(idp.url, rp.url, users[123457], persons[1000000002])
         clients.append(link)
         timed(link.run, max(1, args.warmup // 4))
@@ -257,6 +270,9 @@ TARGETS = {
     "idp_flow_p95_ms": ("IdP full flow, p95", "ms", None, None),
     "idp_flows_per_s": ("IdP flows/s, 4 client threads", "/s", 230, "min"),
     "idp_requests_per_flow": ("HTTP requests per IdP flow", "", None, None),
+    "esia_gost_flow_median_ms": ("ESIA GOST login, median", "ms", None, None),
+    "esia_gost_flow_p95_ms": ("ESIA GOST login, p95", "ms", None, None),
+    "esia_gost_requests_per_flow": ("HTTP requests per ESIA GOST login", "", None, None),
     "link_flow_median_ms": ("Link flow (both apps), median", "ms", 40, "max"),
     "link_flow_p95_ms": ("Link flow (both apps), p95", "ms", None, None),
     "link_requests_per_flow": ("HTTP requests per link flow", "", None, None),
@@ -290,7 +306,11 @@ def print_table(results: dict) -> None:
                 f"{label} VmHWM: gunicorn master {memory['master']:.1f} MB, "
                 f"worker {memory['worker']:.1f} MB ({memory['workers']} worker(s))"
             )
-    for key, label in (("idp_flow_cpu_ms", "IdP flow"), ("link_flow_cpu_ms", "link flow")):
+    for key, label in (
+        ("idp_flow_cpu_ms", "IdP flow"),
+        ("esia_gost_flow_cpu_ms", "ESIA GOST login"),
+        ("link_flow_cpu_ms", "link flow"),
+    ):
         if key in results:
             parts = ", ".join(f"{name} {ms:.1f} ms" for name, ms in results[key].items())
             print(f"CPU per {label}: {parts}")

@@ -20,7 +20,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--rp-protocol",
         default="oidc",
-        choices=["oidc", "esia"],
+        choices=["oidc", "esia", "esia-gost"],
         help="the protocol the given --rp-url speaks",
     )
     parser.add_argument("--control-token", help="bearer token of the control APIs")

@@ -18,6 +18,20 @@ from shared.tls import TlsFiles
 # are built one at a time; serving and the scenarios still run in parallel.
 _BUILDING = threading.Lock()
 
+# A stand's RP protocol names a fake Sferum: its PROTOCOL plus the settings that make it so.
+# `esia-gost` is the ESIA dialect as real relying parties speak it today (a GOST key: /v2/ac,
+# /v3/te, raw GOST signatures, GOST3410_2012_256 tokens); `esia` is the legacy RSA CMS one.
+_FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "esia"
+RP_PROFILES: dict[str, dict] = {
+    "esia-gost": {
+        "PROTOCOL": "esia",
+        "ESIA_CLIENT_ID": "esia-gost",
+        "ESIA_CERT_FILE": str(_FIXTURES / "gost-client.crt.pem"),
+        "ESIA_KEY_FILE": str(_FIXTURES / "gost-client.key.pem"),  # TEST-ONLY key
+        "ESIA_TOKEN_ALGS": ["GOST3410_2012_256"],
+    },
+}
+
 
 class LocalStand:
     """An IdP and an RP speaking one protocol, each with its own temporary instance directory."""
@@ -68,6 +82,7 @@ class LocalStand:
                         "PUBLIC_URL": rp_url,
                         "PROTOCOL": self.protocol,
                         "CA_BUNDLE": str(self.tls.ca_cert) if self.tls else None,
+                        **RP_PROFILES.get(self.protocol, {}),
                         **self._extra_rp_config,
                     }
                 ),

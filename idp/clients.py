@@ -81,6 +81,10 @@ def validate(data: Any, client_id: str | None = None) -> dict[str, Any]:
     alg = meta.setdefault("id_token_signed_response_alg", "RS256")
     if alg not in ID_TOKEN_ALGS:
         raise ValidationError("id_token_signed_response_alg", "must be RS256 or ES256")
+    from idp.esia.clients import registration_problem  # the esia_* fields (ESIA dialect)
+
+    if (problem := registration_problem(meta)) is not None:
+        raise ValidationError(*problem)
     return {"client_id": cid, "client_secret": secret, "metadata": meta}
 
 

@@ -1,10 +1,12 @@
 """Regenerate fixtures/esia/: TEST-ONLY client certificates/keys and the IdP's GOST key.
 
 Usage: .venv/bin/python scripts/make-esia-test-keys.py [--force]
-Writes an RSA certificate + key for the `cms` fixture client, a GOST R 34.10-2012/256
-certificate + key for the `gost` client, and the IdP's own GOST key + certificate (signs
-GOST3410_2012_256 tokens). Existing files are kept unless --force is given. After --force,
-the `esia_certificate_hash` values in fixtures/clients.yaml change: the script prints them.
+Writes an RSA certificate + key for the legacy `esia-cms` fixture client, a GOST R 34.10-2012/256
+certificate + key (CryptoPro-A curve) for the GOST clients, and the IdP's own GOST key +
+certificate (signs GOST3410_2012_256 tokens). Keys are PKCS#8 as `openssl genpkey -engine gost`
+writes them; certificates are self-signed CA certificates `openssl verify` accepts (checked in
+tests/idp_esia/test_gost_openssl.py). Existing files are kept unless --force is given; the
+script prints each GOST certificate's client_certificate_hash.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from cryptography.x509.oid import NameOID
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from idp.esia import gost
+from shared import gost, gost_x509
 
 OUT = Path(__file__).resolve().parent.parent / "fixtures" / "esia"
 NOT_BEFORE = datetime(2025, 1, 1, tzinfo=UTC)
@@ -75,10 +77,10 @@ def make_gost(prefix: str, common_name: str, serial: int, force: bool) -> None:
     if (OUT / f"{prefix}.key.pem").exists() and not force:
         print(f"kept    {prefix}.*")
         return
-    key = gost.generate_private_key()
-    der = gost.build_certificate(key, common_name, serial, NOT_BEFORE, NOT_AFTER)
-    write(f"{prefix}.key.pem", gost.dump_private_key(key), True)
-    write(f"{prefix}.crt.pem", gost.GostCertificate(der).pem(), True)
+    key = gost.PrivateKey.generate(gost.CRYPTOPRO_A)
+    der = gost_x509.build_self_signed(key, common_name, serial, NOT_BEFORE, NOT_AFTER)
+    write(f"{prefix}.key.pem", gost_x509.dump_private_key(key), True)
+    write(f"{prefix}.crt.pem", gost_x509.load_certificate(der).pem(), True)
 
 
 def main() -> None:
@@ -89,7 +91,7 @@ def main() -> None:
     make_gost("gost-client", "esia-test-gost (TEST ONLY)", 0x6057, force)
     make_gost("idp-gost", "fake ESIA token signer (TEST ONLY)", 0x1D9, force)
     for prefix in ("gost-client", "idp-gost"):
-        cert = gost.GostCertificate((OUT / f"{prefix}.crt.pem").read_bytes())
+        cert = gost_x509.load_certificate((OUT / f"{prefix}.crt.pem").read_bytes())
         print(f"{prefix}: client_certificate_hash = {cert.hash}")
 
 

@@ -17,8 +17,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.x509.oid import NameOID
 from flask import Flask
 
-from idp.esia import gost
 from idp.esia.tokens import GOST, RS256, GostSigner
+from shared import gost_x509
 
 ESIA_FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "esia"
 
@@ -69,10 +69,11 @@ def init_app(app: Flask) -> None:
 
     for key, value in DEFAULTS.items():
         app.config.setdefault(key, value)
-    certificate = gost.GostCertificate(Path(app.config["ESIA_GOST_CERT_FILE"]).read_bytes())
-    signer = GostSigner(
-        gost.load_private_key(Path(app.config["ESIA_GOST_KEY_FILE"]).read_bytes()), certificate
-    )
+    certificate = gost_x509.load_certificate(Path(app.config["ESIA_GOST_CERT_FILE"]).read_bytes())
+    key = gost_x509.load_private_key(Path(app.config["ESIA_GOST_KEY_FILE"]).read_bytes())
+    if key.public_key != certificate.public_key or key.curve.size != 32:
+        raise ValueError("ESIA_GOST_KEY_FILE: not the 256-bit key of ESIA_GOST_CERT_FILE")
+    signer = GostSigner(key, certificate)
     app.extensions["esia"] = EsiaRuntime(
         gost_signer=signer,
         certificates={RS256: _rsa_certificate(app), GOST: certificate.pem()},

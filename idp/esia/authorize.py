@@ -93,7 +93,7 @@ def authorize():
         legacy = scope + timestamp + cid + state
         current = cid + scope + org + timestamp + state + redirect_uri
         order = [current, legacy] if v2 else [legacy, current]
-        checks.verify_secret(esia, args, order, order)
+        checks.verify_secret(esia, args, order, versioned=v2)
     except EsiaError as exc:
         return error_redirect(redirect_uri, exc, state)
     inter = interactions.create(

@@ -4,18 +4,20 @@ from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
 import uuid
 from collections.abc import Mapping
 
 from sqlalchemy import select
 
-from idp.esia import signatures
+from idp.esia import certificates, signatures
 from idp.esia.clients import EsiaClient, hash_of_other_client
 from idp.esia.errors import (
     CertificateMismatch,
     InvalidParameter,
     InvalidScope,
     MissingParameter,
+    UnauthorizedClient,
     WrongClientSecret,
 )
 from idp.models import Client
@@ -90,26 +92,57 @@ def wants_confirmed_only(esia: EsiaClient, raw: str | None) -> bool:
 
 
 def verify_secret(
-    esia: EsiaClient, params: Mapping[str, str], messages: list[str], gost_messages: list[str]
+    esia: EsiaClient, params: Mapping[str, str], messages: list[str], versioned: bool
 ) -> None:
-    """Check client_secret by the client's mode; `messages` for CMS, `gost_messages` for GOST."""
+    """Check client_secret by the client's mode against the strings it may have signed.
+
+    At /v2/ac and /v3/te (`versioned`) the v1 string scope+timestamp+client_id+state counts
+    only for clients marked `esia_allow_v1_text`: real ESIA signs the current strings there.
+    """
     if esia.mode == "none":
         return
+    cert = esia.certificate
+    if cert.kind == certificates.RSA and not esia.allow_rsa:
+        raise UnauthorizedClient("RSA keys are refused since 2020 (esia_allow_rsa for legacy)")
     secret = params.get("client_secret") or ""
     if not secret.strip():
         raise MissingParameter("client_secret")
-    if esia.mode == "cms" and esia.rsa_certificate is not None:
-        signatures.verify_cms(secret, esia.rsa_certificate, [m.encode() for m in messages])
+    check_certificate_hash(esia, params)
+    candidates = list(messages)
+    if versioned:
+        v1 = _v1_string(esia, params)
+        candidates = [m for m in candidates if m != v1]
+        if esia.allow_v1_text:
+            candidates.append(v1)
+    encoded = [m.encode("utf-8") for m in candidates]
+    if esia.mode == "cms":
+        signatures.verify_cms(secret, cert, encoded)
+    else:
+        signatures.verify_gost(secret, cert, encoded)
+
+
+def _v1_string(esia: EsiaClient, params: Mapping[str, str]) -> str:
+    """scope + timestamp (as signed) + client_id + state, the /ac and /te string."""
+    ts = params.get("timestamp") or ""
+    with contextlib.suppress(signatures.TimestampOutOfRange):  # unchecked timestamps: as sent
+        ts = signatures.normalize_timestamp(ts)
+    return (params.get("scope") or "") + ts + esia.client_id + (params.get("state") or "")
+
+
+def check_certificate_hash(esia: EsiaClient, params: Mapping[str, str]) -> None:
+    """client_certificate_hash: required in gost mode, checked in cms mode when sent.
+
+    A wrong value is ESIA-007053 (access_denied), the hash of another client's certificate
+    ESIA-007002.
+    """
+    value = params.get("client_certificate_hash") or ""
+    if not esia.check_certificate_hash or (esia.mode == "cms" and not value.strip()):
         return
-    if esia.gost_certificate is None:
-        raise WrongClientSecret("no registered certificate")
-    cert_hash = params.get("client_certificate_hash") or ""
-    if esia.check_certificate_hash:
-        if not cert_hash.strip():
-            raise MissingParameter("client_certificate_hash")
-        if not signatures.certificate_hash_matches(esia.gost_certificate, cert_hash):
-            clients = list(db_session().scalars(select(Client)))
-            if hash_of_other_client(clients, esia.client_id, cert_hash):
-                raise CertificateMismatch("client_certificate_hash")
-            raise WrongClientSecret("client_certificate_hash")
-    signatures.verify_gost(secret, esia.gost_certificate, [m.encode() for m in gost_messages])
+    if not value.strip():
+        raise MissingParameter("client_certificate_hash")
+    if signatures.certificate_hash_matches(esia.certificate, value):
+        return
+    clients = list(db_session().scalars(select(Client)))
+    if hash_of_other_client(clients, esia.client_id, value):
+        raise CertificateMismatch("client_certificate_hash")
+    raise WrongClientSecret("client_certificate_hash")

@@ -1,6 +1,6 @@
 """ESIA error codes as exceptions, rendered as `ESIA-0070xx: <English text>` descriptions.
 
-Codes and meanings follow /work/shared/reference/esia-protocol.md ("Error codes"). Texts are
+Codes and meanings: docs/esia-gost.md ("ESIA error codes the sandbox sends"). Texts are
 English and ASCII, as real ESIA sends them and as OAuth requires for `error_description`.
 """
 
@@ -37,7 +37,7 @@ class EsiaError(Exception):
 
 
 class CertificateMismatch(EsiaError):
-    """ESIA-007002: the certificate does not match the client mnemonic (esia-protocol.md)."""
+    """ESIA-007002: the certificate does not match the client mnemonic (docs/esia-gost.md)."""
 
     code = "ESIA-007002"
     error = "invalid_request"
@@ -45,7 +45,7 @@ class CertificateMismatch(EsiaError):
 
 
 class InvalidParameter(EsiaError):
-    """ESIA-007003: a parameter is missing, invalid or repeated (esia-protocol.md)."""
+    """ESIA-007003: a parameter is missing, invalid or repeated (docs/esia-gost.md)."""
 
     code = "ESIA-007003"
     error = "invalid_request"
@@ -53,7 +53,7 @@ class InvalidParameter(EsiaError):
 
 
 class AccessDenied(EsiaError):
-    """ESIA-007004: the user or the server refused access (esia-protocol.md)."""
+    """ESIA-007004: the user or the server refused access (docs/esia-gost.md)."""
 
     code = "ESIA-007004"
     error = "access_denied"
@@ -61,15 +61,16 @@ class AccessDenied(EsiaError):
 
 
 class UnauthorizedClient(EsiaError):
-    """ESIA-007005: the client is not allowed this method (esia-protocol.md)."""
+    """ESIA-007005: the client is not allowed this method (RSA key, unusable certificate)."""
 
     code = "ESIA-007005"
     error = "unauthorized_client"
-    text = "The client is not authorized to request an authorization code using this method"
+    # real ESIA's wording (docs/esia-gost.md)
+    text = "The client is not authorized to request an access token using this method."
 
 
 class InvalidScope(EsiaError):
-    """ESIA-007006: the requested scope is invalid or unknown (esia-protocol.md)."""
+    """ESIA-007006: the requested scope is invalid or unknown (docs/esia-gost.md)."""
 
     code = "ESIA-007006"
     error = "invalid_scope"
@@ -77,7 +78,7 @@ class InvalidScope(EsiaError):
 
 
 class ServerError(EsiaError):
-    """ESIA-007007: an unexpected error (esia-protocol.md)."""
+    """ESIA-007007: an unexpected error (docs/esia-gost.md)."""
 
     code = "ESIA-007007"
     error = "server_error"
@@ -86,7 +87,7 @@ class ServerError(EsiaError):
 
 
 class UnsupportedGrantType(EsiaError):
-    """ESIA-007009: the grant type is not supported (esia-protocol.md)."""
+    """ESIA-007009: the grant type is not supported (docs/esia-gost.md)."""
 
     code = "ESIA-007009"
     error = "unsupported_grant_type"
@@ -94,7 +95,7 @@ class UnsupportedGrantType(EsiaError):
 
 
 class InvalidGrant(EsiaError):
-    """ESIA-007011: a code or refresh token invalid, expired or foreign (esia-protocol.md)."""
+    """ESIA-007011: a code or refresh token invalid, expired or foreign (docs/esia-gost.md)."""
 
     code = "ESIA-007011"
     error = "invalid_grant"
@@ -105,7 +106,7 @@ class InvalidGrant(EsiaError):
 
 
 class UnsupportedResponseType(EsiaError):
-    """ESIA-007012: the response (code) type is not supported (esia-protocol.md)."""
+    """ESIA-007012: the response (code) type is not supported (docs/esia-gost.md)."""
 
     code = "ESIA-007012"
     error = "unsupported_response_type"
@@ -116,7 +117,7 @@ class UnsupportedResponseType(EsiaError):
 
 
 class MissingParameter(EsiaError):
-    """ESIA-007014: a mandatory parameter is missing; the detail names it (esia-protocol.md)."""
+    """ESIA-007014: a mandatory parameter is missing; the detail names it (docs/esia-gost.md)."""
 
     code = "ESIA-007014"
     error = "invalid_request"
@@ -124,7 +125,7 @@ class MissingParameter(EsiaError):
 
 
 class TimestampOutOfRange(EsiaError):
-    """ESIA-007015: the request's timestamp is too far from the server time (esia-protocol.md)."""
+    """ESIA-007015: the request's timestamp is too far from the server time (docs/esia-gost.md)."""
 
     code = "ESIA-007015"
     error = "invalid_request"
@@ -132,7 +133,7 @@ class TimestampOutOfRange(EsiaError):
 
 
 class RedirectUriNotRegistered(EsiaError):
-    """ESIA-007023: the redirect_uri is not registered for the client (esia-protocol.md)."""
+    """ESIA-007023: the redirect_uri is not registered for the client (docs/esia-gost.md)."""
 
     code = "ESIA-007023"
     error = "invalid_request"
@@ -140,11 +141,15 @@ class RedirectUriNotRegistered(EsiaError):
 
 
 class WrongClientSecret(EsiaError):
-    """ESIA-007053: the client_secret (signature) is wrong (esia-protocol.md)."""
+    """ESIA-007053: the client_secret (signature or certificate hash) is wrong.
+
+    Real ESIA sends `error=access_denied` with `OAuthErrorEnum.clientSecretWrong`
+    (docs/esia-gost.md); the bracketed detail is the sandbox's own.
+    """
 
     code = "ESIA-007053"
-    error = "invalid_client"
-    text = "Failed to verify the client_secret"
+    error = "access_denied"
+    text = "OAuthErrorEnum.clientSecretWrong"
 
 
 class UnconfirmedAccount(EsiaError):

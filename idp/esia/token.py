@@ -131,7 +131,7 @@ def token():
         checks.check_state(esia, state)
         checks.check_timestamp(esia, form["timestamp"])
         strings = signed_strings(form, esia, v3, form[value_name])
-        checks.verify_secret(esia, form, strings, strings)
+        checks.verify_secret(esia, form, strings, versioned=v3)
         if grant == "authorization_code":
             oid, scopes, sid, auth_time, code_hash = _by_code(form, esia)
         else:

@@ -1,9 +1,10 @@
 """ESIA-shaped access and ID tokens (esia-protocol.md "Access token", "ID token").
 
 RS256 is signed with joserfc and the IdP's RSA key. GOST3410_2012_256 is a JWS compact built
-by hand: the signing input `b64url(header) + "." + b64url(payload)` (ASCII) is hashed with
-Streebog-256 and signed with the IdP's GOST key; the third part is b64url of `r || s`
-(big-endian, 64 bytes; see idp.esia.gost). `decode_gost` is the exact inverse.
+by hand: the signing input `b64url(header) + "." + b64url(payload)` (ASCII) is signed with the
+IdP's GOST R 34.10-2012/256 key over its Streebog-256 digest; the third part is b64url of the
+64 bytes `s || r` exactly as `openssl dgst -engine gost -md_gost12_256 -sign` writes them
+(shared.gost), so clients verifying with OpenSSL (fr05t1k/esia, ekapusta/oauth2-esia) accept it.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from joserfc import jws
 from joserfc.jwk import RSAKey
 from joserfc.registry import HeaderParameter
 
-from idp.esia import gost
+from shared import gost, gost_x509
 
 # ESIA's own header fields, registered so joserfc's strict header check accepts them.
 JWS_REGISTRY = jws.JWSRegistry(
@@ -36,8 +37,8 @@ ALGORITHMS = (RS256, GOST)
 class GostSigner:
     """The IdP's GOST key pair and certificate, parsed once at start."""
 
-    private_key: bytes
-    certificate: gost.GostCertificate
+    private_key: gost.PrivateKey
+    certificate: gost_x509.Certificate
 
 
 def b64url(data: bytes) -> str:
@@ -61,12 +62,12 @@ def encode(header: dict, claims: dict, alg: str, rsa_key: RSAKey, gost_signer: G
         return jws.serialize_compact(header, _json(claims), rsa_key, registry=JWS_REGISTRY)
     if alg == GOST:
         signing_input = f"{b64url(_json(header))}.{b64url(_json(claims))}"
-        signature = gost.sign(gost_signer.private_key, signing_input.encode("ascii"))
+        signature = gost_signer.private_key.sign(signing_input.encode("ascii"))
         return f"{signing_input}.{b64url(signature)}"
     raise ValueError(f"unsupported ESIA token algorithm {alg}")
 
 
-def decode_gost(token: str, public_key: bytes) -> tuple[dict, dict]:
+def decode_gost(token: str, public_key: gost.PublicKey) -> tuple[dict, dict]:
     """Verify a GOST3410_2012_256 token; return (header, claims) or raise ValueError."""
     try:
         head, body, sig = token.split(".")
@@ -77,7 +78,7 @@ def decode_gost(token: str, public_key: bytes) -> tuple[dict, dict]:
         raise ValueError("malformed token") from exc
     if header.get("alg") != GOST:
         raise ValueError("not a GOST3410_2012_256 token")
-    if not gost.verify(public_key, f"{head}.{body}".encode("ascii"), signature):
+    if not public_key.verify(f"{head}.{body}".encode("ascii"), signature):
         raise ValueError("bad signature")
     return header, claims
 

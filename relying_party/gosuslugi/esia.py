@@ -1,9 +1,13 @@
-"""Gosuslugi over the ESIA dialect: /aas/oauth2/ac, /aas/oauth2/te, /rs/prns/{oid}.
+"""Gosuslugi over the ESIA dialect: authorization, token exchange, /rs/prns/{oid}.
 
-client_secret is a detached CMS signature of scope + timestamp + client_id + state; the state
-is a UUID4 kept server-side (single use) like the OIDC flow's; the token request signs a fresh
-state that the IdP must echo. Both tokens are verified against the IdP's certificate, then the
-person is read over REST with the access token and mapped to the same identity as OIDC's.
+With a GOST key (RP_ESIA_KEY_FILE) the client speaks today's ESIA: /aas/oauth2/v2/ac and
+/aas/oauth2/v3/te, a raw GOST R 34.10-2012 signature of client_id + scope + scope_org +
+timestamp + state + redirect_uri (+ code at v3/te) and client_certificate_hash. With an RSA key
+it speaks the legacy dialect: /aas/oauth2/ac and /te, a detached CMS signature of scope +
+timestamp + client_id + state. The state is a UUID4 kept server-side (single use) like the OIDC
+flow's; the token request signs a fresh state that the IdP must echo. Both tokens are verified
+against the IdP's published certificate for their alg, then the person is read over REST with
+the access token and mapped to the same identity as OIDC's.
 """
 
 from __future__ import annotations
@@ -19,9 +23,9 @@ from flask import current_app, url_for
 
 from relying_party.gosuslugi import client
 from relying_party.gosuslugi.attempts import consume_attempt, store_attempt
+from relying_party.gosuslugi.esia_signers import GOST, ClientSigner
 from relying_party.gosuslugi.esia_tokens import (
     SUPPORTED_ALGS,
-    ClientSigner,
     check_times,
     idp_public_key,
     timestamp,
@@ -35,6 +39,8 @@ log = logging.getLogger(__name__)
 
 AUTHORIZE_PATH = "/aas/oauth2/ac"
 TOKEN_PATH = "/aas/oauth2/te"
+AUTHORIZE_PATH_V2 = "/aas/oauth2/v2/ac"  # GOST clients: the current endpoints
+TOKEN_PATH_V3 = "/aas/oauth2/v3/te"
 PERSON_PATH = "/rs/prns/{oid}"
 # ESIA error codes (error_description "ESIA-0070xx: ...") with a refusal of their own.
 CALLBACK_CODES = {
@@ -47,7 +53,7 @@ _RU_DATE = re.compile(r"^\d{2}\.\d{2}\.\d{4}$")
 
 
 class EsiaProtocol:
-    """The ESIA implementation of IdentityProtocol (a CMS-signing client, RS256 tokens)."""
+    """The ESIA implementation of IdentityProtocol (raw GOST, or legacy RSA CMS)."""
 
     name = "esia"
 
@@ -61,6 +67,9 @@ class EsiaProtocol:
             )
         # Parsing keys is slow: once per app, never per request.
         self.signer = ClientSigner.from_files(config["ESIA_CERT_FILE"], config["ESIA_KEY_FILE"])
+        self.gost = self.signer.mode == GOST
+        self.authorize_path = AUTHORIZE_PATH_V2 if self.gost else AUTHORIZE_PATH
+        self.token_path = TOKEN_PATH_V3 if self.gost else TOKEN_PATH
 
     @staticmethod
     def redirect_uri() -> str:
@@ -71,17 +80,24 @@ class EsiaProtocol:
     def _endpoint(path: str) -> str:
         return current_app.config["IDP_URL"].rstrip("/") + path
 
-    def _signed(self, state: str) -> dict[str, str]:
+    def _signed(self, state: str, code: str = "") -> dict[str, str]:
         """client_id, scope, state, timestamp and the client_secret signing them."""
         cfg = current_app.config
         client_id, scope, moment = cfg["ESIA_CLIENT_ID"], cfg["ESIA_SCOPE"], timestamp(now())
-        return {
+        if self.gost:  # scope_org is empty: the fake Sferum asks for no organization scopes
+            text = client_id + scope + moment + state + self.redirect_uri() + code
+        else:
+            text = scope + moment + client_id + state
+        params = {
             "client_id": client_id,
-            "client_secret": self.signer.sign(scope + moment + client_id + state),
+            "client_secret": self.signer.sign(text),
             "scope": scope,
             "state": state,
             "timestamp": moment,
         }
+        if self.gost:
+            params["client_certificate_hash"] = self.signer.certificate_hash
+        return params
 
     def start(self, purpose: str, user_id: int | None) -> tuple[str, str]:
         """Persist a fresh UUID4 state and return the signed authorization URL."""
@@ -93,7 +109,7 @@ class EsiaProtocol:
             "response_type": "code",
             "access_type": "online",
         }
-        return self._endpoint(AUTHORIZE_PATH) + "?" + urlencode(params), state
+        return self._endpoint(self.authorize_path) + "?" + urlencode(params), state
 
     def finish(self, args: Mapping[str, str]) -> FlowResult:
         """Consume the state, exchange the code, verify both tokens, read the person."""
@@ -111,7 +127,7 @@ class EsiaProtocol:
     def _exchange(self, code: str) -> dict:
         state = str(uuid.uuid4())  # a fresh one, which the IdP echoes
         form = {
-            **self._signed(state),
+            **self._signed(state, code),
             "code": code,
             "grant_type": "authorization_code",
             "redirect_uri": self.redirect_uri(),
@@ -119,7 +135,7 @@ class EsiaProtocol:
         }
         try:
             response = requests.post(
-                self._endpoint(TOKEN_PATH),
+                self._endpoint(self.token_path),
                 data=form,
                 timeout=client.timeouts(),
                 allow_redirects=False,

@@ -1,8 +1,10 @@
-"""ESIA crypto for the client: the CMS client_secret, the IdP's certificate, token checks.
+"""ESIA token checks for the client: the IdP's certificates, signatures, times.
 
 ESIA tokens are compact JWS with the header `ver`, `typ`, `sbt`, `alg` and no `kid`; they are
-verified against the certificate the IdP publishes (/esia/certs/RS256.pem), cached in the
-database like the OIDC JWKS and refetched once when a signature does not verify (rotation).
+verified against the certificate the IdP publishes for the alg (/esia/certs/RS256.pem or
+/esia/certs/GOST3410_2012_256.pem: GOST R 34.10-2012/256 over Streebog-256, `s || r` as OpenSSL
+writes it), cached in the database like the OIDC JWKS and refetched once when a signature does
+not verify (rotation). The client_secret signers are in esia_signers.
 """
 
 from __future__ import annotations
@@ -12,67 +14,25 @@ import binascii
 import json
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
-from pathlib import Path
 
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
-from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
-from cryptography.hazmat.primitives.serialization import pkcs7
 from flask import current_app
 
 from relying_party.gosuslugi import client
 from relying_party.gosuslugi.protocols import GosuslugiError
 from relying_party.web import now
+from shared import gost, gost_x509
 
-# What the fake Sferum can verify; GOST3410_2012_256 tokens are out of its scope.
-SUPPORTED_ALGS = {"RS256": hashes.SHA256}
-CERTIFICATE_PATH = "/esia/certs/RS256.pem"
+RS256, GOST = "RS256", "GOST3410_2012_256"
+# What the fake Sferum can verify, and where the IdP publishes the certificate for each.
+SUPPORTED_ALGS = {RS256: "/esia/certs/RS256.pem", GOST: "/esia/certs/GOST3410_2012_256.pem"}
+CERTIFICATE_PATH = SUPPORTED_ALGS[RS256]
 _B64URL = re.compile(r"^[A-Za-z0-9_-]*$")  # empty: "alg": "none" tokens
-
-
-@dataclass(frozen=True)
-class ClientSigner:
-    """The client's certificate and RSA key, parsed once at start; signs client_secret."""
-
-    certificate: x509.Certificate
-    private_key: rsa.RSAPrivateKey
-
-    @classmethod
-    def from_files(cls, cert_file: str, key_file: str) -> ClientSigner:
-        """Load the PEM certificate and key; ValueError naming the file on any problem."""
-        try:
-            certificate = x509.load_pem_x509_certificate(Path(cert_file).read_bytes())
-        except (OSError, ValueError) as exc:
-            raise ValueError(f"RP_ESIA_CERT_FILE {cert_file}: {exc}") from exc
-        try:
-            key = serialization.load_pem_private_key(Path(key_file).read_bytes(), password=None)
-        except (OSError, ValueError, TypeError, UnsupportedAlgorithm) as exc:
-            raise ValueError(f"RP_ESIA_KEY_FILE {key_file}: {exc}") from exc
-        if not isinstance(key, rsa.RSAPrivateKey):
-            raise ValueError(f"RP_ESIA_KEY_FILE {key_file}: not an RSA key (CMS needs RSA)")
-        try:
-            public = certificate.public_key()
-        except UnsupportedAlgorithm as exc:
-            raise ValueError(f"RP_ESIA_CERT_FILE {cert_file}: {exc}") from exc
-        if not isinstance(public, rsa.RSAPublicKey) or (
-            key.public_key().public_numbers() != public.public_numbers()
-        ):
-            raise ValueError("RP_ESIA_KEY_FILE does not belong to RP_ESIA_CERT_FILE")
-        return cls(certificate, key)
-
-    def sign(self, text: str) -> str:
-        """Detached CMS (DER, SHA-256) of text, base64url with padding, as ESIA wants."""
-        der = (
-            pkcs7.PKCS7SignatureBuilder()
-            .set_data(text.encode("utf-8"))
-            .add_signer(self.certificate, self.private_key, hashes.SHA256())
-            .sign(serialization.Encoding.DER, [pkcs7.PKCS7Options.DetachedSignature])
-        )
-        return base64.urlsafe_b64encode(der).decode("ascii")
 
 
 def timestamp(moment: float) -> str:
@@ -80,9 +40,9 @@ def timestamp(moment: float) -> str:
     return datetime.fromtimestamp(moment, UTC).strftime("%Y.%m.%d %H:%M:%S +0000")
 
 
-def _fetch_certificate(url: str) -> dict:
+def _fetch_certificate(url: str, alg: str) -> dict:
     response = client.fetch(url, "esia certificate", refusal="esia_certificate")
-    _public_key(response.text)  # refuse garbage before caching it
+    _public_key(response.text, alg)  # refuse garbage before caching it
     return {"pem": response.text}
 
 
@@ -93,17 +53,25 @@ def _parsed_certificate(pem: str) -> x509.Certificate:
     return x509.load_pem_x509_certificate(pem.encode("ascii"))
 
 
-def _public_key(pem: str) -> rsa.RSAPublicKey:
+def _public_key(pem: str, alg: str = RS256) -> rsa.RSAPublicKey | gost.PublicKey:
     try:
         certificate = _parsed_certificate(pem)
     except (ValueError, UnicodeError) as exc:
         raise GosuslugiError("esia_certificate", "not a PEM certificate") from exc
-    try:
-        key = certificate.public_key()
-    except UnsupportedAlgorithm as exc:
-        raise GosuslugiError("esia_certificate", "unsupported key type") from exc
-    if not isinstance(key, rsa.RSAPublicKey):
-        raise GosuslugiError("esia_certificate", "not an RSA certificate")
+    if alg == GOST:
+        try:
+            key = gost_x509.load_certificate(pem.encode("ascii")).public_key
+        except gost.UnsupportedKey as exc:
+            raise GosuslugiError("esia_certificate", "not a GOST R 34.10-2012 certificate") from exc
+        if key.curve.size != 32:
+            raise GosuslugiError("esia_certificate", "not a GOST R 34.10-2012/256 key")
+    else:
+        try:
+            key = certificate.public_key()
+        except UnsupportedAlgorithm as exc:
+            raise GosuslugiError("esia_certificate", "unsupported key type") from exc
+        if not isinstance(key, rsa.RSAPublicKey):
+            raise GosuslugiError("esia_certificate", "not an RSA certificate")
     moment = now()
     if not (
         certificate.not_valid_before_utc.timestamp()
@@ -114,11 +82,11 @@ def _public_key(pem: str) -> rsa.RSAPublicKey:
     return key
 
 
-def idp_public_key(force: bool = False) -> rsa.RSAPublicKey:
-    """The IdP's token-signing RSA key from its published certificate (cached)."""
-    url = current_app.config["IDP_URL"].rstrip("/") + CERTIFICATE_PATH
-    body = client.cached("esia-cert:" + url, lambda: _fetch_certificate(url), force=force)
-    return _public_key(body.get("pem") or "")
+def idp_public_key(alg: str = RS256, force: bool = False) -> rsa.RSAPublicKey | gost.PublicKey:
+    """The IdP's token-signing key for alg from its published certificate (cached)."""
+    url = current_app.config["IDP_URL"].rstrip("/") + SUPPORTED_ALGS[alg]
+    body = client.cached("esia-cert:" + url, lambda: _fetch_certificate(url, alg), force=force)
+    return _public_key(body.get("pem") or "", alg)
 
 
 def _b64decode(part: str) -> bytes:
@@ -127,16 +95,27 @@ def _b64decode(part: str) -> bytes:
     return base64.urlsafe_b64decode(part + "=" * (-len(part) % 4))
 
 
+def _valid(key, alg: str, signing_input: bytes, signature: bytes) -> bool:
+    if alg == GOST:
+        return key.verify(signing_input, signature)
+    try:
+        key.verify(signature, signing_input, padding.PKCS1v15(), hashes.SHA256())
+        return True
+    except InvalidSignature:
+        return False
+
+
 def verify_jws(
     token: object,
     kind: str,
     sbt: str,
     allowed_algs: list[str],
-    public_key: Callable[[bool], rsa.RSAPublicKey],
+    public_key: Callable[[str, bool], rsa.RSAPublicKey | gost.PublicKey],
 ) -> dict:
     """Check a token's form, alg, sbt and signature; return its claims.
 
-    kind is `id_token` or `access_token` and prefixes every refusal code.
+    kind is `id_token` or `access_token` and prefixes every refusal code; public_key(alg,
+    force) gives the IdP's key for the alg.
     """
     parts = token.split(".") if isinstance(token, str) else []
     if len(parts) != 3:
@@ -158,13 +137,8 @@ def verify_jws(
         raise GosuslugiError(f"{kind}_type", f"sbt {header.get('sbt')!r}, expected {sbt!r}")
     signing_input = f"{parts[0]}.{parts[1]}".encode("ascii")
     for force in (False, True):  # the second try refetches the certificate (rotation)
-        try:
-            public_key(force).verify(
-                signature, signing_input, padding.PKCS1v15(), SUPPORTED_ALGS[alg]()
-            )
+        if _valid(public_key(alg, force), alg, signing_input, signature):
             return payload
-        except InvalidSignature:
-            continue
     raise GosuslugiError(f"{kind}_signature", "the IdP certificate does not verify it")
 
 

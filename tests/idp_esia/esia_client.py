@@ -11,8 +11,8 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.serialization import pkcs7
 
-from idp.esia import gost
 from idp.esia.signatures import format_timestamp
+from shared import gost, gost_x509
 from shared.config import FIXTURES_DIR
 
 ESIA_FIXTURES = FIXTURES_DIR / "esia"
@@ -31,11 +31,10 @@ def cms_key():
     return key, cert
 
 
-def gost_key() -> tuple[bytes, gost.GostCertificate]:
+def gost_key() -> tuple[gost.PrivateKey, gost_x509.Certificate]:
     """The gost fixture client's private key and certificate."""
-    return gost.load_private_key(read("gost-client.key.pem")), gost.GostCertificate(
-        read("gost-client.crt.pem")
-    )
+    key = gost_x509.load_private_key(read("gost-client.key.pem"))
+    return key, gost_x509.load_certificate(read("gost-client.crt.pem"))
 
 
 def timestamp(moment: float | None = None) -> str:
@@ -70,11 +69,11 @@ def cms_sign(message: str, key=None, cert=None, style: str = "urlpad") -> str:
     return encode(der, style)
 
 
-def gost_sign(message: str, private_key: bytes | None = None, style: str = "url") -> str:
-    """A raw GOST R 34.10-2012/256 signature (r || s) of message, encoded in style."""
+def gost_sign(message: str, private_key: gost.PrivateKey | None = None, style: str = "url") -> str:
+    """A raw GOST R 34.10-2012/256 signature (`s || r`, as OpenSSL) of message, in style."""
     if private_key is None:
         private_key = gost_key()[0]
-    return encode(gost.sign(private_key, message.encode("utf-8")), style)
+    return encode(private_key.sign(message.encode("utf-8")), style)
 
 
 def legacy_string(scope: str, ts: str, client_id: str, state: str) -> str:

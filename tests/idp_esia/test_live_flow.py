@@ -12,7 +12,8 @@ from cryptography import x509
 from joserfc import jws
 from joserfc.jwk import KeySet, RSAKey
 
-from idp.esia import gost, tokens
+from idp.esia import tokens
+from shared import gost_x509
 
 from .conftest import ROSHCHINA, SCOPE, SMIRNOV, assert_esia_error
 
@@ -35,7 +36,7 @@ def verify_gost(idp, token: str) -> tuple[dict, dict]:
     """Verify with the published GOST certificate; (header, claims)."""
     pem = requests.get(f"{idp.url}/esia/certs/GOST3410_2012_256.pem", timeout=5)
     assert pem.status_code == 200
-    return tokens.decode_gost(token, gost.GostCertificate(pem.content).public_key)
+    return tokens.decode_gost(token, gost_x509.load_certificate(pem.content).public_key)
 
 
 def check_tokens(idp, body: dict, client_id: str, alg: str, oid: int, trusted: bool) -> dict:

@@ -1,12 +1,15 @@
-"""CMS and GOST client_secret verification, certificate hash, timestamps."""
+"""CMS (RSA and GOST) and raw GOST client_secret verification, certificate hash, timestamps."""
 
+import re
 import subprocess
 from datetime import UTC, datetime
 
 import pytest
 
-from idp.esia import gost, signatures
+from idp.esia import certificates, signatures
 from idp.esia.errors import TimestampOutOfRange, WrongClientSecret
+from shared import gost, gost_x509
+from tests import openssl_gost as ossl
 
 from . import esia_client as ec
 
@@ -15,12 +18,12 @@ MESSAGE = "openid fullname2025.09.02 13:00:29 +0300esia-cms0b1e6c2f-4f2b-4f6a-9d
 
 @pytest.fixture(scope="module")
 def rsa_cert():
-    return signatures.load_rsa_certificate(ec.read("cms-client.crt.pem"))
+    return certificates.load(ec.read("cms-client.crt.pem"))
 
 
 @pytest.fixture(scope="module")
 def gost_cert():
-    return gost.GostCertificate(ec.read("gost-client.crt.pem"))
+    return certificates.load(ec.read("gost-client.crt.pem"))
 
 
 @pytest.mark.parametrize("style", ["urlpad", "url", "std"])
@@ -77,15 +80,16 @@ def test_gost_accepted_in_every_encoding(gost_cert, style):
     assert signatures.verify_gost(secret, gost_cert, [MESSAGE.encode()]) == MESSAGE.encode()
 
 
-def test_gost_reversed_byte_order_accepted(gost_cert):
-    raw = gost.sign(ec.gost_key()[0], MESSAGE.encode())
-    assert signatures.verify_gost(ec.encode(raw[::-1], "std"), gost_cert, [MESSAGE.encode()])
+def test_gost_cryptopro_byte_order_accepted(gost_cert):
+    raw = ec.gost_key()[0].sign(MESSAGE.encode())
+    reversed_secret = ec.encode(gost.cryptopro_order(raw), "std")
+    assert signatures.verify_gost(reversed_secret, gost_cert, [MESSAGE.encode()])
 
 
 def test_gost_by_another_key_or_bad_length_is_refused(gost_cert):
     with pytest.raises(WrongClientSecret):
         signatures.verify_gost(
-            ec.gost_sign(MESSAGE, gost.generate_private_key()), gost_cert, [MESSAGE.encode()]
+            ec.gost_sign(MESSAGE, gost.PrivateKey.generate()), gost_cert, [MESSAGE.encode()]
         )
     with pytest.raises(WrongClientSecret):
         signatures.verify_gost(ec.encode(b"\x01" * 63, "url"), gost_cert, [MESSAGE.encode()])
@@ -97,8 +101,54 @@ def test_certificate_hash_is_streebog_of_der_upper_hex(gost_cert):
     expected = gost.streebog256(gost_cert.der).hex().upper()
     assert gost_cert.hash == expected and len(expected) == 64
     assert signatures.certificate_hash_matches(gost_cert, expected.lower())
-    pem_hash = gost.certificate_hash(gost_cert.pem())
+    pem_hash = gost_x509.certificate_hash(gost_x509.load_certificate(gost_cert.der).pem())
     assert not signatures.certificate_hash_matches(gost_cert, pem_hash)
+
+
+@ossl.requires_engine
+@pytest.mark.parametrize("attributes", [False, True], ids=["noattr", "signed-attributes"])
+def test_gost_cms_by_openssl_smime_is_accepted(tmp_path, attributes):
+    """fr05t1k/esia's CliSignerPKCS7 and ekapusta's OpensslCli run exactly this command."""
+    key, cert = ossl.genkey(tmp_path, "client")
+    registered = certificates.load(cert.read_bytes())
+    der = ossl.smime_sign(key, cert, MESSAGE.encode(), attributes=attributes)
+    secret = ec.encode(der, "url")
+    assert signatures.verify_cms(secret, registered, [b"x", MESSAGE.encode()]) == MESSAGE.encode()
+    with pytest.raises(WrongClientSecret):
+        signatures.verify_cms(secret, registered, [MESSAGE.encode() + b"x"])
+    other_key, other_cert = ossl.genkey(tmp_path, "other")
+    foreign = ec.encode(ossl.smime_sign(other_key, other_cert, MESSAGE.encode()), "url")
+    with pytest.raises(WrongClientSecret):
+        signatures.verify_cms(foreign, registered, [MESSAGE.encode()])
+
+
+@ossl.requires_engine
+def test_gost_512_cms_and_raw_are_verified(tmp_path):
+    """ekapusta/oauth2-esia's own test keys are GOST2012_512 (paramset A)."""
+    key, cert = ossl.genkey(tmp_path, "client512", "gost2012_512", "A")
+    registered = certificates.load(cert.read_bytes())
+    assert registered.algorithm == "GOST R 34.10-2012/512"
+    der = ossl.smime_sign(key, cert, MESSAGE.encode())
+    assert signatures.verify_cms(ec.encode(der, "url"), registered, [MESSAGE.encode()])
+    raw = ossl.dgst_sign(key, MESSAGE.encode(), "md_gost12_512")
+    assert signatures.verify_gost(ec.encode(raw, "std"), registered, [MESSAGE.encode()])
+
+
+@pytest.mark.parametrize(
+    ("openssl_args", "named"),
+    [
+        (["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256"], "EC (ECDSA)"),
+        (["-newkey", "ed25519"], "Ed25519"),
+    ],
+)
+def test_certificates_we_cannot_verify_are_refused_clearly(tmp_path, openssl_args, named):
+    cert = tmp_path / "c.pem"
+    ossl.run("req", "-x509", *openssl_args, "-nodes", "-keyout", str(tmp_path / "k.pem"),
+             "-subj", "/CN=x", "-out", str(cert))  # fmt: skip
+    with pytest.raises(certificates.UnsupportedCertificate, match=re.escape(named)):
+        certificates.load(cert.read_bytes())
+    with pytest.raises(certificates.UnsupportedCertificate, match=r"not an X\.509"):
+        certificates.load(b"garbage")
 
 
 def test_streebog_known_answer():
@@ -108,17 +158,6 @@ def test_streebog_known_answer():
     assert gost.streebog256(m1).hex() == (
         "9d151eefd8590b89daa6ba6cb74af9275dd051026bb149a452fd84e5e57b5500"
     )
-
-
-def test_gost_key_and_certificate_round_trip():
-    key = gost.generate_private_key()
-    assert gost.load_private_key(gost.dump_private_key(key)) == key
-    der = gost.build_certificate(
-        key, "t", 5, datetime(2025, 1, 1, tzinfo=UTC), datetime(2026, 1, 1, tzinfo=UTC)
-    )
-    cert = gost.GostCertificate(der)
-    assert cert.public_key == gost.public_key_from_private(key)
-    assert "TEST ONLY" in cert.subject
 
 
 def test_timestamp_parsing_and_skew():

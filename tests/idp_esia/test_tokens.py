@@ -5,7 +5,8 @@ from joserfc import jws
 from joserfc.errors import BadSignatureError
 from joserfc.jwk import RSAKey
 
-from idp.esia import gost, tokens
+from idp.esia import tokens
+from shared import gost_x509
 
 from . import esia_client as ec
 
@@ -18,8 +19,8 @@ def rsa_key():
 @pytest.fixture(scope="module")
 def signer():
     return tokens.GostSigner(
-        gost.load_private_key(ec.read("idp-gost.key.pem")),
-        gost.GostCertificate(ec.read("idp-gost.crt.pem")),
+        gost_x509.load_private_key(ec.read("idp-gost.key.pem")),
+        gost_x509.load_certificate(ec.read("idp-gost.crt.pem")),
     )
 
 
@@ -76,9 +77,9 @@ def test_gost_token_round_trip_and_tamper(rsa_key, signer):
     forged = head + "." + tokens.b64url(b'{"sub":2}') + "." + sig
     with pytest.raises(ValueError):
         tokens.decode_gost(forged, signer.certificate.public_key)
-    # the signature is r || s over Streebog-256 of the ASCII signing input
+    # the signature is `s || r` (OpenSSL's layout) over Streebog-256 of the ASCII signing input
     raw = tokens.b64url_decode(sig)
-    assert gost.verify(signer.certificate.public_key, f"{head}.{body}".encode(), raw)
+    assert signer.certificate.public_key.verify(f"{head}.{body}".encode(), raw)
 
 
 def test_unknown_algorithm_refused(rsa_key, signer):

@@ -11,7 +11,8 @@ from joserfc import jws
 from joserfc.errors import BadSignatureError
 from joserfc.jwk import KeySet
 
-from idp.esia import gost, tokens
+from idp.esia import tokens
+from shared import gost_x509
 from tests.idp_esia.conftest import ROSHCHINA
 
 from .conftest import arm, esia_client, esia_tokens, parts
@@ -31,7 +32,7 @@ def verify_rs256(base: str, token: str) -> tuple[dict, dict]:
 def verify_gost(base: str, token: str) -> tuple[dict, dict]:
     """(header, claims) verified with the published GOST certificate."""
     pem = requests.get(f"{base}/esia/certs/GOST3410_2012_256.pem", timeout=5).content
-    return tokens.decode_gost(token, gost.GostCertificate(pem).public_key)
+    return tokens.decode_gost(token, gost_x509.load_certificate(pem).public_key)
 
 
 EXPECTED = {

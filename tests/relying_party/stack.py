@@ -67,7 +67,9 @@ class Stack:
 
 
 @contextmanager
-def running_stack(tmp_path: Path, keys_dir: Path, protocol: str = "oidc") -> Iterator[Stack]:
+def running_stack(
+    tmp_path: Path, keys_dir: Path, protocol: str = "oidc", rp_config: dict | None = None
+) -> Iterator[Stack]:
     """Start the IdP and an RP speaking `protocol` on free ports; stop both afterwards."""
     idp_port, rp_port = free_port(), free_port()
     idp_url, rp_url = f"http://127.0.0.1:{idp_port}", f"http://127.0.0.1:{rp_port}"
@@ -88,6 +90,7 @@ def running_stack(tmp_path: Path, keys_dir: Path, protocol: str = "oidc") -> Ite
             "IDP_URL": idp_url,
             "PUBLIC_URL": rp_url,
             "PROTOCOL": protocol,
+            **(rp_config or {}),
         }
     )
     idp = LiveServer(idp_app, idp_port).start()

@@ -11,7 +11,8 @@ from cryptography.hazmat.primitives import serialization
 
 from relying_party import create_app
 from relying_party.gosuslugi.esia import EsiaProtocol
-from relying_party.gosuslugi.esia_tokens import ClientSigner, timestamp
+from relying_party.gosuslugi.esia_signers import ClientSigner, GostClientSigner
+from relying_party.gosuslugi.esia_tokens import timestamp
 from shared.config import FIXTURES_DIR
 from tests.relying_party.test_esia_fake import new_key, verify_cms
 
@@ -66,16 +67,47 @@ def test_a_key_of_another_certificate_fails_at_start_up(tmp_path):
         build(tmp_path, ESIA_KEY_FILE=str(other))
 
 
-def test_a_gost_key_fails_at_start_up(tmp_path):
-    with pytest.raises(ValueError, match="RP_ESIA"):
+GOST_CERT = FIXTURES_DIR / "esia" / "gost-client.crt.pem"
+GOST_KEY = FIXTURES_DIR / "esia" / "gost-client.key.pem"
+
+
+def test_a_gost_key_speaks_the_current_endpoints(tmp_path):
+    app = build(tmp_path, ESIA_CERT_FILE=str(GOST_CERT), ESIA_KEY_FILE=str(GOST_KEY))
+    protocol = app.extensions["gosuslugi_protocol"]
+    assert isinstance(protocol.signer, GostClientSigner) and protocol.gost
+    assert (protocol.authorize_path, protocol.token_path) == (
+        "/aas/oauth2/v2/ac",
+        "/aas/oauth2/v3/te",
+    )
+
+
+def test_a_gost_key_with_an_rsa_certificate_fails_at_start_up(tmp_path):
+    with pytest.raises(ValueError, match="RP_ESIA_CERT_FILE"):
+        build(tmp_path, ESIA_CERT_FILE=str(CERT), ESIA_KEY_FILE=str(GOST_KEY))
+    with pytest.raises(ValueError, match="does not belong"):
         build(
             tmp_path,
-            ESIA_CERT_FILE=str(FIXTURES_DIR / "esia" / "gost-client.crt.pem"),
-            ESIA_KEY_FILE=str(FIXTURES_DIR / "esia" / "gost-client.key.pem"),
+            ESIA_CERT_FILE=str(FIXTURES_DIR / "esia" / "idp-gost.crt.pem"),
+            ESIA_KEY_FILE=str(GOST_KEY),
         )
 
 
-@pytest.mark.parametrize("algs", [["none"], ["RS256", "HS256"], ["GOST3410_2012_256"], []])
+def test_gost_client_secret_is_raw_base64url_openssl_order():
+    from shared import gost_x509
+
+    signer = ClientSigner.from_files(str(GOST_CERT), str(GOST_KEY))
+    message = (
+        "esia-gostopenid fullname2025.01.02 03:04:05 +0000b2d5a6b4-1f0e-4c43-9c1b-7d3c5e6f7a8b"
+    )
+    secret = signer.sign(message)
+    assert "=" not in secret and "+" not in secret and "/" not in secret
+    raw = base64.urlsafe_b64decode(secret + "=" * (-len(secret) % 4))
+    certificate = gost_x509.load_certificate(GOST_CERT.read_bytes())
+    assert len(raw) == 64 and certificate.public_key.verify(message.encode(), raw)
+    assert signer.certificate_hash == certificate.hash
+
+
+@pytest.mark.parametrize("algs", [["none"], ["RS256", "HS256"], ["ES256"], []])
 def test_token_algorithms_that_cannot_be_verified_fail_at_start_up(tmp_path, algs):
     with pytest.raises(ValueError, match="RP_ESIA_TOKEN_ALGS"):
         build(tmp_path, ESIA_TOKEN_ALGS=algs)
