@@ -106,6 +106,17 @@ class GosuslugiControl(_ControlClient):
             raise ControlError(f"no SMS was sent to {phone}")
         return messages[0]["code"]
 
+    def emails(self, address: str) -> list[Record]:
+        """Letters sent to an e-mail address (any case), newest first."""
+        return self.call("GET", "/email", params={"address": address})
+
+    def email_code(self, address: str) -> str:
+        """The code of the newest letter sent to an address."""
+        letters = self.emails(address)
+        if not letters:
+            raise ControlError(f"no letter was sent to {address}")
+        return letters[0]["code"]
+
     def clients(self) -> list[Record]:
         """Every registered client."""
         return self.call("GET", "/clients")

@@ -8,6 +8,12 @@ from shared.config import FIXTURES_DIR
 from shared.fixtures import load_fixture
 
 
+def certificate_pins() -> dict[str, str]:
+    """The PIN of each «Эл. подпись» test certificate, by its id (fixtures/signature)."""
+    listing = load_fixture(FIXTURES_DIR / "signature" / "certificates.yaml") or {}
+    return {str(c["id"]): str(c["pin"]) for c in listing.get("certificates", [])}
+
+
 def fixture_passwords() -> dict[str, str]:
     """Passwords by Gosuslugi oid ("1000000001") and by Sferum user ("user:123456")."""
     return dict(_read_passwords())

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import requests
 
+from harness.contact_sheet import write_contact_sheet
 from harness.context import Context, Stand, StepFailure
 from harness.control import ControlError
 from harness.drivers.http import PageError
@@ -33,6 +34,7 @@ EXPECTED_ERRORS = (
 
 def load_all(paths: list[Path], tags: list[str]) -> list[Scenario]:
     """Load and validate every scenario, keeping those whose tags match (-tag excludes)."""
+    import harness.gosuslugi_steps
     import harness.sferum_steps  # noqa: F401  (registers the fake Sferum's steps)
 
     wanted = {t for t in tags if not t.startswith("-")}
@@ -228,6 +230,9 @@ def run(args: argparse.Namespace) -> int:
     if report_dir:
         index = write_html_report(results, Path(report_dir), browser=args.browser)
         print(f"HTML report: {index}")
+    sheet = write_contact_sheet(Path(args.screens)) if args.browser else None
+    if sheet:
+        print(f"Contact sheet (the seed's screens in order): {sheet}")
     return 0 if not failed else 1
 
 

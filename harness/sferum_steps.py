@@ -23,6 +23,9 @@ EXPECTATIONS = {
     "gosuslugi_login_page": ("login-form", True),
     "sms_page": ("sms-form", True),
     "consent_page": ("consent-form", True),
+    "signature_page": ("signature-certificates", True),
+    "signature_error": ("signature-error", True),
+    "recovery_done": ("recovery-done", True),
 }
 
 
@@ -141,8 +144,12 @@ def expect(ctx: Context, what: str) -> None:
 
 @step("expect_error")
 def expect_error(ctx: Context, code: str) -> None:
-    """The page is a refusal with this error code (data-testid=error-code)."""
-    actual = ctx.driver.value("error-code")
+    """The page is a refusal with this error code (data-testid=error-code, data-code=CODE).
+
+    The code sits in the collapsed «Подробности для разработчиков», so it is read from the
+    attribute (a browser does not show the text of a closed block).
+    """
+    actual = ctx.driver.attribute("error-code", "data-code") or ctx.driver.value("error-code")
     if actual != str(code):
         raise StepFailure(
             f"expected a refusal with code {code!r}", f"{actual!r}: {ctx.driver.text()[:300]}"

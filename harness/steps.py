@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urljoin
 
 from harness.context import Context, StepFailure
 
@@ -178,8 +179,24 @@ def enter_sms_code(ctx: Context, code: Any) -> None:
 
 
 @step("resend_sms")
-def resend_sms(ctx: Context, _arg: Any = None) -> None:
-    """Ask for the SMS code again."""
+def resend_sms(ctx: Context, arg: Any = None) -> None:
+    """Ask for the SMS code again.
+
+    The page keeps «Отправить код повторно» disabled until a new code may be asked for; a
+    person who waited comes back to the page (it is reopened). `resend_sms: early` presses it
+    while it is still disabled — as someone with devtools would — to see the server refuse.
+    """
+    if arg not in (None, "early"):
+        raise StepFailure(f"resend_sms takes nothing or `early`, not {arg!r}")
+    expect_on_page(ctx, "sms-resend-form", "the SMS code page")
+    if arg == "early":
+        ctx.driver.unlock("sms-resend")
+    elif not ctx.driver.is_enabled("sms-resend"):
+        # the SMS page itself (after a refused resend the browser is at the resend URL)
+        ctx.driver.open(urljoin(ctx.driver.url, ctx.driver.attribute("sms-form", "action") or ""))
+        if not ctx.driver.is_enabled("sms-resend"):
+            wait = ctx.driver.value("sms-resend-seconds")
+            raise StepFailure("expected «Отправить код повторно» to be pressable", f"{wait} s left")
     ctx.driver.click("sms-resend")
 
 

@@ -43,6 +43,15 @@ DEFAULTS: dict = {
     "SMS_BLOCK_SECONDS": 900,
     "SMS_RESENDS_PER_LOGIN": 5,
     "SMS_RESENDS_PER_HOUR": 10,  # codes sent again to one person per hour
+    # «Эл. подпись»: wrong PINs a certificate takes before it is blocked (until a reset)
+    "SIGNATURE_PIN_ATTEMPTS": 3,
+    # «Восстановить»: the recovery code's lifetime, tries and the wait before a new one
+    "RECOVERY_CODE_TTL": 600,
+    "RECOVERY_CODE_ATTEMPTS": 3,
+    "RECOVERY_RESEND_SECONDS": 60,
+    "RECOVERY_MAX_WRONG": 10,  # wrong recovery codes per address across codes, then blocked
+    "RECOVERY_WRONG_WINDOW": 900,
+    "RECOVERY_BLOCK_SECONDS": 3600,
     # protocol lifetimes (seconds)
     "CODE_TTL": 60,
     "ACCESS_TOKEN_TTL": 3600,

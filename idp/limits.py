@@ -7,6 +7,10 @@ Keys are per person, so a limit holds across codes, resends, logins, workers and
   lockout looks the same whether or not the account exists.
 - `sms-wrong:<oid>` — wrong SMS codes (SMS_MAX_WRONG per SMS_WRONG_WINDOW seconds, then the
   person's SMS step is blocked for SMS_BLOCK_SECONDS).
+- `pin:<certificate>` — wrong PINs of a «Эл. подпись» certificate (SIGNATURE_PIN_ATTEMPTS).
+- `recovery:<kind>:<login>` — recovery codes requested (one per RECOVERY_RESEND_SECONDS);
+  `recovery-wrong:<address>` — wrong recovery codes (RECOVERY_MAX_WRONG per window, then
+  blocked for RECOVERY_BLOCK_SECONDS).
 - `sms-resend:<oid>` — codes sent again on request (SMS_RESENDS_PER_HOUR per person);
   `sms-resend:<interaction>` — resends in one login (SMS_RESENDS_PER_LOGIN). The code a
   login sends after the password is not capped: every login needs one.
@@ -46,6 +50,25 @@ def sms_resend_hourly_limit() -> Limit:
 def sms_resend_limit() -> Limit:
     """Resends within one login."""
     return Limit(int(config("SMS_RESENDS_PER_LOGIN")))
+
+
+def pin_limit() -> Limit:
+    """Wrong PINs a signature certificate takes; then it stays blocked (until unlock/reset)."""
+    return Limit(int(config("SIGNATURE_PIN_ATTEMPTS")))
+
+
+def recovery_pacing() -> Limit:
+    """One recovery code per RECOVERY_RESEND_SECONDS for what was typed."""
+    return Limit(1, float(config("RECOVERY_RESEND_SECONDS")))
+
+
+def recovery_wrong_limit() -> Limit:
+    """Wrong recovery codes per address across codes, then blocked."""
+    return Limit(
+        int(config("RECOVERY_MAX_WRONG")),
+        float(config("RECOVERY_WRONG_WINDOW")),
+        float(config("RECOVERY_BLOCK_SECONDS")),
+    )
 
 
 def password_key(oid: int | None, login: str) -> str:

@@ -9,7 +9,9 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from idp.errors import PageError
+from idp.persons import LEVEL_NAMES
 from idp.runtime import runtime
+from shared.templating import install_filters
 
 log = logging.getLogger(__name__)
 
@@ -66,5 +68,7 @@ def handle_error(exc: Exception):
 
 
 def init_app(app: Flask) -> None:
-    """Install the error handler."""
+    """Install the error handler and the pages' formatting filters."""
     app.register_error_handler(Exception, handle_error)
+    install_filters(app)
+    app.add_template_filter(lambda level: LEVEL_NAMES.get(level, level), "level_name")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from idp import models
 from idp.faults import models as _fault_models  # noqa: F401 - registers the fault tables
+from idp.login import records as _login_records  # noqa: F401 - recovery codes, e-mail outbox
 from idp.report import models as _report_models  # noqa: F401 - registers the report table
 from shared.migrations import Schema
 
@@ -12,5 +13,5 @@ SCHEMA = Schema(
     script_location="idp:migrations",
     version_table="idp_alembic_version",
     baseline="0001",
-    head="0004",
+    head="0005",
 )

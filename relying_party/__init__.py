@@ -20,6 +20,7 @@ from shared.clock import Clock
 from shared.config import configure
 from shared.routing import use_bounded_ints
 from shared.sql import INT_MAX
+from shared.templating import install_filters
 
 
 def create_app(test_config=None) -> Flask:
@@ -51,16 +52,19 @@ def _register_blueprints(app: Flask, csrf: CSRFProtect) -> None:
     from relying_party.accounts.views import bp as accounts
     from relying_party.control.views import bp as control
     from relying_party.gosuslugi.views import bp as gosuslugi
+    from relying_party.info.views import bp as info
     from relying_party.profile.security import bp as security
     from relying_party.profile.views import bp as profile
     from relying_party.schools.views import bp as schools
 
-    for blueprint in (accounts, profile, security, schools, gosuslugi, control):
+    for blueprint in (accounts, profile, security, schools, gosuslugi, info, control):
         app.register_blueprint(blueprint)
     csrf.exempt(control)
 
 
 def _register_templates(app: Flask) -> None:
+    install_filters(app)
+
     @app.context_processor
     def _globals():
         return {

@@ -101,10 +101,15 @@ def new_code() -> str:
     return f"{secrets.randbelow(1_000_000):06d}"
 
 
-def verified_mark() -> Markup:
-    """The mark "Профиль подтвержден через Госуслуги" (data-testid=verified-mark)."""
+def verified_mark(full: bool = False) -> Markup:
+    """The mark "Профиль подтвержден через Госуслуги" (data-testid=verified-mark).
+
+    full=True spells the words out next to the icon (lists, profiles: a phone has no hover);
+    otherwise it is the icon alone, named for screen readers and in a tooltip.
+    """
+    label = "Профиль подтвержден через Госуслуги"
     return Markup(
-        '<span class="mark" data-testid="verified-mark" '
-        'title="Профиль подтвержден через Госуслуги">✔'
-        '<span class="mark-text">Профиль подтвержден через Госуслуги</span></span>'
+        f'<span class="mark{" full" if full else ""}" data-testid="verified-mark" role="img" '
+        f'aria-label="{label}" title="{label}"><span aria-hidden="true">✔</span>'
+        f'<span class="mark-text" aria-hidden="true">{label}</span></span>'
     )

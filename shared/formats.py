@@ -157,3 +157,56 @@ def normalize_login(raw: str) -> str:
     if candidates:
         return candidates[0].value
     return " ".join(str(raw or "").split()).casefold()[:150]
+
+
+def plural_ru(n: int, one: str, few: str, many: str) -> str:
+    """The Russian noun form for n: 1 участник, 3 участника, 5 участников, 11 участников."""
+    n = abs(int(n))
+    if n % 10 == 1 and n % 100 != 11:
+        return one
+    if 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14:
+        return few
+    return many
+
+
+def count_ru(n: int, one: str, few: str, many: str) -> str:
+    """A number with its noun: «275 участников», «3 участника»."""
+    return f"{n} {plural_ru(n, one, few, many)}"
+
+
+def show_phone(value) -> str:
+    """A phone as every page shows it (+7 911 111-11-11); other text is left as typed."""
+    if value in (None, ""):
+        return ""
+    try:
+        return format_phone(value)
+    except FormatError:
+        return str(value)
+
+
+def show_date(value) -> str:
+    """A date, or an ISO / Russian date string, as every page shows it (23.04.1990)."""
+    if value in (None, ""):
+        return ""
+    try:
+        return format_date_ru(parse_date(value))
+    except FormatError:
+        return str(value)
+
+
+def show_snils(value) -> str:
+    """A SNILS as every page shows it (123-456-789 01); other text is left as it is."""
+    if value in (None, ""):
+        return ""
+    try:
+        return format_snils(value)
+    except FormatError:
+        return str(value)
+
+
+def show_login(value) -> str:
+    """A login as typed, with a phone number spelled the one way pages show phones."""
+    text = str(value or "").strip()
+    if "@" in text:
+        return text
+    return show_phone(text)

@@ -170,6 +170,18 @@ class Counters:
         """Whether the key is blocked right now."""
         return self.state(key, Limit(1)).blocked(self._now())
 
+    def seconds_to_room(self, key: str, limit: Limit) -> int:
+        """Whole seconds until the key's full window has room again (0 = room now)."""
+        row = (
+            self._session()
+            .execute(select(self.table).where(self.table.c.key == key))
+            .mappings()
+            .first()
+        )
+        if row is None or row["count"] < limit.limit:
+            return 0
+        return max(0, math.ceil(row["window_start"] + limit.window_seconds - self._now()))
+
     def minutes_blocked(self, key: str) -> int:
         """Whole minutes until the key's block ends (at least 1)."""
         until = self.state(key, Limit(1)).blocked_until or self._now()

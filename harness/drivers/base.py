@@ -41,6 +41,12 @@ class Driver(Protocol):
     def is_editable(self, testid: str) -> bool:
         """Whether a field can be typed into."""
 
+    def is_enabled(self, testid: str) -> bool:
+        """Whether a button can be pressed (present and not disabled)."""
+
+    def unlock(self, testid: str) -> None:
+        """Remove `disabled` / `readonly` from an element, as someone with devtools would."""
+
     def status(self) -> int | None:
         """The HTTP status of the current page, when the driver knows it."""
 

@@ -206,6 +206,8 @@ class BrowserDriver:
         """Press a button or follow a link; waits for the next page when it navigates."""
         element = self._locator(self._testid(target))
         try:
+            if element.is_disabled():
+                raise PageError(f"{target!r} on {self.url} is disabled: a person cannot press it")
             if element.evaluate(_NAVIGATES_JS):
                 with self.page.expect_navigation(wait_until="load") as navigation:
                     element.click()
@@ -297,6 +299,19 @@ class BrowserDriver:
         """False for disabled or read-only fields (and for missing ones)."""
         locator = self.page.locator(f'[data-testid="{testid}"]')
         return bool(locator.count()) and locator.first.is_editable()
+
+    @_page_errors
+    def is_enabled(self, testid: str) -> bool:
+        """Whether the element is on the page and not disabled."""
+        locator = self.page.locator(f'[data-testid="{testid}"]')
+        return bool(locator.count()) and locator.first.is_enabled()
+
+    @_page_errors
+    def unlock(self, testid: str) -> None:
+        """Drop `disabled` / `readonly` from the element, as someone with devtools would."""
+        self._locator(testid).evaluate(
+            "el => ['disabled', 'readonly', 'aria-disabled'].forEach((a) => el.removeAttribute(a))"
+        )
 
     def status(self) -> int | None:
         """The HTTP status of the main document of the current page."""

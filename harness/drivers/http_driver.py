@@ -53,6 +53,8 @@ class HttpDriver:
         if el.tag == "a":
             self.open(urljoin(page.url, el.get("href") or page.url))
             return
+        if "disabled" in el.attrs:
+            raise PageError(f"{target!r} on {page.url} is disabled: a person cannot press it")
         form = el.closest("form")
         if form is None:
             raise PageError(f"{target!r} on {page.url} is neither a link nor a form button")
@@ -126,6 +128,17 @@ class HttpDriver:
         """False for disabled or read-only fields."""
         el = self._page().by_testid(testid)
         return el is not None and not ({"disabled", "readonly"} & set(el.attrs))
+
+    def is_enabled(self, testid: str) -> bool:
+        """Whether the element is on the page and not disabled."""
+        el = self._page().by_testid(testid)
+        return el is not None and "disabled" not in el.attrs
+
+    def unlock(self, testid: str) -> None:
+        """Drop `disabled` / `readonly` from the element (in this page only)."""
+        el = self._page().require(testid)
+        for name in ("disabled", "readonly", "aria-disabled"):
+            el.attrs.pop(name, None)
 
     def status(self) -> int | None:
         """The HTTP status of the current page."""

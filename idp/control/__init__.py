@@ -23,7 +23,7 @@ bp.before_request(guard)
 
 def init_app(app: Flask, csrf: CSRFProtect) -> None:
     """Register the control API (JSON; CSRF-exempt, protected by the guard instead)."""
-    from idp.control import clients, login, misc, persons  # noqa: F401 - registers routes
+    from idp.control import clients, email, login, misc, persons  # noqa: F401 - registers routes
 
     csrf.exempt(bp)
     app.register_blueprint(bp)

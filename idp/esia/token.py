@@ -19,8 +19,9 @@ from idp.esia.errors import (
     UnauthorizedClient,
     UnsupportedGrantType,
 )
+from idp.esia.tokens import amd_for
 from idp.faults.tokens import esia_id_token
-from idp.models import Client, Person, Token
+from idp.models import AuthorizationCode, Client, Person, Token
 from idp.runtime import config, db_session, digest, now, runtime
 from idp.storage.consume import redeem_code, redeem_refresh_token
 
@@ -46,8 +47,10 @@ def signed_strings(form, esia: EsiaClient, v3: bool, grant_value: str) -> list[s
     return options if v3 else [legacy, current + grant_value, current]
 
 
-def issue(esia: EsiaClient, person: Person, scopes: list[str], sid: str, auth_time: int, code_hash):
-    """Create, store and return a token response body (without state)."""
+def issue(esia: EsiaClient, person: Person, grant: AuthorizationCode | Token) -> dict:
+    """Create, store and return a token response body (without state) for a redeemed code or
+    refresh token; the login's facts (sid, auth_time, amr, the code) carry over."""
+    scopes, sid, auth_time = grant.scope.split(), grant.extra["sid"], grant.auth_time
     moment = int(now())
     access_ttl = int(config("ESIA_ACCESS_TOKEN_TTL", 3600))
     id_ttl = int(config("ESIA_ID_TOKEN_TTL", 10800))
@@ -67,6 +70,7 @@ def issue(esia: EsiaClient, person: Person, scopes: list[str], sid: str, auth_ti
         tokens.id_claims(
             issuer=issuer, client_id=esia.client_id, oid=person.oid, trusted=person.trusted,
             sid=sid, now=moment, auth_time=auth_time, lifetime=id_ttl,
+            amr=amd_for(grant.amr),
         ),
         esia.token_alg, rsa_key, gost_signer,
     )  # fmt: skip
@@ -75,8 +79,8 @@ def issue(esia: EsiaClient, person: Person, scopes: list[str], sid: str, auth_ti
         Token(
             protocol="esia", client_id=esia.client_id, person_oid=person.oid,
             scope=" ".join(scopes), auth_time=auth_time, access_token_hash=digest(access),
-            refresh_token_hash=digest(refresh), code_hash=code_hash, issued_at=moment,
-            expires_in=access_ttl, extra={"sid": sid},
+            refresh_token_hash=digest(refresh), code_hash=grant.code_hash, issued_at=moment,
+            expires_in=access_ttl, amr=list(grant.amr or []), extra={"sid": sid},
         )
     )  # fmt: skip
     return {
@@ -93,7 +97,7 @@ def _by_code(form, esia: EsiaClient):
     row = redeem_code(db_session(), form.get("code") or "", esia.client_id, "esia", now())
     if row is None or row.redirect_uri != (form.get("redirect_uri") or ""):
         raise InvalidGrant("code")
-    return row.person_oid, row.scope.split(), row.extra["sid"], row.auth_time, row.code_hash
+    return row
 
 
 def _by_refresh(form, esia: EsiaClient):
@@ -102,7 +106,7 @@ def _by_refresh(form, esia: EsiaClient):
     row = redeem_refresh_token(db_session(), value, esia.client_id, "esia", now())
     if row is None:
         raise InvalidGrant("refresh_token")
-    return row.person_oid, row.scope.split(), row.extra["sid"], row.auth_time, None
+    return row
 
 
 @bp.post("/aas/oauth2/te", endpoint="te")
@@ -132,14 +136,13 @@ def token():
         checks.check_timestamp(esia, form["timestamp"])
         strings = signed_strings(form, esia, v3, form[value_name])
         checks.verify_secret(esia, form, strings, versioned=v3)
-        if grant == "authorization_code":
-            oid, scopes, sid, auth_time, code_hash = _by_code(form, esia)
-        else:
-            oid, scopes, sid, auth_time, code_hash = _by_refresh(form, esia)
-        person = db_session().get(Person, oid)
+        redeemed = (
+            _by_code(form, esia) if grant == "authorization_code" else _by_refresh(form, esia)
+        )
+        person = db_session().get(Person, redeemed.person_oid)
         if person is None:
             raise InvalidGrant("the account no longer exists")
-        body = issue(esia, person, scopes, sid, auth_time, code_hash)
+        body = issue(esia, person, redeemed)
         db_session().commit()
     except EsiaError as exc:
         db_session().rollback()

@@ -139,3 +139,8 @@ def id_claims(
 
 ACCESS_HEADER = {"ver": 1, "typ": "JWT", "sbt": "access"}
 ID_HEADER = {"ver": 0, "typ": "JWT", "sbt": "id"}
+
+
+def amd_for(amr: list[str] | None) -> str:
+    """ESIA's `urn:esia:amd` for an RFC 8176 amr list: "DS" for a signature login, else "PWD"."""
+    return "DS" if "DS" in (amr or []) else "PWD"

@@ -47,7 +47,7 @@ def _render_login(inter, error: str | None = None, login: str = "", status: int 
     return page, status
 
 
-def _finish_login(inter, person: Person, amr: list[str]):
+def finish_login(inter, person: Person, amr: list[str]):
     """Every factor passed: log the interaction in and open the SSO session."""
     auth_time = int(now())
     sso.end_session()
@@ -83,7 +83,7 @@ def login():
     ix.set_password_ok(inter, person)
     if not person.mobile:
         # e-mail-only accounts have no phone to confirm: the password is the only factor
-        return _finish_login(inter, person, ["pwd"])
+        return finish_login(inter, person, ["pwd"])
     sms_codes.send_code(person.mobile, inter.id, person.oid)
     ix.commit()
     return redirect(url_for("login.sms", interaction=inter.id))
@@ -131,7 +131,7 @@ def sms():
     outcome = sms_codes.check(challenge, request.form.get("code", ""))
     if outcome is sms_codes.Check.OK:
         limits.counters.release(key)
-        return _finish_login(inter, person, ["pwd", "sms"])
+        return finish_login(inter, person, ["pwd", "sms"])
     if outcome is not sms_codes.Check.WRONG:  # nothing was compared: not a guess
         limits.counters.release(key)
         ix.commit()

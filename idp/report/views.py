@@ -3,7 +3,10 @@
 
 from __future__ import annotations
 
+import re
+
 from flask import Blueprint, Response, current_app, jsonify, render_template, request
+from markupsafe import Markup, escape
 
 from idp.control import guard
 from idp.control.util import bad_field, not_found
@@ -16,6 +19,17 @@ bp = Blueprint("report", __name__, url_prefix="/_control", template_folder="temp
 bp.before_request(guard)
 
 STATUS_RU = {PASS: "пройдено", FAIL: "не пройдено", NOT_OBSERVED: "не наблюдалось"}
+# protocol parameter names inside the Russian check titles, shown as code as in the specs
+_TERMS = re.compile(
+    r"\b(state|nonce|PKCE|S256|plain|verifier|refresh token|ID token|userinfo|person|JWKS"
+    r"|timestamp)\b"
+)
+
+
+@bp.app_template_filter("protocol_terms")
+def protocol_terms(text: str) -> Markup:
+    """A Russian title with its protocol terms in <code>."""
+    return Markup(_TERMS.sub(lambda m: f"<code>{m.group(0)}</code>", str(escape(text))))
 
 
 def _skew() -> float:

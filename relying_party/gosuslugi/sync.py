@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from relying_party.models import User
 from relying_party.web import GENDER_LABELS
-from shared.formats import FormatError, format_date_ru, parse_date
+from shared.formats import parse_date, show_date
 
 # Fields taken from Gosuslugi and read-only while the profile is linked.
 LOCKED_FIELDS = ("last_name", "first_name", "middle_name", "gender", "birth_date")
@@ -40,10 +40,7 @@ def display(field: str, value) -> str:
     if field == "gender":
         return GENDER_LABELS.get(value, value)
     if field == "birth_date":
-        try:
-            return format_date_ru(parse_date(value))
-        except FormatError:
-            return str(value)
+        return show_date(value)
     return str(value)
 
 

@@ -243,5 +243,5 @@ def _link(attempt: FlowAttempt, sync: bool):
         db().rollback()
         return refuse("already_linked")
     session.pop("flow_state", None)
-    flash("Профиль подтверждён через Госуслуги")
+    flash("Профиль подтвержден через Госуслуги")
     return redirect(url_for("profile.settings"))

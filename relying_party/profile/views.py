@@ -26,33 +26,36 @@ def home():
     return render_template("home.html", membership=membership)
 
 
-def _read_form(form, user: User) -> tuple[dict, list[str]]:
-    """The submitted values (missing fields keep the current ones) and Russian errors."""
+def _read_form(form, user: User) -> tuple[dict, dict[str, str]]:
+    """The submitted values (missing fields keep the current ones) and a Russian error per field."""
     values: dict = {}
-    errors: list[str] = []
+    errors: dict[str, str] = {}
     for field, label in (("last_name", "Фамилия"), ("first_name", "Имя")):
         value = form.get(field, getattr(user, field)).strip()
         if not value or len(value) > 100:
-            errors.append(f"Поле «{label}» должно содержать от 1 до 100 символов")
+            errors[field] = f"Поле «{label}» должно содержать от 1 до 100 символов"
         values[field] = value
     values["middle_name"] = form.get("middle_name", user.middle_name).strip()[:100]
     gender = form.get("gender", user.gender or "")
     if gender not in ("M", "F", ""):
-        errors.append("Укажите пол")
+        errors["gender"] = "Укажите пол"
     values["gender"] = gender or None
     raw_birth = form.get("birth_date", user.birth_date.isoformat() if user.birth_date else "")
     try:
         values["birth_date"] = parse_date(raw_birth) if raw_birth.strip() else None
     except FormatError:
-        errors.append("Дата рождения указана неверно")
+        errors["birth_date"] = "Дата рождения указана неверно: нужна дата вида 23.04.1990"
     raw_phone = form.get("contact_phone", user.contact_phone).strip()
     try:
         values["contact_phone"] = format_phone(raw_phone) if raw_phone else ""
     except FormatError:
-        errors.append("Контактный номер телефона указан неверно")
+        errors["contact_phone"] = (
+            "Контактный номер телефона указан неверно: нужен российский номер, "
+            "например +7 911 111-11-11"
+        )
     values["availability"] = form.get("availability", user.availability).strip()
     if len(values["availability"]) > 300:
-        errors.append("Время доступности — не больше 300 символов")
+        errors["availability"] = "Время доступности — не больше 300 символов"
     return values, errors
 
 
@@ -61,7 +64,7 @@ def _read_form(form, user: User) -> tuple[dict, list[str]]:
 def settings():
     """Настройки: the profile form; names, gender and birth date locked while linked."""
     user = current_user()
-    errors: list[str] = []
+    errors: dict[str, str] = {}
     if request.method == "POST":
         values, errors = _read_form(request.form, user)
         if not errors and user.verified:
@@ -78,7 +81,11 @@ def settings():
             db().commit()
             flash("Изменения сохранены")
             return redirect(url_for("profile.settings"))
-    return render_template("settings.html", errors=errors, locked_message=LOCKED_MESSAGE)
+    # a rejected form comes back as typed, each error next to its field
+    typed = request.form if errors else {}
+    return render_template(
+        "settings.html", errors=errors, typed=typed, locked_message=LOCKED_MESSAGE
+    )
 
 
 @bp.route("/profile/<int:user_id>")

@@ -7,66 +7,49 @@ from pathlib import Path
 from urllib.parse import unquote
 
 from harness.__main__ import main
+from harness.contact_sheet import REFUSAL_SCREENS, SEED_SCREENS
 from harness.runner import DEFAULT_PATH
+from shared.config import REPO_ROOT
 from tests.browser.conftest import require_chromium
 
-MAIN_FLOW_SCREENS = [
-    "01-sferum-login",
-    "02-sferum-password",
-    "03-sferum-home-banner",
-    "04-settings",
-    "05-transfer-data",
-    "06-gosuslugi-login",
-    "07-gosuslugi-sms",
-    "08-gosuslugi-consent",
-    "09-link-identity",
-    "10-vkid-password",
-    "11-sync-table",
-    "12-verified-settings",
-    "13-locked-refused",
-    "14-public-profile-mark",
-    "15-login-via-gosuslugi",
-    "16-home-after-gosuslugi-login",
-    "17-security-disable",
-    "18-unlink-confirm",
-    "19-unlinked-settings",
-    "20-edited-settings",
-]
-REFUSAL_SCREENS = [
-    "21-refused-standard-account",
-    "22-refused-simplified-account",
-    "23-refused-consent-denied",
-    "24-refused-wrong-vkid-password",
-    "25-refused-already-linked",
-]
+# `make test` leaves the seed's screens here, with the contact sheet (README links it)
+REPORTS = REPO_ROOT / "reports"
+SCREENS = [stem for stem, _ in SEED_SCREENS + REFUSAL_SCREENS]
+BROWSER_SCENARIOS = 12
 PNG = b"\x89PNG\r\n\x1a\n"
 
 
 def test_browser_scenarios_pass_with_screens_and_report(tmp_path, capsys):
     require_chromium()
-    screens, report = tmp_path / "screens", tmp_path / "report"
+    screens, report = REPORTS / "screens", REPORTS
+    for old in screens.glob("*.png"):
+        old.unlink()  # a picture left by an earlier run must not pass for this run's
     code = main(
         ["run", "--browser", "--tags", "browser", "-j", "3", "--screens", str(screens),
          "--report", str(report), "--junit", str(tmp_path / "junit.xml"), str(DEFAULT_PATH)]
     )  # fmt: skip
     out = capsys.readouterr().out
     assert code == 0, out
-    assert "6 passed, 0 failed" in out, out
+    assert f"{BROWSER_SCENARIOS} passed, 0 failed" in out, out
 
-    for name in MAIN_FLOW_SCREENS + REFUSAL_SCREENS:
+    for name in SCREENS:
         picture = screens / f"{name}.png"
         assert picture.is_file(), f"missing screenshot {picture}"
         assert picture.read_bytes()[:8] == PNG
+    sheet = (screens / "contact-sheet.html").read_text(encoding="utf-8")
+    assert "нет снимка" not in sheet
+    shown = re.findall(r'<img src="([^"]+)"', sheet)
+    assert shown == [f"{name}.png" for name in SCREENS], "the seed's order, then the refusals"
     steps = sorted(p.name for p in (screens / "browser-main-flow").glob("*.png"))
     assert steps[0] == "01-open-sferum-login.png", steps
     assert "05-click-login-continue.png" in steps
     assert not any("expect" in s for s in steps), "expectations do not change the page"
 
     html = (report / "index.html").read_text(encoding="utf-8")
-    assert html.count('<section class="scenario"') == 6
+    assert html.count('<section class="scenario"') == BROWSER_SCENARIOS
     assert "badge fail" not in html
     links = re.findall(r'<img src="([^"]+)"', html)
-    assert len(links) > len(MAIN_FLOW_SCREENS) + len(REFUSAL_SCREENS)
+    assert len(links) > len(SCREENS)
     for link in links:
         assert not link.startswith(("/", "http")), "links are relative"
         assert (report / unquote(link)).resolve().is_file(), link

@@ -72,11 +72,12 @@ def test_login_page_labels_and_dev_persons(base):
     assert page.has("login-other-method")
 
 
-def test_other_method_is_unavailable(base):
+def test_other_method_is_the_signature(base):
     browser = open_login(base)
-    page = browser.click("login-other-method")
-    assert "недоступен в песочнице" in page.require("unavailable-message").text()
-    assert browser.click("unavailable-back").has("login-form")
+    assert browser.page.require("login-other-method").text() == "Войти другим способом"
+    page = browser.click("login-signature")
+    assert page.has("signature-certificates")
+    assert browser.click("signature-back").has("login-form")
 
 
 @pytest.mark.parametrize(

@@ -47,7 +47,8 @@ def test_verified_applicant_shows_the_mark_and_is_accepted(rp, provider):
     kuznetsova, volkov_item = (
         li for li in pending.values() if "Кузнецова" in li.text() or "Волков" in li.text()
     )
-    assert "Кузнецова" in kuznetsova.text() and "Профиль не подтверждён" in kuznetsova.text()
+    assert "Кузнецова" in kuznetsova.text()
+    assert "Профиль не подтвержден через Госуслуги" in kuznetsova.text()
     assert kuznetsova.find(data_testid="verified-mark") is None
     assert volkov_item.find(data_testid="verified-mark") is not None
     request_id = volkov_item.testid.removeprefix("request-")

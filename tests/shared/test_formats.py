@@ -16,6 +16,11 @@ from shared.formats import (
     normalize_phone,
     normalize_snils,
     parse_date,
+    plural_ru,
+    show_date,
+    show_login,
+    show_phone,
+    show_snils,
     snils_checksum,
 )
 
@@ -114,3 +119,23 @@ def test_dates_in_iso_and_russian_spelling():
     assert parse_date("1990-04-23") == date(1990, 4, 23)
     with pytest.raises(FormatError):
         parse_date("31.02.1990")
+
+
+@pytest.mark.parametrize(
+    ("n", "form"),
+    [(0, "участников"), (1, "участник"), (2, "участника"), (4, "участника"), (5, "участников"),
+     (11, "участников"), (12, "участников"), (14, "участников"), (21, "участник"),
+     (22, "участника"), (101, "участник"), (111, "участников"), (275, "участников")],
+)  # fmt: skip
+def test_russian_plural_forms(n, form):
+    assert plural_ru(n, "участник", "участника", "участников") == form
+
+
+def test_pages_show_phones_dates_snils_and_logins_one_way():
+    assert show_phone("+79111111111") == show_phone("8 911 111 11 11") == "+7 911 111-11-11"
+    assert show_phone("пн 8:00") == "пн 8:00" and show_phone(None) == ""
+    assert show_date("1990-04-23") == show_date(date(1990, 4, 23)) == "23.04.1990"
+    assert show_date("23.04.1990") == "23.04.1990" and show_date("вчера") == "вчера"
+    assert show_snils("12345678964") == "123-456-789 64"
+    assert show_login("89111111111") == "+7 911 111-11-11"
+    assert show_login("Volkov@Example.ru") == "Volkov@Example.ru"

@@ -1,0 +1,61 @@
+"""/_control/email: the e-mail outbox (password recovery codes), as JSON and as a page."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from flask import jsonify, render_template, request
+from sqlalchemy import select
+
+from idp.control import bp
+from idp.control.util import bad_field
+from idp.login.records import EmailMessage
+from idp.runtime import db_session
+from shared.formats import FormatError, normalize_email
+
+
+def _letters(address: str | None, limit: int) -> list[EmailMessage]:
+    query = select(EmailMessage).order_by(EmailMessage.id.desc()).limit(limit)
+    if address:
+        query = query.where(EmailMessage.address == address)
+    return list(db_session().scalars(query))
+
+
+def _iso(ts: float) -> str:
+    return datetime.fromtimestamp(ts, tz=UTC).isoformat(timespec="seconds")
+
+
+@bp.get("/email")
+def email():
+    """Letters, newest first; ?address= (any case) filters, ?limit= (1-200) cuts."""
+    address = None
+    if request.args.get("address"):
+        try:
+            address = normalize_email(request.args["address"])
+        except FormatError:
+            return bad_field("address", "not an e-mail address")
+    raw_limit = request.args.get("limit", "200")
+    if not raw_limit.isdigit() or not 1 <= int(raw_limit) <= 200:
+        return bad_field("limit", "an integer from 1 to 200")
+    return jsonify(
+        [
+            {"address": m.address, "subject": m.subject, "code": m.code,
+             "purpose": m.purpose, "sent_at": _iso(m.sent_at)}
+            for m in _letters(address, int(raw_limit))
+        ]
+    )  # fmt: skip
+
+
+@bp.get("/email/inbox")
+def email_inbox():
+    """A page where a developer reads the letters (refreshes itself)."""
+    rows = [
+        {
+            "address": m.address,
+            "subject": m.subject,
+            "code": m.code,
+            "sent_at": datetime.fromtimestamp(m.sent_at, tz=UTC).strftime("%d.%m.%Y %H:%M:%S UTC"),
+        }
+        for m in _letters(None, 50)
+    ]
+    return render_template("control/email_inbox.html", rows=rows)
