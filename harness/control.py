@@ -141,9 +141,13 @@ class GosuslugiControl(_ControlClient):
         """Move the IdP's clock by offset_seconds from real time."""
         return self.call("POST", "/clock", json={"offset_seconds": offset_seconds})
 
-    def arm_fault(self, fault: str, client_id: str | None = None, times: int = 1, **params):
-        """Arm a misbehaviour for the next `times` matching responses."""
-        body: dict[str, Any] = {"fault": fault, "times": times, **params}
+    def arm_fault(
+        self, fault: str, client_id: str | None = None, times: int | None = None, **params
+    ):
+        """Arm a misbehaviour for the next `times` (1) matching responses, or a person fault."""
+        body: dict[str, Any] = {"fault": fault, **params}
+        if times is not None:
+            body["times"] = times
         if client_id:
             body["client_id"] = client_id
         return self.call("POST", "/faults", json=body)

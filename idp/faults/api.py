@@ -5,12 +5,14 @@ from __future__ import annotations
 from flask import Blueprint, jsonify
 from sqlalchemy import select
 
+from idp import limits
 from idp.control import guard
 from idp.control.util import json_body, not_found
 from idp.faults import registry, store
 from idp.faults.hooks import max_delay
-from idp.models import Client
+from idp.models import Client, Person
 from idp.runtime import db_session, now, runtime
+from shared.sql import BIGINT_MAX
 
 bp = Blueprint("faults", __name__, url_prefix="/_control")
 bp.before_request(guard)
@@ -42,8 +44,21 @@ def arm_fault():
         clean = registry.validate(json_body(), max_delay(), known)
     except registry.FaultError as exc:
         return _invalid(str(exc))
+    if clean["fault"] in registry.PERSON_FAULTS:
+        return _block_person(clean)
     row = store.arm(runtime().db, clean, now())
     return jsonify(row.as_dict()), 201
+
+
+def _block_person(clean: dict):
+    """A person fault is the real block the limits would set (lifted by unlock or reset)."""
+    oid, seconds = clean["params"]["oid"], clean["params"]["seconds"]
+    if oid > BIGINT_MAX or db_session().get(Person, oid) is None:
+        return not_found(f"person {oid}")
+    limits.block_person(oid, registry.PERSON_FAULTS[clean["fault"]], seconds)
+    db_session().commit()
+    body = {"fault": clean["fault"], "oid": str(oid), "person": limits.person_state(oid)}
+    return jsonify(body), 201
 
 
 @bp.delete("/faults")

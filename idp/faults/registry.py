@@ -16,6 +16,11 @@ TRANSPORT_ENDPOINTS = ("authorize", "token", "userinfo", "jwks", "person", "disc
 CLIENTLESS_ENDPOINTS = ("jwks", "discovery")  # these requests do not name a client
 
 ID_TOKEN, REFRESH, PROTOCOL, TRANSPORT = "id_token", "refresh", "protocol", "transport"
+# a person's state, applied at once through the real limits (idp.limits), not per request
+PERSON = "person"
+PERSON_FAULTS = {"sms-blocked": "sms", "account-locked": "password"}
+DEFAULT_BLOCK_SECONDS = 900
+MAX_BLOCK_SECONDS = 30 * 24 * 3600
 TERMINAL = ("http-500", "http-503", "malformed-json", "drop")  # one per response at most
 MAX_TIMES = 1000
 
@@ -89,6 +94,16 @@ SPECS: dict[str, FaultSpec] = {
             "code-reuse-allowed", PROTOCOL, ("token",), BOTH,
             "the next reuse of an already used code succeeds",
         ),
+        FaultSpec(
+            "sms-blocked", PERSON, ("login",), BOTH,
+            "the person's SMS step is blocked as after too many wrong codes: params "
+            "{\"oid\": O, \"seconds\"?: S (900)}",
+        ),
+        FaultSpec(
+            "account-locked", PERSON, ("login",), BOTH,
+            "the person's login is locked as after too many wrong passwords: params "
+            "{\"oid\": O, \"seconds\"?: S (900)}",
+        ),
         FaultSpec("http-500", TRANSPORT, (), BOTH, "HTTP 500 with an HTML body"),
         FaultSpec("http-503", TRANSPORT, (), BOTH, "HTTP 503 with an HTML body, Retry-After"),
         FaultSpec("malformed-json", TRANSPORT, (), BOTH, "HTTP 200, truncated JSON body"),
@@ -140,6 +155,23 @@ def _seconds(params: dict[str, Any], max_delay: float) -> float:
     return float(value)
 
 
+def _person_params(name: str, params: dict[str, Any]) -> dict[str, Any]:
+    oid = params.get("oid")
+    if isinstance(oid, str) and oid.isdigit():
+        oid = int(oid)
+    if isinstance(oid, bool) or not isinstance(oid, int) or oid <= 0:
+        raise FaultError(f'{name} needs params {{"oid": O}}, a person\'s oid')
+    unknown = set(params) - {"oid", "seconds"}
+    if unknown:
+        raise FaultError(f"{name} takes params oid and seconds only")
+    seconds = params.get("seconds", DEFAULT_BLOCK_SECONDS)
+    if isinstance(seconds, bool) or not isinstance(seconds, int | float):
+        raise FaultError("seconds must be a number")
+    if not math.isfinite(seconds) or not 0 < seconds <= MAX_BLOCK_SECONDS:
+        raise FaultError(f"seconds must be > 0 and <= {MAX_BLOCK_SECONDS}")
+    return {"oid": oid, "seconds": float(seconds)}
+
+
 def validate(body: Any, max_delay: float, known_clients: set[str]) -> dict[str, Any]:
     """A clean {fault, client_id, endpoint, params, times} or FaultError."""
     if not isinstance(body, dict):
@@ -173,6 +205,10 @@ def validate(body: Any, max_delay: float, known_clients: set[str]) -> dict[str, 
         raise FaultError(f"{name} takes no endpoint (only transport faults do)")
     if name == "delay":
         params = {"seconds": _seconds(params, max_delay)}
+    elif spec.kind == PERSON:
+        if client_id is not None or "times" in body:
+            raise FaultError(f"{name} is a person's state: it takes no client_id or times")
+        params = _person_params(name, params)
     elif params:
         raise FaultError(f"{name} takes no params")
     return {

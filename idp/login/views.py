@@ -84,9 +84,14 @@ def login():
     if not person.mobile:
         # e-mail-only accounts have no phone to confirm: the password is the only factor
         return finish_login(inter, person, ["pwd"])
-    sms_codes.send_code(person.mobile, inter.id, person.oid)
+    if not limits.counters.blocked(_sms_key(person)):  # a blocked step sends nothing
+        sms_codes.send_code(person.mobile, inter.id, person.oid)
     ix.commit()
     return redirect(url_for("login.sms", interaction=inter.id))
+
+
+def _sms_key(person: Person) -> str:
+    return f"sms-wrong:{person.oid}"
 
 
 def _sms_page(inter, person: Person, error: str | None = None, notice: str | None = None):
@@ -121,10 +126,12 @@ def sms():
     inter, person = _sms_context()
     if not inter.password_ok or inter.logged_in or person is None or not person.mobile:
         return redirect(ix.next_url(inter))
+    key, cap = _sms_key(person), limits.sms_wrong_limit()
     if request.method == "GET":
+        if limits.counters.blocked(key):
+            return _sms_page(inter, person, error=_sms_blocked_message(key))
         notice = "Новый код отправлен" if request.args.get("resent") else None
         return _sms_page(inter, person, notice=notice)
-    key, cap = f"sms-wrong:{person.oid}", limits.sms_wrong_limit()
     if not limits.counters.take(key, cap):
         return _sms_page(inter, person, error=_sms_blocked_message(key))
     challenge = sms_codes.latest(inter.id)
@@ -150,6 +157,8 @@ def sms_resend():
     inter, person = _sms_context()
     if not inter.password_ok or inter.logged_in or person is None or not person.mobile:
         return redirect(ix.next_url(inter))
+    if limits.counters.blocked(_sms_key(person)):
+        return _sms_page(inter, person, error=_sms_blocked_message(_sms_key(person)))
     challenge = sms_codes.latest(inter.id)
     wait = sms_codes.resend_wait(challenge)
     if wait > 0 or not sms_codes.may_resend(challenge):
