@@ -63,9 +63,11 @@ def _shot(path: str, report_dir: Path, caption: str) -> str:
 def _scenario(result: ScenarioResult, anchor: str, report_dir: Path) -> str:
     scenario = result.scenario
     status = (
-        '<span class="badge pass">PASS</span>'
+        '<span class="badge skip">SKIP</span>'
+        if result.skipped
+        else '<span class="badge pass">PASS</span>'
         if result.ok
-        else ('<span class="badge fail">FAIL</span>')
+        else '<span class="badge fail">FAIL</span>'
     )
     parts = [
         f'<section class="scenario" id="{anchor}">',
@@ -128,11 +130,12 @@ def write_html_report(results: list[ScenarioResult], report_dir: Path, browser: 
     sections = []
     for number, result in enumerate(results, start=1):
         anchor = f"s{number}"
-        badge = "pass" if result.ok else "fail"
+        badge = "skip" if result.skipped else "pass" if result.ok else "fail"
+        why = f' <span class="muted">{escape(result.skipped)}</span>' if result.skipped else ""
         summary.append(
-            f'<li><span class="badge {badge}">{"PASS" if result.ok else "FAIL"}</span> '
+            f'<li><span class="badge {badge}">{badge.upper()}</span> '
             f'<a href="#{anchor}">{escape(result.scenario.name)}</a> '
-            f'<span class="muted">{escape(result.scenario.path.name)}</span></li>'
+            f'<span class="muted">{escape(result.scenario.path.name)}</span>{why}</li>'
         )
         sections.append(_scenario(result, anchor, report_dir))
     html = f"""<!doctype html>

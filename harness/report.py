@@ -32,6 +32,7 @@ class ScenarioResult:
     page_url: str = ""
     exchanges: list[str] = field(default_factory=list)
     screenshots: list[tuple[str, str]] = field(default_factory=list)
+    skipped: str = ""  # why the given stand cannot run it (not a failure)
 
     @property
     def ok(self) -> bool:
@@ -70,6 +71,7 @@ def write_junit(results: list[ScenarioResult], path: Path) -> None:
         name="scenarios",
         tests=str(len(results)),
         failures=str(sum(1 for r in results if not r.ok)),
+        skipped=str(sum(1 for r in results if r.skipped)),
         time=f"{sum(r.seconds for r in results):.3f}",
     )
     for r in results:
@@ -82,6 +84,8 @@ def write_junit(results: list[ScenarioResult], path: Path) -> None:
             file=str(r.scenario.path),
             line=str(r.scenario.line),
         )
+        if r.skipped:
+            ET.SubElement(case, "skipped", message=r.skipped)
         if not r.ok:
             failure = ET.SubElement(case, "failure", message=r.error.splitlines()[0][:200])
             failure.text = r.failure_text()

@@ -153,9 +153,11 @@ class StandPool:
 
 def print_result(result: ScenarioResult, lock: threading.Lock, quiet: bool) -> None:
     """Print a scenario's outcome and its steps (only a failing one's steps when quiet)."""
-    mark = "PASS" if result.ok else "FAIL"
+    mark = "SKIP" if result.skipped else "PASS" if result.ok else "FAIL"
     with lock:
         print(f"{mark} {result.scenario.name}  ({result.seconds:.2f} s)  [{result.scenario.path}]")
+        if result.skipped:
+            print(f"     {result.skipped}")
         if not quiet or not result.ok:
             for s in result.steps:
                 ms = f"{s.seconds * 1000:5.0f} ms"
@@ -203,6 +205,13 @@ def run(args: argparse.Namespace) -> int:
         return pool.get(protocol)
 
     def one(scenario: Scenario) -> ScenarioResult:
+        needed = scenario.given.get("rp_protocol", "oidc")
+        if external and needed != args.rp_protocol:
+            reason = (f"skipped: needs a fake Sferum speaking {needed}; --rp-url speaks "
+                      f"{args.rp_protocol} (--rp-protocol)")  # fmt: skip
+            result = ScenarioResult(scenario, skipped=reason)
+            print_result(result, lock, args.quiet)
+            return result
         try:
             stand = stand_for(scenario)
         except Exception as exc:  # a stand that cannot start fails its scenarios, readably
@@ -220,8 +229,11 @@ def run(args: argparse.Namespace) -> int:
     finally:
         pool.stop()
     failed = [r for r in results if not r.ok]
+    skipped = [r for r in results if r.skipped]
     total = time.perf_counter() - started
-    print(f"\n{len(results) - len(failed)} passed, {len(failed)} failed  ({total:.1f} s)")
+    passed = len(results) - len(failed) - len(skipped)
+    tail = f", {len(skipped)} skipped" if skipped else ""
+    print(f"\n{passed} passed, {len(failed)} failed{tail}  ({total:.1f} s)")
     for r in failed:
         print(f"  FAILED {r.scenario.name} [{r.scenario.where}]")
     if args.junit:

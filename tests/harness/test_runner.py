@@ -77,6 +77,20 @@ def test_runs_against_a_given_stand(stand, capsys):
     assert code == 0, capsys.readouterr().out
 
 
+def test_a_scenario_the_given_stand_cannot_run_is_skipped_with_its_reason(stand, tmp_path, capsys):
+    esia = FIXTURES_DIR / "scenarios" / "esia-link-mismatch-sync.yaml"
+    junit = tmp_path / "junit.xml"
+    code = main(["run", str(esia), str(MAIN_FLOW), "--idp-url", stand.idp_url,
+                 "--rp-url", stand.rp_url("oidc"), "--junit", str(junit)])  # fmt: skip
+    out = capsys.readouterr().out
+    assert code == 0, out
+    assert "SKIP Link with a patronymic mismatch, then sync (ESIA dialect)" in out
+    assert "needs a fake Sferum speaking esia; --rp-url speaks oidc" in out
+    assert "1 passed, 0 failed, 1 skipped" in out
+    xml = junit.read_text(encoding="utf-8")
+    assert 'skipped="1"' in xml and '<skipped message="skipped: needs a fake Sferum' in xml
+
+
 def test_parallel_workers_need_private_stands(stand, capsys):
     code = main(["run", "-j", "2", "--idp-url", stand.idp_url, "--rp-url", stand.rp_url()])
     assert code == 2
