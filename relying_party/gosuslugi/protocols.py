@@ -67,6 +67,9 @@ MESSAGES = {
 }
 
 
+GATEWAY_CODES = frozenset({"idp_unavailable", "idp_garbage"})
+
+
 class GosuslugiError(Exception):
     """A refusal: `code` names it (shown as error-code), `message` is the Russian text."""
 
@@ -75,6 +78,11 @@ class GosuslugiError(Exception):
         self.code = code
         self.detail = detail  # English, for logs only
         self.message = MESSAGES.get(code, MESSAGES["idp_error"])
+
+    @property
+    def status(self) -> int:
+        """502 when the IdP could not be reached or answered garbage, wherever it is met."""
+        return 502 if self.code in GATEWAY_CODES else 400
 
 
 @dataclass

@@ -90,7 +90,7 @@ def _start(purpose: str, user_id: int | None, title: str):
         url, state = protocol().start(purpose, user_id)
     except GosuslugiError as exc:
         log.warning("gosuslugi start refused: %s", exc)
-        return refuse(exc.code, title, 502)
+        return refuse(exc.code, title, exc.status)
     session["flow_state"] = state
     return redirect(url)
 
@@ -106,7 +106,8 @@ def callback():
         result = protocol().finish(request.args)
     except GosuslugiError as exc:
         log.warning("gosuslugi callback refused: %s", exc)
-        return refuse(exc.code, LINK_TITLE if _purpose(state) == "link" else LOGIN_TITLE)
+        title = LINK_TITLE if _purpose(state) == "link" else LOGIN_TITLE
+        return refuse(exc.code, title, exc.status)
     identity = result.identity
     if result.purpose == "login":
         return _login(identity)

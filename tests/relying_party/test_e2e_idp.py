@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+import requests
 
 from tests.relying_party.conftest import PASSWORDS
 from tests.relying_party.stack import running_stack
@@ -113,3 +114,20 @@ def test_consent_refused_at_the_idp(stack):
     page = stack.answer_idp(browser, page, "roshchina", consent="deny")
     assert page.require("error-code").text() == "access_denied", page.text()
     assert stack.rp.user(123456)["verified"] is False
+
+
+def test_an_idp_outage_is_502_at_the_start_and_at_the_callback(stack):
+    browser = stack.rp.login("123456")
+    faults = f"{stack.idp.url}/_control/faults"
+    if stack.rp.app.config["PROTOCOL"] == "oidc":  # ESIA's start asks the IdP nothing
+        fault = {"fault": "http-503", "endpoint": "discovery"}
+        assert requests.post(faults, json=fault, timeout=5).status_code == 201
+        browser.open(stack.rp.url + "/settings")
+        browser.click("settings-gosuslugi-link")
+        page = browser.click("gosuslugi-continue")
+        assert page.status == 502 and page.require("error-code").text() == "idp_unavailable"
+    fault = {"fault": "http-503", "endpoint": "token"}
+    assert requests.post(faults, json=fault, timeout=5).status_code == 201
+    page = stack.link(browser, "roshchina")  # the IdP answers the token request 503
+    assert page.url.startswith(stack.rp.url + "/gosuslugi/callback"), page.url
+    assert page.status == 502 and page.require("error-code").text() == "idp_unavailable"
