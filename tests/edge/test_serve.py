@@ -10,6 +10,7 @@ import subprocess
 import sys
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager, suppress
 
 import pytest
@@ -39,7 +40,7 @@ def serving(tmp_path, keys, **settings):
         "RP_PORT": str(rp_port),
         "IDP_INSTANCE_PATH": str(tmp_path / "idp"),
         "RP_INSTANCE_PATH": str(tmp_path / "rp"),
-        "IDP_KEYS_DIR": str(keys),
+        **({"IDP_KEYS_DIR": str(keys)} if keys else {}),
         "TLS_DIR": str(tmp_path / "tls"),
         "WEB_WORKERS": "1",
         "IDP_PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
@@ -124,3 +125,23 @@ def test_an_exposed_stand_without_a_token_is_warned_about():
     assert exposure_warnings("::", {"IDP_CONTROL_TOKEN": "t", "RP_CONTROL": "off"}) == []
     for loopback in ("127.0.0.1", "::1", "localhost"):
         assert exposure_warnings(loopback, {}) == []
+
+
+def test_two_stands_started_at_once_on_one_fresh_database_both_come_up(tmp_path, database_url):
+    """`make run` on two hosts at once, first start, two gunicorn workers each, no key given:
+    set-up happens once, under the database's lock, and every worker serves."""
+    both_up = threading.Barrier(2, timeout=90)
+
+    def one_stand(name: str) -> tuple[int, int]:
+        with serving(tmp_path / name, None, DATABASE_URL=database_url, WEB_WORKERS="2") as (
+            idp,
+            rp,
+            _,
+        ):
+            both_up.wait()  # both stands are up at the same moment
+            login = HttpBrowser().open(f"{rp}/login")
+            return login.status, requests.get(f"{idp}/jwks.json", timeout=5).status_code
+
+    with ThreadPoolExecutor(2) as pool:
+        answers = list(pool.map(one_stand, ["host-a", "host-b"]))
+    assert answers == [(200, 200), (200, 200)]
