@@ -13,7 +13,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from idp.config import DEFAULTS
 from idp.database import open_database, password_method, register_commands
-from idp.models import Setting
+from idp.models import CLOCK_OFFSET_KEY, Setting
 from idp.runtime import Runtime, default_sms_code
 from shared import web_security
 from shared.clock import Clock
@@ -21,8 +21,6 @@ from shared.config import configure
 from shared.routing import use_bounded_ints
 from shared.sql import BIGINT_MAX
 from shared.storage import Database
-
-CLOCK_OFFSET_KEY = "clock_offset_seconds"
 
 
 def create_app(test_config: Mapping | None = None) -> Flask:
@@ -41,6 +39,9 @@ def create_app(test_config: Mapping | None = None) -> Flask:
     # frame, referrer and cookie protection, malformed Authorization headers, bounded ids
     web_security.init_app(app)
 
+    from idp import esia
+
+    esia.register_hooks()  # before the set-up: it validates the fixture clients' esia_* fields
     db, keys, secret = open_database(app.config)
     db.init_app(app)
     if not app.config.get("SECRET_KEY"):
@@ -66,7 +67,7 @@ def create_app(test_config: Mapping | None = None) -> Flask:
     oidc.init_app(app, csrf)
     control.init_app(app, csrf)
 
-    from idp import esia, faults, report
+    from idp import faults, report
 
     esia.init_app(app)
 

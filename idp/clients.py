@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -12,6 +13,15 @@ GRANT_TYPES = ("authorization_code", "refresh_token")
 RESPONSE_TYPES = ("code",)
 ID_TOKEN_ALGS = ("RS256", "ES256")
 LIST_FIELDS = ("redirect_uris", "post_logout_redirect_uris", "grant_types", "response_types")
+
+# (field, message) or None for a client's metadata: each dialect registers its own fields' check
+METADATA_CHECKS: list[Callable[[dict[str, Any]], tuple[str, str] | None]] = []
+
+
+def register_metadata_check(check: Callable[[dict[str, Any]], tuple[str, str] | None]) -> None:
+    """Validate a dialect's own registration fields (once per check, whatever the app count)."""
+    if check not in METADATA_CHECKS:
+        METADATA_CHECKS.append(check)
 
 
 class ValidationError(ValueError):
@@ -81,10 +91,9 @@ def validate(data: Any, client_id: str | None = None) -> dict[str, Any]:
     alg = meta.setdefault("id_token_signed_response_alg", "RS256")
     if alg not in ID_TOKEN_ALGS:
         raise ValidationError("id_token_signed_response_alg", "must be RS256 or ES256")
-    from idp.esia.clients import registration_problem  # the esia_* fields (ESIA dialect)
-
-    if (problem := registration_problem(meta)) is not None:
-        raise ValidationError(*problem)
+    for check in METADATA_CHECKS:  # a dialect's own fields (ESIA: esia_*)
+        if (problem := check(meta)) is not None:
+            raise ValidationError(*problem)
     return {"client_id": cid, "client_secret": secret, "metadata": meta}
 
 

@@ -353,6 +353,9 @@ class SigningKey(Base):
     retired_at: Mapped[float | None] = mapped_column(Float)
 
 
+CLOCK_OFFSET_KEY = "clock_offset_seconds"  # the Setting holding the control clock's offset
+
+
 class Setting(Base):
     """Key/value settings every worker reads from the database (e.g. the clock offset)."""
 

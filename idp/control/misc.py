@@ -8,11 +8,10 @@ from datetime import UTC, datetime
 from flask import current_app, g, jsonify, render_template, request
 from sqlalchemy import select
 
-from idp import CLOCK_OFFSET_KEY
 from idp.control import bp
 from idp.control.util import bad_field, json_body
 from idp.fixtures import reset as reset_fixtures
-from idp.models import Setting, SmsMessage
+from idp.models import CLOCK_OFFSET_KEY, Setting, SmsMessage
 from idp.runtime import db_session, runtime
 from shared.fixtures import FixtureError
 from shared.formats import FormatError, format_phone, normalize_phone

@@ -17,7 +17,11 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.x509.oid import NameOID
 from flask import Flask
 
+from idp.clients import register_metadata_check
+from idp.esia.clients import registration_problem
+from idp.esia.errors import AccessDenied
 from idp.esia.tokens import GOST, RS256, GostSigner
+from idp.faults.redirects import register_access_denied
 from shared import gost_x509
 
 ESIA_FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "esia"
@@ -59,6 +63,15 @@ def _rsa_certificate(app: Flask) -> bytes:
         .sign(private, hashes.SHA256())
     )
     return cert.public_bytes(serialization.Encoding.PEM)
+
+
+def register_hooks() -> None:
+    """ESIA's part of shared mechanisms: its client fields' check and its access_denied text.
+
+    Called before the database set-up, which validates the fixture clients' esia_* fields.
+    """
+    register_metadata_check(registration_problem)
+    register_access_denied("esia", AccessDenied().description)
 
 
 def init_app(app: Flask) -> None:

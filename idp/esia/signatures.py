@@ -12,7 +12,6 @@ import base64
 import binascii
 import hashlib
 import hmac
-import re
 from collections.abc import Callable, Iterable
 from datetime import datetime
 
@@ -24,11 +23,7 @@ from cryptography.hazmat.primitives.asymmetric import padding
 
 from idp.esia.certificates import GOST, RSA, ClientCertificate
 from idp.esia.errors import TimestampOutOfRange, WrongClientSecret
-from shared import gost, gost_x509
-
-TIMESTAMP_FORMAT = "%Y.%m.%d %H:%M:%S %z"
-# A "+" that reached us unencoded in a query string arrives as a space: accept it as "+".
-_TIMESTAMP_RE = re.compile(r"^(\d{4}\.\d{2}\.\d{2} \d{2}:\d{2}:\d{2}) ?([+\- ])(\d{4})$")
+from shared import esia_time, gost, gost_x509
 
 _RSA_HASHES = {
     "sha1": (hashlib.sha1, hashes.SHA1),
@@ -40,19 +35,18 @@ _RSA_HASHES = {
 
 def normalize_timestamp(value: str) -> str:
     """The timestamp as the client signed it (`yyyy.MM.dd HH:mm:ss +ZZZZ`), or ESIA-007015."""
-    match = _TIMESTAMP_RE.match((value or "").strip())
-    if not match:
-        raise TimestampOutOfRange("timestamp format must be yyyy.MM.dd HH:mm:ss Z")
-    sign = "+" if match.group(2) == " " else match.group(2)
-    return f"{match.group(1)} {sign}{match.group(3)}"
+    try:
+        return esia_time.normalize_timestamp(value)
+    except ValueError as exc:
+        raise TimestampOutOfRange(esia_time.FORMAT_HINT) from exc
 
 
 def parse_timestamp(value: str) -> datetime:
     """Parse an ESIA timestamp into an aware datetime, or raise ESIA-007015."""
     try:
-        return datetime.strptime(normalize_timestamp(value), TIMESTAMP_FORMAT)
+        return esia_time.parse_timestamp(value)
     except ValueError as exc:
-        raise TimestampOutOfRange("timestamp format must be yyyy.MM.dd HH:mm:ss Z") from exc
+        raise TimestampOutOfRange(esia_time.FORMAT_HINT) from exc
 
 
 def check_timestamp(value: str, now: float, skew_seconds: float) -> str:
@@ -61,11 +55,6 @@ def check_timestamp(value: str, now: float, skew_seconds: float) -> str:
     if abs(moment - now) > skew_seconds:
         raise TimestampOutOfRange()
     return normalize_timestamp(value)
-
-
-def format_timestamp(moment: datetime) -> str:
-    """Format an aware datetime as an ESIA timestamp (clients and tests)."""
-    return moment.strftime(TIMESTAMP_FORMAT)
 
 
 def b64decode_any(value: str) -> bytes:

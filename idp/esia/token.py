@@ -72,7 +72,8 @@ def issue(esia: EsiaClient, person: Person, grant: AuthorizationCode | Token) ->
             sid=sid, now=moment, auth_time=auth_time, lifetime=id_ttl,
             amr=amd_for(grant.amr),
         ),
-        esia.token_alg, rsa_key, gost_signer,
+        esia.token_alg, tokens.ALGORITHMS,
+        lambda header, claims, alg: tokens.encode(header, claims, alg, rsa_key, gost_signer),
     )  # fmt: skip
     refresh = str(uuid.uuid4())
     db_session().add(

@@ -9,8 +9,15 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from flask import Response
 
 from idp.faults.edge import ESIA, Edge
+from idp.faults.registry import OIDC
 
-OIDC_DENIED = "The resource owner denied the request"
+# error_description of access-denied per dialect; a dialect registers its own wording
+DENIED_DESCRIPTIONS = {OIDC: "The resource owner denied the request"}
+
+
+def register_access_denied(dialect: str, description: str) -> None:
+    """The `error_description` the dialect answers access_denied with."""
+    DENIED_DESCRIPTIONS[dialect] = description
 
 
 def callback_params(response: Response) -> dict[str, str] | None:
@@ -36,12 +43,7 @@ def alter_redirect(edge: Edge, response: Response) -> None:
         return
     state = params.get("state")
     if "code" in params and edge.use("access-denied"):
-        if edge.dialect == ESIA:
-            from idp.esia.errors import AccessDenied
-
-            description = AccessDenied().description
-        else:
-            description = OIDC_DENIED
+        description = DENIED_DESCRIPTIONS.get(edge.dialect, DENIED_DESCRIPTIONS[OIDC])
         params = {"error": "access_denied", "error_description": description}
         if state is not None:
             params["state"] = state

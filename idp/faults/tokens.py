@@ -146,21 +146,23 @@ def oidc_id_token(
     return token
 
 
-def esia_id_token(header: dict, claims: dict, alg: str, rsa_key, gost_signer) -> str:
-    """Sign an ESIA ID token (idp.esia.tokens.encode), faults applied."""
-    from idp.esia import tokens as esia_tokens
+def esia_id_token(header: dict, claims: dict, alg: str, algs: tuple[str, str], sign) -> str:
+    """Sign an ESIA ID token with the dialect's `sign(header, claims, alg)`, faults applied.
 
+    `algs` are the dialect's two algorithms: invalid-alternate-alg signs with the other one.
+    The dialect passes its signer in, so faults knows no dialect's code.
+    """
     edge = current()
     names = _id_token_faults(edge)
     if not names:
-        return esia_tokens.encode(header, claims, alg, rsa_key, gost_signer)
+        return sign(header, claims, alg)
     claims = mutate_claims(names, claims, str(claims.get("aud", "")), int(now()))
     if "invalid-alternate-alg" in names:
-        alg = esia_tokens.GOST if alg == esia_tokens.RS256 else esia_tokens.RS256
+        alg = algs[1] if alg == algs[0] else algs[0]
     if "idtoken-sig-none" in names:
         token = unsigned(header, claims)
     else:
-        token = esia_tokens.encode(header, claims, alg, rsa_key, gost_signer)
+        token = sign(header, claims, alg)
         if "invalid-sig" in names:
             token = corrupt(token)
     edge.notes["id_token_faults"] = names

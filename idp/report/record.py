@@ -18,6 +18,7 @@ from flask import Response, request
 
 from idp.faults.edge import ESIA, Edge, bearer_token
 from idp.runtime import digest
+from shared.esia_time import parse_timestamp
 
 HEX = frozenset(string.hexdigits)
 
@@ -76,15 +77,12 @@ def signature_mode(secret: str | None) -> str:
 
 
 def _esia_facts(params, moment: float) -> dict[str, Any]:
-    from idp.esia.errors import EsiaError
-    from idp.esia.signatures import parse_timestamp
-
     facts: dict[str, Any] = {"sig": signature_mode(params.get("client_secret"))}
     try:
         facts["skew"] = round(
             abs(parse_timestamp(params.get("timestamp") or "").timestamp() - moment)
         )
-    except EsiaError:
+    except ValueError:
         facts["skew"] = None
     return facts
 

@@ -14,7 +14,6 @@ import binascii
 import json
 import re
 from collections.abc import Callable
-from datetime import UTC, datetime
 from functools import lru_cache
 
 from cryptography import x509
@@ -27,6 +26,7 @@ from relying_party.gosuslugi import client
 from relying_party.gosuslugi.protocols import GosuslugiError
 from relying_party.web import now
 from shared import gost, gost_x509
+from shared.esia_time import format_timestamp
 
 RS256, GOST = "RS256", "GOST3410_2012_256"
 # What the fake Sferum can verify, and where the IdP publishes the certificate for each.
@@ -37,7 +37,7 @@ _B64URL = re.compile(r"^[A-Za-z0-9_-]*$")  # empty: "alg": "none" tokens
 
 def timestamp(moment: float) -> str:
     """ESIA's request timestamp, `yyyy.MM.dd HH:mm:ss +0000`."""
-    return datetime.fromtimestamp(moment, UTC).strftime("%Y.%m.%d %H:%M:%S +0000")
+    return format_timestamp(moment)
 
 
 def _fetch_certificate(url: str, alg: str) -> dict:

@@ -11,9 +11,9 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.serialization import pkcs7
 
-from idp.esia.signatures import format_timestamp
 from shared import gost, gost_x509
 from shared.config import FIXTURES_DIR
+from shared.esia_time import format_timestamp
 
 ESIA_FIXTURES = FIXTURES_DIR / "esia"
 MSK = timezone(timedelta(hours=3))
