@@ -20,9 +20,11 @@ setup: $(STAMP)
 run: setup
 	@$(PY) -m harness serve
 
-test: setup browser-deps db-deps gost-deps
+# two pytest workers (pytest-xdist; each starts its own throwaway PostgreSQL cluster)
+TEST_WORKERS ?= 2
 
-	@$(PY) -m pytest -q
+test: setup browser-deps db-deps gost-deps
+	@$(PY) -m pytest -q -n $(TEST_WORKERS) --dist worksteal
 
 scenarios: setup
 	@$(PY) -m harness run -j 2 --junit reports/scenarios-junit.xml

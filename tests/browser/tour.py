@@ -13,10 +13,19 @@ PERSON = {"login": "+7 965 123-45-75", "password": "Roshchina-2024", "phone": "+
 
 
 class Tour:
-    """One person's browser on a stand; `look` checks the page it is on under a name."""
+    """One person's browser on a stand; `look` checks the page it is on under a name, at every
+    viewport (the page is resized in place: one walk, its flows and link checks done once)."""
 
-    def __init__(self, playwright, browser, stand, viewport, shots: Path | None = None) -> None:
-        width, height = viewport
+    def __init__(
+        self,
+        playwright,
+        browser,
+        stand,
+        viewports: list[tuple[int, int]],
+        shots: Path | None = None,
+    ) -> None:
+        self.viewports = viewports
+        width, height = viewports[0]
         self.context = browser.new_context(
             viewport={"width": width, "height": height}, locale="ru-RU"
         )
@@ -33,10 +42,19 @@ class Tour:
     def look(self, name: str) -> None:
         """Check the current page and remember what is wrong with it."""
         assert name not in self.pages, f"two pages named {name}"
-        self.pages[name] = self.checker.check(self.page)
-        if self.shots is not None:
-            number = len(self.pages)
-            self.page.screenshot(path=str(self.shots / f"{number:02d}-{name}.png"), full_page=True)
+        self.pages[name] = []
+        for width, height in self.viewports:
+            if len(self.viewports) > 1:
+                self.page.set_viewport_size({"width": width, "height": height})
+            found = self.checker.check(self.page)
+            self.pages[name] += [f"{width}x{height}: {problem}" for problem in found]
+            if self.shots is not None:
+                shot = self.shots / f"{width}x{height}" / f"{len(self.pages):02d}-{name}.png"
+                shot.parent.mkdir(parents=True, exist_ok=True)
+                self.page.screenshot(path=str(shot), full_page=True)
+        if len(self.viewports) > 1:
+            width, height = self.viewports[0]
+            self.page.set_viewport_size({"width": width, "height": height})
 
     def go(self, url: str, name: str | None = None) -> None:
         """Open a URL (an app path of the fake Sferum, or a full URL)."""
