@@ -25,17 +25,23 @@ def require_chromium() -> None:
 
 
 @pytest.fixture(scope="module")
-def browser():
-    """One headless Chromium for the whole module."""
+def playwright_and_browser():
+    """One headless Chromium for the whole module, with its Playwright (for request contexts)."""
     require_chromium()
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import sync_playwright  # a second of imports, browser tests only
 
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(
             executable_path=chromium_path(), args=CHROMIUM_ARGS, headless=True
         )
-        yield chromium
+        yield playwright, chromium
         chromium.close()
+
+
+@pytest.fixture(scope="module")
+def browser(playwright_and_browser):
+    """One headless Chromium for the whole module."""
+    return playwright_and_browser[1]
 
 
 @pytest.fixture(scope="module")

@@ -12,29 +12,12 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-import pytest
-
-from harness.drivers.browser import CHROMIUM_ARGS, DESKTOP, PHONE, chromium_path
-from tests.browser.conftest import require_chromium
+from harness.drivers.browser import DESKTOP, PHONE
 from tests.browser.page_checks import PageChecker
 from tests.browser.tour import Tour, walk
 
 # every page the walk must reach (a page missing here or there fails the test)
 EXPECTED_PAGES = 66
-
-
-@pytest.fixture(scope="module")
-def playwright_and_browser():
-    """Chromium and its Playwright (the checker's request contexts copy a browser's cookies)."""
-    require_chromium()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=chromium_path(), args=CHROMIUM_ARGS, headless=True
-        )
-        yield playwright, chromium
-        chromium.close()
 
 
 def test_every_page_fits_speaks_russian_and_has_no_dead_controls(stand, playwright_and_browser):

@@ -133,3 +133,18 @@ def make_rp(tmp_path, provider):
 def rp(make_rp) -> Sferum:
     """A live RP with default settings."""
     return make_rp()
+
+
+@pytest.fixture(scope="module")
+def idp_keys(tmp_path_factory):
+    """IdP signing keys generated once for the module."""
+    return tmp_path_factory.mktemp("idp-keys")
+
+
+@pytest.fixture(params=["oidc", "esia"])
+def stack(request, tmp_path, idp_keys):
+    """Both apps on free ports, the RP speaking OIDC or the ESIA dialect (same pages)."""
+    from tests.relying_party.stack import running_stack  # stack.py imports this module
+
+    with running_stack(tmp_path, idp_keys, protocol=request.param) as both:
+        yield both

@@ -7,11 +7,8 @@ used or expired code (tests/relying_party/test_accounts.py).
 
 from __future__ import annotations
 
-import pytest
-
 from harness.drivers.http import HttpBrowser
 from tests.relying_party.conftest import PASSWORDS
-from tests.relying_party.stack import running_stack
 
 from .conftest import LOGINS
 
@@ -42,17 +39,6 @@ def test_a_new_password_ends_every_other_session(rp):
     assert owner.submit(form="reset-form", fields=fields).has("flash-message")
     page = thief.open(rp.url + "/settings")
     assert page.url == rp.url + "/login"
-
-
-@pytest.fixture(scope="module")
-def idp_keys(tmp_path_factory):
-    return tmp_path_factory.mktemp("idp-keys")
-
-
-@pytest.fixture(params=["oidc", "esia"])
-def stack(request, tmp_path, idp_keys):
-    with running_stack(tmp_path, idp_keys, protocol=request.param) as both:
-        yield both
 
 
 def test_a_victims_login_cannot_link_her_identity_to_the_attackers_profile(stack):

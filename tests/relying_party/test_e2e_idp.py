@@ -6,20 +6,6 @@ import pytest
 import requests
 
 from tests.relying_party.conftest import PASSWORDS
-from tests.relying_party.stack import running_stack
-
-
-@pytest.fixture(scope="module")
-def idp_keys(tmp_path_factory):
-    """IdP signing keys generated once for the module."""
-    return tmp_path_factory.mktemp("idp-keys")
-
-
-@pytest.fixture(params=["oidc", "esia"])
-def stack(request, tmp_path, idp_keys):
-    """Both apps on free ports, the RP speaking OIDC or the ESIA dialect (same pages)."""
-    with running_stack(tmp_path, idp_keys, protocol=request.param) as both:
-        yield both
 
 
 def test_done_when_flow(stack):
