@@ -6,8 +6,8 @@ from __future__ import annotations
 import ipaddress
 import os
 
-from shared.config import REPO_ROOT
-from shared.control_guard import OFF_VALUES, is_loopback
+from shared.config import REPO_ROOT, switch
+from shared.control_guard import is_loopback
 from shared.tls import TlsFiles, ensure_tls
 
 WILDCARDS = ("0.0.0.0", "::", "")
@@ -46,7 +46,7 @@ def exposure_warnings(bind: str, env: dict[str, str]) -> list[str]:
         return []
     warnings = []
     for prefix, name in APPS:
-        control_off = env.get(f"{prefix}_CONTROL", "on").lower() in OFF_VALUES
+        control_off = not switch(env.get(f"{prefix}_CONTROL"), default=True)
         if control_off or env.get(f"{prefix}_CONTROL_TOKEN"):
             continue
         line = "!" * 78
@@ -67,7 +67,7 @@ def exposure_warnings(bind: str, env: dict[str, str]) -> list[str]:
 def tls_files() -> TlsFiles | None:
     """With TLS=1: the test CA (made once, in TLS_DIR, default instance/tls) and a server
     certificate for loopback, the bind address and TLS_HOSTS (names separated by commas)."""
-    if os.environ.get("TLS", "").lower() not in ("1", "true", "yes", "on"):
+    if not switch(os.environ.get("TLS")):
         return None
     hosts = [h for h in os.environ.get("TLS_HOSTS", "").replace(",", " ").split() if h]
     bind = bind_address()

@@ -28,3 +28,18 @@ def configure(
     instance = app.config.get("INSTANCE_PATH") or app.instance_path
     app.config["INSTANCE_PATH"] = str(instance)
     Path(instance).mkdir(parents=True, exist_ok=True)
+
+
+ON_VALUES = frozenset({"on", "1", "true", "yes"})
+OFF_VALUES = frozenset({"off", "0", "false", "no"})
+
+
+def switch(value: object, default: bool = False) -> bool:
+    """A setting that is on or off: a bool, or on/off, true/false, 1/0, yes/no in any case;
+    anything else (an empty value included) is the default."""
+    if value is None:
+        return default
+    if isinstance(value, str):
+        text = value.strip().lower()
+        return True if text in ON_VALUES else False if text in OFF_VALUES else default
+    return bool(value)

@@ -18,13 +18,14 @@ from urllib.parse import urlencode, urlsplit
 
 from flask import current_app, jsonify, redirect, request, url_for
 
+from shared.config import switch
+
 COOKIE = "control_auth"
 HEALTH = "health"
 # methods that carry a body a form (or a fetch without a CORS preflight) could send; DELETE
 # has no body and a cross-site DELETE always needs a preflight, which the stand never grants
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH"})
 ALLOWED_FETCH_SITES = frozenset({"same-origin", "none"})
-OFF_VALUES = frozenset({"off", "0", "false", "no"})
 
 
 def _json_error(status: int, error: str, description: str):
@@ -102,7 +103,7 @@ class ControlGuard:
 
     def enabled(self) -> bool:
         """Whether CONTROL is on."""
-        return str(current_app.config.get("CONTROL", "on")).lower() not in OFF_VALUES
+        return switch(current_app.config.get("CONTROL"), default=True)
 
     def allowed_hosts(self) -> set[str]:
         """The stand's own names (from its URLs) and CONTROL_HOSTS."""

@@ -31,16 +31,13 @@ from idp.esia.certificates import ClientCertificate, UnsupportedCertificate
 from idp.esia.errors import UnauthorizedClient
 from idp.esia.tokens import ALGORITHMS, RS256
 from idp.models import Client
-from shared.config import FIXTURES_DIR
+from shared.config import FIXTURES_DIR, switch
 
 MODES = ("none", "cms", "gost")
 
 
 def _flag(meta: dict[str, Any], name: str, default: bool = True) -> bool:
-    value = meta.get(name, default)
-    if isinstance(value, str):
-        return value.strip().lower() not in ("false", "0", "no", "off", "")
-    return bool(value)
+    return switch(meta.get(name), default)
 
 
 @dataclass
