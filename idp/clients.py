@@ -7,6 +7,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from idp.models import Client
+from idp.validation import ValidationError
 
 AUTH_METHODS = ("client_secret_basic", "client_secret_post", "none")
 GRANT_TYPES = ("authorization_code", "refresh_token")
@@ -22,15 +23,6 @@ def register_metadata_check(check: Callable[[dict[str, Any]], tuple[str, str] | 
     """Validate a dialect's own registration fields (once per check, whatever the app count)."""
     if check not in METADATA_CHECKS:
         METADATA_CHECKS.append(check)
-
-
-class ValidationError(ValueError):
-    """A bad field; `field` names it."""
-
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(f"{field}: {message}")
-        self.field = field
-        self.message = message
 
 
 def _check_uri(field: str, uri: Any) -> str:

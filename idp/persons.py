@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from idp import limits
 from idp.models import Person
+from idp.validation import ValidationError
 from shared.formats import (
     FormatError,
     format_date_ru,
@@ -39,15 +40,6 @@ FIELDS = (
     "documents",
     "addresses",
 )
-
-
-class ValidationError(ValueError):
-    """A bad field; `field` names it, the message says what is wrong (ASCII)."""
-
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(f"{field}: {message}")
-        self.field = field
-        self.message = message
 
 
 def _clean(field: str, value: Any) -> Any:

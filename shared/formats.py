@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 
 _SNILS_SPELLED = re.compile(r"^\s*(\d{3})[- ]?(\d{3})[- ]?(\d{3})[- ]?(\d{2})\s*$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -210,3 +210,8 @@ def show_login(value) -> str:
     if "@" in text:
         return text
     return show_phone(text)
+
+
+def iso_time(moment: float, timespec: str = "seconds") -> str:
+    """A Unix time as ISO 8601 in UTC (the control APIs' and the report card's times)."""
+    return datetime.fromtimestamp(moment, tz=UTC).isoformat(timespec=timespec)

@@ -11,7 +11,7 @@ from idp.control import bp
 from idp.control.util import bad_field
 from idp.login.records import EmailMessage
 from idp.runtime import db_session
-from shared.formats import FormatError, normalize_email
+from shared.formats import FormatError, iso_time, normalize_email
 
 
 def _letters(address: str | None, limit: int) -> list[EmailMessage]:
@@ -19,10 +19,6 @@ def _letters(address: str | None, limit: int) -> list[EmailMessage]:
     if address:
         query = query.where(EmailMessage.address == address)
     return list(db_session().scalars(query))
-
-
-def _iso(ts: float) -> str:
-    return datetime.fromtimestamp(ts, tz=UTC).isoformat(timespec="seconds")
 
 
 @bp.get("/email")
@@ -40,7 +36,7 @@ def email():
     return jsonify(
         [
             {"address": m.address, "subject": m.subject, "code": m.code,
-             "purpose": m.purpose, "sent_at": _iso(m.sent_at)}
+             "purpose": m.purpose, "sent_at": iso_time(m.sent_at)}
             for m in _letters(address, int(raw_limit))
         ]
     )  # fmt: skip

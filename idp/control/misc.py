@@ -14,15 +14,11 @@ from idp.fixtures import reset as reset_fixtures
 from idp.models import CLOCK_OFFSET_KEY, Setting, SmsMessage
 from idp.runtime import db_session, runtime
 from shared.fixtures import FixtureError
-from shared.formats import FormatError, format_phone, normalize_phone
+from shared.formats import FormatError, format_phone, iso_time, normalize_phone
 from shared.migrations import setup_lock
 
 # beyond this, dates stop fitting the platform's time_t and datetime (OverflowError)
 MAX_CLOCK_OFFSET = 50 * 365 * 86400
-
-
-def _iso(ts: float) -> str:
-    return datetime.fromtimestamp(ts, tz=UTC).isoformat(timespec="seconds")
 
 
 def _messages(phone: str | None, limit: int = 200) -> list[SmsMessage]:
@@ -53,7 +49,7 @@ def sms():
         return bad_field("limit", "an integer from 1 to 200")
     return jsonify(
         [
-            {"phone": m.phone, "code": m.code, "purpose": m.purpose, "sent_at": _iso(m.sent_at)}
+            {"phone": m.phone, "code": m.code, "purpose": m.purpose, "sent_at": iso_time(m.sent_at)}
             for m in _messages(phone, int(raw_limit))
         ]
     )
@@ -96,7 +92,7 @@ def get_clock():
     """The clock offset in force and the IdP's current time."""
     row = db_session().get(Setting, CLOCK_OFFSET_KEY)
     offset = float(row.value) if row else 0.0
-    return jsonify(offset_seconds=offset, now=_iso(runtime().clock.time()))
+    return jsonify(offset_seconds=offset, now=iso_time(runtime().clock.time()))
 
 
 @bp.post("/clock")
@@ -118,4 +114,4 @@ def set_clock():
     session.merge(Setting(key=CLOCK_OFFSET_KEY, value=value))
     session.commit()
     g.pop("clock_offset", None)  # this request read the old offset already
-    return jsonify(offset_seconds=value, now=_iso(runtime().clock.time()))
+    return jsonify(offset_seconds=value, now=iso_time(runtime().clock.time()))

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -18,13 +17,14 @@ from idp.faults.models import FaultEffect
 from idp.models import Client
 from idp.report import checks
 from idp.report.models import RpEvent
+from shared.formats import iso_time
 
 MAX_EVENTS = 20000  # a sandbox stand; older requests drop out of the card
 
 
 def iso(moment: float) -> str:
     """An ISO-8601 UTC time with milliseconds."""
-    return datetime.fromtimestamp(moment, tz=UTC).isoformat(timespec="milliseconds")
+    return iso_time(moment, "milliseconds")
 
 
 @dataclass

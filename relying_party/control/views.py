@@ -7,8 +7,6 @@ writes; RP_CONTROL_TOKEN, when set, must come as `Authorization: Bearer <token>`
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from flask import Blueprint, current_app, jsonify, request
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -18,7 +16,7 @@ from relying_party.models import Event, OutboxMessage, User
 from relying_party.web import db, now
 from shared.control_guard import ControlGuard
 from shared.fixtures import FixtureError
-from shared.formats import FormatError, normalize_email, normalize_phone
+from shared.formats import FormatError, iso_time, normalize_email, normalize_phone
 from shared.migrations import setup_lock
 from shared.sql import INT_MAX, as_int
 
@@ -27,7 +25,7 @@ bp.before_request(ControlGuard("RP", own_url_keys=("PUBLIC_URL",)))
 
 
 def _iso(ts: float | None) -> str | None:
-    return datetime.fromtimestamp(ts, tz=UTC).isoformat() if ts is not None else None
+    return iso_time(ts, "auto") if ts is not None else None
 
 
 @bp.route("/health")
