@@ -18,6 +18,7 @@ from urllib.parse import urlencode, urlsplit
 
 from flask import current_app, jsonify, redirect, request, url_for
 
+from shared.bearer import bearer_token
 from shared.config import switch
 
 COOKIE = "control_auth"
@@ -148,8 +149,8 @@ class ControlGuard:
         expected = current_app.config.get("CONTROL_TOKEN")
         if not expected:
             return None
-        header = request.headers.get("Authorization", "")
-        if header[:7].lower() == "bearer " and self.token_matches(header[7:].strip()):
+        token = bearer_token(request.headers.get("Authorization"))
+        if token is not None and self.token_matches(token):
             return None
         if request.endpoint in self.pages:
             if hmac.compare_digest(request.cookies.get(COOKIE, ""), self.cookie_value()):

@@ -9,6 +9,7 @@ from idp.faults.tokens import alter_document
 from idp.models import Person
 from idp.runtime import db_session
 from idp.storage.consume import find_access_token
+from shared.bearer import bearer_token
 
 bp = Blueprint("esia_rest", __name__)
 COLLECTIONS = ("ctts", "addrs", "docs")
@@ -23,11 +24,10 @@ def _error(status: int, error: str, description: str):
 
 def _authorize(oid: int):
     """The token row and person for this request, or an error response (401/403/404)."""
-    header = request.headers.get("Authorization", "")
-    scheme, _, value = header.partition(" ")
-    if scheme.lower() != "bearer" or not value.strip():
+    token = bearer_token(request.headers.get("Authorization"))
+    if token is None:
         return None, None, _error(401, "invalid_token", "Bearer access token required")
-    row = find_access_token(db_session(), value.strip(), "esia")
+    row = find_access_token(db_session(), token, "esia")
     if row is None or row.is_revoked() or row.is_expired():
         return None, None, _error(401, "invalid_token", "The access token is invalid or expired")
     if row.person_oid != oid:

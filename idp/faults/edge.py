@@ -19,6 +19,7 @@ from idp.faults import registry
 from idp.faults.models import ArmedFault, FaultEffect
 from idp.models import Interaction, Token
 from idp.runtime import db_session, digest
+from shared.bearer import bearer_token as parse_bearer
 
 OIDC, ESIA = registry.OIDC, registry.ESIA
 
@@ -45,9 +46,9 @@ _UNRESOLVED = object()
 
 def bearer_token() -> str | None:
     """The access token of a userinfo / person request (header, or form for userinfo)."""
-    scheme, _, value = request.headers.get("Authorization", "").partition(" ")
-    if scheme.lower() == "bearer" and value.strip():
-        return value.strip()
+    token = parse_bearer(request.headers.get("Authorization"))
+    if token is not None:
+        return token
     return request.form.get("access_token") if request.method == "POST" else None
 
 
