@@ -123,10 +123,12 @@ def run_scenario(
 
 class StandPool:
     """Private stands, one per worker thread and protocol, started on first use (over HTTPS
-    with `tls`, a shared.tls.TlsFiles)."""
+    with `tls`, a shared.tls.TlsFiles; each in a fresh database from `new_database`, a callable
+    giving a SQLAlchemy URL, when given, else in SQLite files)."""
 
-    def __init__(self, tls=None) -> None:
+    def __init__(self, tls=None, new_database=None) -> None:
         self.tls = tls
+        self.new_database = new_database
         self._local = threading.local()
         self._all = []
         self._lock = threading.Lock()
@@ -139,7 +141,8 @@ class StandPool:
         if stands is None:
             stands = self._local.stands = {}
         if protocol not in stands:
-            local = LocalStand(protocol, tls=self.tls)
+            url = self.new_database() if self.new_database else None
+            local = LocalStand(protocol, tls=self.tls, database_url=url)
             stands[protocol] = local.start()
             with self._lock:
                 self._all.append(local)

@@ -41,9 +41,12 @@ class LocalStand:
         protocol: str = "oidc",
         extra_rp_config: dict | None = None,
         tls: TlsFiles | None = None,
+        database_url: str | None = None,
     ) -> None:
         self.protocol = protocol
         self.tls = tls  # serve both over HTTPS with this certificate (shared.tls)
+        # both apps in this (empty) database instead of SQLite files in their instance dirs
+        self._database = {"DATABASE_URL": database_url} if database_url else {}
         self._stack = ExitStack()
         self._extra_rp_config = extra_rp_config or {}
         self.stand: Stand | None = None
@@ -68,7 +71,12 @@ class LocalStand:
             rp_url = f"{scheme}://127.0.0.1:{rp_port}"
             idp = LiveServer(
                 create_idp(
-                    {"INSTANCE_PATH": str(root / "idp"), "ISSUER": idp_url, "SFERUM_URL": rp_url}
+                    {
+                        "INSTANCE_PATH": str(root / "idp"),
+                        "ISSUER": idp_url,
+                        "SFERUM_URL": rp_url,
+                        **self._database,
+                    }
                 ),
                 port=idp_port,
                 tls=self.tls,
@@ -83,6 +91,7 @@ class LocalStand:
                         "PROTOCOL": self.protocol,
                         "CA_BUNDLE": str(self.tls.ca_cert) if self.tls else None,
                         **RP_PROFILES.get(self.protocol, {}),
+                        **self._database,
                         **self._extra_rp_config,
                     }
                 ),

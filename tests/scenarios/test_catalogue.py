@@ -1,4 +1,5 @@
-"""Every scenario of the catalogue (fixtures/scenarios) runs green over HTTP, one test each."""
+"""Every scenario of the catalogue (fixtures/scenarios) runs green over HTTP, one test each, on
+stands storing in SQLite and on stands storing in PostgreSQL."""
 
 import pytest
 
@@ -8,9 +9,12 @@ from harness.runner import DEFAULT_PATH, StandPool, load_all, run_scenario
 SCENARIOS = load_all([DEFAULT_PATH], [])
 
 
-@pytest.fixture(scope="module")
-def stands():
-    pool = StandPool()
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def stands(request):
+    new_database = None
+    if request.param == "postgresql":
+        new_database = request.getfixturevalue("postgres").create_database
+    pool = StandPool(new_database=new_database)
     yield pool
     pool.stop()
 
