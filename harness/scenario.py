@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -48,10 +48,16 @@ class Scenario:
     given: dict[str, Any] = field(default_factory=dict)
     variables: dict[str, Any] = field(default_factory=dict)
     steps: list[Step] = field(default_factory=list)
+    case: str = ""  # the case's id when the file's `cases` made this scenario
 
     @property
     def where(self) -> str:
         return f"{self.path}:{self.line}"
+
+    @property
+    def key(self) -> str:
+        """A short unique name: the file's stem, with the case when there are cases."""
+        return f"{self.path.stem}[{self.case}]" if self.case else self.path.stem
 
 
 class _LineStr(str):
@@ -164,8 +170,24 @@ def load_scenarios(path: Path, known_actions: set[str]) -> list[Scenario]:
         if not isinstance(raw, dict):
             raise ScenarioError(f"{path}: a scenario must be a mapping with name and steps")
         _check_schema(path, raw, known_actions)
-        scenarios.append(_build(path, raw, raw.get("__line__", 1)))
+        scenario = _build(path, raw, raw.get("__line__", 1))
+        cases = _strip_lines(raw.get("cases"))
+        scenarios += [_case(scenario, case) for case in cases] if cases else [scenario]
     return scenarios
+
+
+def _case(template: Scenario, case: dict[str, Any]) -> Scenario:
+    """One scenario of a parametrised file: the case's values in its name, `given` and `vars`
+    (the steps read them as ${name} when they run)."""
+    values = {k: v for k, v in case.items() if k != "id"}
+    case_id = str(case.get("id") or next(iter(values.values()), ""))
+    try:
+        name = substitute(template.name, values)
+        given = substitute(template.given, values)
+    except ScenarioError as exc:
+        raise ScenarioError(f"{template.where}: case {case_id}: {exc}") from exc
+    return replace(template, name=str(name), given=given, case=case_id,
+                   variables={**template.variables, **values})  # fmt: skip
 
 
 def discover(paths: list[Path]) -> list[Path]:

@@ -32,7 +32,10 @@ def scenario_folders(scenarios) -> dict[int, str]:
     for s in scenarios:
         seen[s.path] = seen.get(s.path, 0) + 1
         stem = s.path.stem
-        folders[id(s)] = stem if counts[s.path] == 1 else f"{stem}-{seen[s.path]}"
+        if s.case:
+            folders[id(s)] = f"{stem}-{slug(s.case)}"
+        else:
+            folders[id(s)] = stem if counts[s.path] == 1 else f"{stem}-{seen[s.path]}"
     return folders
 
 

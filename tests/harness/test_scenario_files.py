@@ -106,6 +106,43 @@ def test_variables_are_substituted_whole_or_inside_text():
         substitute("${nobody.home}", variables)
 
 
+def test_cases_make_one_scenario_each_with_their_values(tmp_path):
+    path = write(
+        tmp_path,
+        """\
+        name: "Fault ${fault}: refused with ${error}"
+        cases:
+          - {fault: invalid-iss, error: id_token_iss}
+          - {id: no-sub, fault: missing-sub, error: id_token_sub}
+        given:
+          faults: [{fault: "${fault}", client_id: sferum}]
+        steps:
+          - expect_text: ${error}
+        """,
+    )
+    first, second = load_scenarios(path, KNOWN)
+    assert first.name == "Fault invalid-iss: refused with id_token_iss"
+    assert first.given["faults"] == [{"fault": "invalid-iss", "client_id": "sferum"}]
+    assert first.key == "scenario[invalid-iss]" and second.key == "scenario[no-sub]"
+    assert second.variables["error"] == "id_token_sub"
+    assert substitute(second.steps[0].arg, second.variables) == "id_token_sub"
+
+
+def test_a_case_missing_a_value_is_refused_naming_the_case(tmp_path):
+    path = write(
+        tmp_path,
+        """\
+        name: "Fault ${fault}"
+        cases:
+          - {error: id_token_iss}
+        steps:
+          - unlink
+        """,
+    )
+    with pytest.raises(ScenarioError, match=r"scenario.yaml:1: case id_token_iss: .*\$\{fault\}"):
+        load_scenarios(path, KNOWN)
+
+
 def test_junit_lists_every_scenario_and_explains_failures(tmp_path):
     path = write(
         tmp_path,

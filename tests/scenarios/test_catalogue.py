@@ -23,7 +23,7 @@ def test_the_catalogue_is_big_enough():
     assert len(SCENARIOS) >= 25
 
 
-@pytest.mark.parametrize("scenario", SCENARIOS, ids=[s.path.stem for s in SCENARIOS])
+@pytest.mark.parametrize("scenario", SCENARIOS, ids=[s.key for s in SCENARIOS])
 def test_scenario(scenario, stands):
     stand = stands.get(scenario.given.get("rp_protocol", "oidc"))
     result = run_scenario(scenario, stand, lambda _session: HttpDriver())
