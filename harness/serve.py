@@ -148,6 +148,9 @@ def init_databases(env: dict[str, str]) -> None:
     create_rp().extensions["database"].dispose()
 
 
+START_TIMEOUT = 120.0  # seconds for both apps to answer their health check
+
+
 def _interrupt(_signum, _frame) -> None:
     raise KeyboardInterrupt
 
@@ -167,8 +170,12 @@ def serve() -> int:
         init_databases(env)
         for spec in (idp, rp):
             procs.append(subprocess.Popen(gunicorn_command(spec, tls), env=env))
-        for spec in (idp, rp):
-            wait_until_up(spec.url + spec.health_path, verify=str(tls.ca_cert) if tls else True)
+        for spec, proc in zip((idp, rp), procs, strict=True):
+            # a generous wait: a loaded machine (CI, a laptop building something) may take a
+            # while to fork and import; an app that exits fails the start at once instead
+            wait_until_up(spec.url + spec.health_path, timeout=START_TIMEOUT,
+                          verify=str(tls.ca_cert) if tls else True,
+                          alive=lambda proc=proc: proc.poll() is None)  # fmt: skip
         print()
         for spec in (idp, rp):
             print(f"  {spec.name:<22} {spec.url}")

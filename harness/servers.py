@@ -5,6 +5,7 @@ from __future__ import annotations
 import socket
 import threading
 import time
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import requests
@@ -70,12 +71,21 @@ class LiveServer:
 
 
 def wait_until_up(
-    url: str, timeout: float = 15.0, interval: float = 0.02, verify: str | bool = True
+    url: str,
+    timeout: float = 15.0,
+    interval: float = 0.02,
+    verify: str | bool = True,
+    alive: Callable[[], bool] | None = None,
 ) -> None:
-    """Poll url until it answers 200, or raise TimeoutError (verify: a CA file for HTTPS)."""
+    """Poll url until it answers 200, or raise TimeoutError (verify: a CA file for HTTPS).
+
+    With `alive` (is the server's process still running?), an exited server fails at once.
+    """
     deadline = time.monotonic() + timeout
     last: Exception | None = None
     while time.monotonic() < deadline:
+        if alive is not None and not alive():
+            raise TimeoutError(f"{url}: the server exited before it answered")
         try:
             if requests.get(url, timeout=1, verify=verify).status_code == 200:
                 return
