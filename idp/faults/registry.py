@@ -3,6 +3,7 @@ and validation of `POST /_control/faults` bodies."""
 
 from __future__ import annotations
 
+import json
 import math
 from dataclasses import dataclass
 from typing import Any
@@ -62,6 +63,8 @@ SPECS: dict[str, FaultSpec] = {
         _id("iat-week-in-past", "ID token `iat` a week in the past (`exp` still ahead)"),
         _id("invalid-secondary-aud", "`aud` = [client_id, an untrusted audience], azp set"),
         _id("invalid-alternate-alg", "signed with another algorithm than registered"),
+        _id("claims-override", "ID token claims set or removed as given: params "
+            "{\"set\"?: {claim: value}, \"remove\"?: [claim]} (shapes no named fault makes)"),
         FaultSpec(
             "refresh-token-invalid-sub", REFRESH, ("token",), BOTH,
             "the refreshed ID token has another `sub`",
@@ -116,7 +119,9 @@ SPECS: dict[str, FaultSpec] = {
 MUST_REFUSE = frozenset(
     name
     for name, spec in SPECS.items()
-    if spec.kind in (ID_TOKEN, REFRESH) and not name.startswith("kid-absent")
+    if spec.kind in (ID_TOKEN, REFRESH)
+    and not name.startswith("kid-absent")
+    and name != "claims-override"  # what it makes is up to the test
 )
 
 
@@ -153,6 +158,24 @@ def _seconds(params: dict[str, Any], max_delay: float) -> float:
     if not 0 < value <= max_delay:
         raise FaultError(f"delay seconds must be > 0 and <= {max_delay:g} (IDP_FAULT_MAX_DELAY)")
     return float(value)
+
+
+MAX_OVERRIDE_BYTES = 8192
+
+
+def _override_params(params: dict[str, Any]) -> dict[str, Any]:
+    unknown = set(params) - {"set", "remove"}
+    if unknown or not params:
+        raise FaultError('claims-override needs params {"set": {...}} and/or {"remove": [...]}')
+    to_set = params.get("set", {})
+    to_remove = params.get("remove", [])
+    if not isinstance(to_set, dict) or not all(isinstance(k, str) and k for k in to_set):
+        raise FaultError("claims-override set must be an object of claim names")
+    if not isinstance(to_remove, list) or not all(isinstance(k, str) and k for k in to_remove):
+        raise FaultError("claims-override remove must be a list of claim names")
+    if len(json.dumps(params, ensure_ascii=False).encode()) > MAX_OVERRIDE_BYTES:
+        raise FaultError(f"claims-override params must stay under {MAX_OVERRIDE_BYTES} bytes")
+    return {"set": to_set, "remove": to_remove}
 
 
 def _person_params(name: str, params: dict[str, Any]) -> dict[str, Any]:
@@ -209,6 +232,8 @@ def validate(body: Any, max_delay: float, known_clients: set[str]) -> dict[str, 
         if client_id is not None or "times" in body:
             raise FaultError(f"{name} is a person's state: it takes no client_id or times")
         params = _person_params(name, params)
+    elif name == "claims-override":
+        params = _override_params(params)
     elif params:
         raise FaultError(f"{name} takes no params")
     return {

@@ -54,8 +54,11 @@ def corrupt(token: str) -> str:
     return f"{head}.{body}.{_b64(bytes(raw))}"
 
 
-def mutate_claims(names: list[str], claims: dict, client_id: str, moment: int) -> dict:
-    """The claims as the faults have them at moment (ESIA's urn:esia:sbj follows sub)."""
+def mutate_claims(
+    names: list[str], claims: dict, client_id: str, moment: int, override: dict | None = None
+) -> dict:
+    """The claims as the faults have them at moment (ESIA's urn:esia:sbj follows sub); then
+    claims-override's `set` and `remove`, as given."""
     claims = dict(claims)
     subject = dict(claims.get("urn:esia:sbj") or {})
     for name in names:
@@ -86,7 +89,18 @@ def mutate_claims(names: list[str], claims: dict, client_id: str, moment: int) -
             claims["azp"] = client_id
     if "urn:esia:sbj" in claims:
         claims["urn:esia:sbj"] = subject
+    if override:
+        claims.update(override.get("set", {}))
+        for claim in override.get("remove", []):
+            claims.pop(claim, None)
     return claims
+
+
+def _override(edge: Edge | None, names: list[str]) -> dict | None:
+    """The params of a consumed claims-override fault."""
+    if edge is None or "claims-override" not in names:
+        return None
+    return edge.taken["claims-override"].params
 
 
 def _id_token_faults(edge: Edge | None) -> list[str]:
@@ -126,7 +140,7 @@ def oidc_id_token(
     if not names:
         token = sign(header, claims, key)
     else:
-        claims = mutate_claims(names, claims, client.client_id, int(now()))
+        claims = mutate_claims(names, claims, client.client_id, int(now()), _override(edge, names))
         if "invalid-alternate-alg" in names:
             other = "EC" if key.key_type == "RSA" else "RSA"
             key = keys.current_key(other, rows)
@@ -156,7 +170,9 @@ def esia_id_token(header: dict, claims: dict, alg: str, algs: tuple[str, str], s
     names = _id_token_faults(edge)
     if not names:
         return sign(header, claims, alg)
-    claims = mutate_claims(names, claims, str(claims.get("aud", "")), int(now()))
+    claims = mutate_claims(
+        names, claims, str(claims.get("aud", "")), int(now()), _override(edge, names)
+    )
     if "invalid-alternate-alg" in names:
         alg = algs[1] if alg == algs[0] else algs[0]
     if "idtoken-sig-none" in names:

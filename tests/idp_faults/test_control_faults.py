@@ -33,6 +33,10 @@ BAD = [
     ({"fault": "delay", "endpoint": "token", "seconds": 0}, "seconds must be"),
     ({"fault": "delay", "endpoint": "token", "params": {"seconds": 6}}, "IDP_FAULT_MAX_DELAY"),
     ({"fault": "delay", "endpoint": "token", "seconds": True}, "seconds"),
+    ({"fault": "claims-override"}, "needs params"),
+    ({"fault": "claims-override", "params": {"set": []}}, "object of claim names"),
+    ({"fault": "claims-override", "params": {"remove": "sub"}}, "list of claim names"),
+    ({"fault": "claims-override", "params": {"set": {"x": "y" * 9000}}}, "under 8192 bytes"),
     ({"fault": "sms-blocked"}, "needs params"),
     ({"fault": "sms-blocked", "params": {"oid": "x"}}, "needs params"),
     ({"fault": "account-locked", "params": {"oid": 1, "seconds": -1}}, "seconds must be"),
@@ -50,7 +54,7 @@ def test_bad_requests_get_400_with_the_valid_names(idp, body, message):
     assert message in data["error_description"]
     assert data["error_description"].isascii()
     assert "invalid-iss" in data["valid_faults"] and "drop" in data["valid_faults"]
-    assert len(data["valid_faults"]) == 29
+    assert len(data["valid_faults"]) == 30
     assert data["endpoints"] == ["authorize", "token", "userinfo", "jwks", "person", "discovery"]
     assert requests.get(f"{idp.url}/_control/faults", timeout=5).json()["faults"] == []
 

@@ -49,6 +49,14 @@ EXPECTED = {
 }
 
 
+def test_claims_override_in_the_esia_dialect(idp):
+    override = {"set": {"urn:esia:sbj": {"urn:esia:sbj:typ": "P"}}, "remove": ["amr"]}
+    arm(idp.url, "claims-override", client_id="esia-none", params=override)
+    _header, claims = verify_rs256(idp.url, esia_tokens(idp, esia_client(idp))["id_token"])
+    assert claims["urn:esia:sbj"] == {"urn:esia:sbj:typ": "P"} and "amr" not in claims
+    assert claims["sub"] == OID
+
+
 @pytest.mark.parametrize("fault", sorted(EXPECTED))
 def test_esia_id_token_claim_faults(idp, fault):
     arm(idp.url, fault, client_id="esia-none")

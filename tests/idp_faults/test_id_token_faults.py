@@ -133,6 +133,17 @@ def test_code_exchange_serves_the_faulty_id_token(idp, rp, fault):
     assert parts(honest)[0]["kid"]
 
 
+def test_claims_override_sets_and_removes_what_it_is_given(idp, rp):
+    override = {"set": {"acr": "urn:test:low", "sub": "1000000099", "extra": [1, 2]},
+                "remove": ["nonce", "auth_time"]}  # fmt: skip
+    arm(idp.url, "claims-override", client_id="sferum", params=override)
+    claims = verify(idp.url, rp.tokens()["id_token"])  # still signed with the IdP's key
+    assert claims["acr"] == "urn:test:low" and claims["sub"] == "1000000099"
+    assert claims["extra"] == [1, 2] and "nonce" not in claims and "auth_time" not in claims
+    assert claims["iss"] == idp.url and claims["aud"] == "sferum"
+    assert verify(idp.url, rp.tokens()["id_token"])["sub"] == SUB, "used up: honest again"
+
+
 def test_refresh_token_invalid_sub_only_on_refresh(idp, rp):
     arm(idp.url, "refresh-token-invalid-sub")
     first = rp.tokens()
