@@ -10,6 +10,7 @@ import requests
 
 from harness.drivers.http import HttpBrowser, Page
 from harness.servers import LiveServer
+from harness.sign_in import outbox_code, sign_in
 from idp import create_app
 from shared.clock import FrozenTime
 
@@ -109,19 +110,14 @@ def login_flow(idp_server):
         browser: HttpBrowser | None = None,
     ) -> LoginResult:
         browser = browser or HttpBrowser(stop_at=(CALLBACK,))
-        page = browser.open(authorize_url)
-        if page.has("login-form"):
-            page = browser.submit(
-                "login-form", {"login-input": login, "password-input": password}, "login-submit"
-            )
-            assert not page.has("login-error"), page.require("login-error").text()
-        if page.has("sms-form"):
-            code = sms_codes(idp_server.url, phone)[0]
-            page = browser.submit("sms-form", {"sms-code-input": code}, "sms-submit")
-            assert not page.has("sms-error"), page.require("sms-error").text()
-        if consent and browser.stopped_at is None:
+        page = sign_in(
+            browser, browser.open(authorize_url), login, password,
+            lambda: outbox_code(idp_server.url, phone), consent=consent,
+        )  # fmt: skip
+        for error in ("login-error", "sms-error"):
+            assert not page.has(error), page.require(error).text()
+        if consent is None and browser.stopped_at is None:
             page.require("consent-form")
-            browser.submit("consent-form", button=f"consent-{consent}")
         return finish_at_callback(browser)
 
     return run

@@ -20,6 +20,7 @@ from joserfc.jwk import KeySet
 
 from harness.drivers.http import HttpBrowser
 from harness.servers import LiveServer
+from harness.sign_in import outbox_code, sign_in
 from idp import create_app
 from tests.idp_esia.conftest import EsiaTestClient
 
@@ -131,20 +132,8 @@ class Rp:
 
     def login(self, url: str) -> dict[str, str]:
         """The browser part (password, SMS, consent); the callback's query."""
-        page = self.browser.open(url)
-        if page.has("login-form"):
-            page = self.browser.submit(
-                "login-form",
-                {"login-input": ROSHCHINA["login"], "password-input": ROSHCHINA["password"]},
-                "login-submit",
-            )
-        if page.has("sms-form"):
-            sms = requests.get(
-                f"{self.base}/_control/sms", params={"phone": ROSHCHINA_PHONE}, timeout=5
-            ).json()
-            page = self.browser.submit("sms-form", {"sms-code-input": sms[0]["code"]}, "sms-submit")
-        if self.browser.stopped_at is None and page.has("consent-form"):
-            self.browser.submit("consent-form", button="consent-allow")
+        sign_in(self.browser, self.browser.open(url), ROSHCHINA["login"], ROSHCHINA["password"],
+                lambda: outbox_code(self.base, ROSHCHINA_PHONE))  # fmt: skip
         assert self.browser.stopped_at, f"no callback; at {self.browser.page.url}"
         return {k: v[0] for k, v in parse_qs(urlsplit(self.browser.stopped_at).query).items()}
 

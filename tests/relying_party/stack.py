@@ -10,6 +10,7 @@ import requests
 
 from harness.drivers.http import HttpBrowser, Page
 from harness.servers import LiveServer, free_port
+from harness.sign_in import sign_in
 from idp import create_app as create_idp
 from relying_party import create_app as create_rp
 from tests.relying_party.conftest import Sferum
@@ -41,21 +42,8 @@ class Stack:
         """Answer whatever the IdP shows (login, SMS code, consent) until the browser leaves it
         (or stops at one of browser.stop_at)."""
         login, password = PERSONS[person]
-        for _ in range(5):
-            if browser.stopped_at or not page.url.startswith(self.idp.url):
-                return page
-            if page.has("login-form"):
-                page = browser.submit(
-                    "login-form", {"login-input": login, "password-input": password}, "login-submit"
-                )
-            elif page.has("sms-form"):
-                code = self.sms_code(login)
-                page = browser.submit("sms-form", {"sms-code-input": code}, "sms-submit")
-            elif page.has("consent-form"):
-                page = browser.submit("consent-form", button=f"consent-{consent}")
-            else:
-                raise AssertionError(f"unexpected IdP page {page.url}: {page.text()[:300]}")
-        raise AssertionError("the IdP did not send the browser back")
+        return sign_in(browser, page, login, password, lambda: self.sms_code(login),
+                       consent=consent, idp_url=self.idp.url)  # fmt: skip
 
     def link(self, browser: HttpBrowser, person: str) -> Page:
         """Settings → Перейти на Госуслуги → Продолжить → IdP; the RP page after the callback."""

@@ -14,6 +14,7 @@ import requests
 
 from harness.drivers.http import HttpBrowser
 from harness.servers import LiveServer
+from harness.sign_in import outbox_code, sign_in
 
 CALLBACK = "http://127.0.0.1:5555/callback"
 ROSHCHINA = {"login": "+7 965 123-45-75", "password": "Roshchina-2024", "phone": "+79651234575"}
@@ -81,8 +82,7 @@ def idp_workers(make_idp_workers):
 
 def sms_code(base: str, phone: str = ROSHCHINA["phone"]) -> str:
     """The newest code in the IdP's SMS outbox for the phone."""
-    answer = requests.get(f"{base}/_control/sms", params={"phone": phone, "limit": 1}, timeout=5)
-    return answer.json()[0]["code"]
+    return outbox_code(base, phone)
 
 
 def authorize_url(base: str, client_id: str = "demo-es256", **extra: str) -> str:
@@ -94,15 +94,8 @@ def authorize_url(base: str, client_id: str = "demo-es256", **extra: str) -> str
 
 def log_in(browser: HttpBrowser, base: str, start_url: str) -> dict[str, str]:
     """Password, SMS code, consent; the callback's query parameters."""
-    browser.open(start_url)
-    browser.submit(
-        "login-form",
-        {"login-input": ROSHCHINA["login"], "password-input": ROSHCHINA["password"]},
-        "login-submit",
-    )
-    browser.submit("sms-form", {"sms-code-input": sms_code(base)}, "sms-submit")
-    if browser.stopped_at is None:
-        browser.submit("consent-form", button="consent-allow")
+    sign_in(browser, browser.open(start_url), ROSHCHINA["login"], ROSHCHINA["password"],
+            lambda: sms_code(base))  # fmt: skip
     return {k: v[0] for k, v in parse_qs(urlsplit(browser.stopped_at or "").query).items()}
 
 
