@@ -7,7 +7,7 @@ from flask_wtf.csrf import CSRFError, CSRFProtect
 
 from relying_party.config import DEFAULTS
 from relying_party.database import open_database, register_commands
-from relying_party.gosuslugi.protocols import build_protocol
+from relying_party.gosuslugi.dialects import build_protocol
 from relying_party.web import (
     GENDER_LABELS,
     ROLE_LABELS,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import current_app
 from sqlalchemy import update
 
-from relying_party.gosuslugi.protocols import GosuslugiError
+from relying_party.gosuslugi.errors import GosuslugiError
 from relying_party.models import FlowAttempt
 from relying_party.web import db, now
 from shared.sql import claimed

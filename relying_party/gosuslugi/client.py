@@ -6,7 +6,7 @@ import logging
 
 from flask import current_app
 
-from relying_party.gosuslugi.protocols import GosuslugiError
+from relying_party.gosuslugi.errors import GosuslugiError
 from relying_party.models import CacheEntry
 from relying_party.web import db, now
 from shared.sql import upsert

@@ -19,10 +19,11 @@ from collections.abc import Mapping
 from urllib.parse import urlencode
 
 import requests
-from flask import current_app, url_for
+from flask import current_app
 
 from relying_party.gosuslugi import client
-from relying_party.gosuslugi.attempts import consume_attempt, store_attempt
+from relying_party.gosuslugi.attempts import store_attempt
+from relying_party.gosuslugi.errors import GosuslugiError
 from relying_party.gosuslugi.esia_signers import GOST, ClientSigner
 from relying_party.gosuslugi.esia_tokens import (
     SUPPORTED_ALGS,
@@ -31,7 +32,7 @@ from relying_party.gosuslugi.esia_tokens import (
     timestamp,
     verify_jws,
 )
-from relying_party.gosuslugi.protocols import FlowResult, GosuslugiError, config_list
+from relying_party.gosuslugi.protocols import GosuslugiTrip, config_list
 from relying_party.web import now
 from shared.formats import FormatError, parse_date
 
@@ -52,8 +53,8 @@ _ESIA_CODE = re.compile(r"ESIA-\d{6}")
 _RU_DATE = re.compile(r"^\d{2}\.\d{2}\.\d{4}$")
 
 
-class EsiaProtocol:
-    """The ESIA implementation of IdentityProtocol (raw GOST, or legacy RSA CMS)."""
+class EsiaProtocol(GosuslugiTrip):
+    """The trip in ESIA's dialect (raw GOST, or legacy RSA CMS)."""
 
     name = "esia"
 
@@ -70,11 +71,6 @@ class EsiaProtocol:
         self.gost = self.signer.mode == GOST
         self.authorize_path = AUTHORIZE_PATH_V2 if self.gost else AUTHORIZE_PATH
         self.token_path = TOKEN_PATH_V3 if self.gost else TOKEN_PATH
-
-    @staticmethod
-    def redirect_uri() -> str:
-        """The callback URL registered at the IdP."""
-        return current_app.config["PUBLIC_URL"].rstrip("/") + url_for("gosuslugi.callback")
 
     @staticmethod
     def _endpoint(path: str) -> str:
@@ -111,18 +107,19 @@ class EsiaProtocol:
         }
         return self._endpoint(self.authorize_path) + "?" + urlencode(params), state
 
-    def finish(self, args: Mapping[str, str]) -> FlowResult:
-        """Consume the state, exchange the code, verify both tokens, read the person."""
-        attempt = consume_attempt(args.get("state") or "")
-        if args.get("error"):
-            raise GosuslugiError(_callback_refusal(args), f"callback error={args['error']!r}")
-        if not args.get("code"):
-            raise GosuslugiError("idp_garbage", "callback without code")
-        token = self._exchange(args["code"])
+    def identity(self, attempt, code: str) -> dict:
+        """Exchange the code, verify both tokens, read the person."""
+        token = self._exchange(code)
         oid, trusted_in_token = self._verify_tokens(token)
         person = self._person(oid, token["access_token"])
-        identity = identity_of(oid, person, trusted_in_token)
-        return FlowResult(attempt.state, attempt.purpose, attempt.user_id, identity)
+        return identity_of(oid, person, trusted_in_token)
+
+    def callback_refusal(self, args: Mapping[str, str]) -> str:
+        """access_denied, or the refusal ESIA's error code in the description names."""
+        if args.get("error") == "access_denied":
+            return "access_denied"
+        found = _ESIA_CODE.search(args.get("error_description") or "")
+        return CALLBACK_CODES.get(found.group(0) if found else "", "idp_error")
 
     def _exchange(self, code: str) -> dict:
         state = str(uuid.uuid4())  # a fresh one, which the IdP echoes
@@ -202,14 +199,6 @@ class EsiaProtocol:
 
 def _same_number(value: object, expected: int) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and value == expected
-
-
-def _callback_refusal(args: Mapping[str, str]) -> str:
-    """The refusal code for an error sent back to the callback."""
-    if args.get("error") == "access_denied":
-        return "access_denied"
-    found = _ESIA_CODE.search(args.get("error_description") or "")
-    return CALLBACK_CODES.get(found.group(0) if found else "", "idp_error")
 
 
 def identity_of(oid: int, person: dict, trusted_in_token: bool) -> dict:

@@ -23,7 +23,7 @@ from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from flask import current_app
 
 from relying_party.gosuslugi import client
-from relying_party.gosuslugi.protocols import GosuslugiError
+from relying_party.gosuslugi.errors import GosuslugiError
 from relying_party.web import now
 from shared import gost, gost_x509
 from shared.esia_time import format_timestamp

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import logging
 import secrets
-from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
-from flask import current_app, url_for
+from flask import current_app
 
 from relying_party.gosuslugi import client
-from relying_party.gosuslugi.attempts import consume_attempt, store_attempt
+from relying_party.gosuslugi.attempts import store_attempt
+from relying_party.gosuslugi.errors import GosuslugiError
 from relying_party.gosuslugi.idtoken import check_claims, verify_signature
-from relying_party.gosuslugi.protocols import FlowResult, GosuslugiError, config_list
+from relying_party.gosuslugi.protocols import GosuslugiTrip, config_list
 from relying_party.web import now
 from shared.formats import FormatError, parse_date
 
@@ -24,8 +24,8 @@ log = logging.getLogger(__name__)
 GENDERS = {"male": "M", "female": "F", "M": "M", "F": "F"}
 
 
-class OidcProtocol:
-    """The OIDC implementation of IdentityProtocol."""
+class OidcProtocol(GosuslugiTrip):
+    """The trip over OpenID Connect."""
 
     name = "oidc"
 
@@ -45,12 +45,6 @@ class OidcProtocol:
         session.register_compliance_hook("access_token_response", _refuse_server_errors)
         return session
 
-    @staticmethod
-    def redirect_uri() -> str:
-        """The callback URL registered at the IdP."""
-        base = current_app.config["PUBLIC_URL"].rstrip("/")
-        return base + url_for("gosuslugi.callback")
-
     def start(self, purpose: str, user_id: int | None) -> tuple[str, str]:
         """Persist a fresh state, nonce and PKCE verifier; return the authorization URL."""
         doc = client.discovery()
@@ -63,20 +57,14 @@ class OidcProtocol:
             )
         return url, state
 
-    def finish(self, args: Mapping[str, str]) -> FlowResult:
-        """Consume the state, exchange the code, validate the ID token and userinfo."""
-        attempt = consume_attempt(args.get("state") or "")
-        if args.get("error"):
-            code = "access_denied" if args["error"] == "access_denied" else "idp_error"
-            raise GosuslugiError(code, f"callback error={args['error']!r}")
-        if not args.get("code"):
-            raise GosuslugiError("idp_garbage", "callback without code")
+    def identity(self, attempt, code: str) -> dict:
+        """Exchange the code with PKCE, validate the ID token, then userinfo."""
         doc = client.discovery()
-        token = self._exchange(doc, args["code"], attempt.code_verifier)
+        token = self._exchange(doc, code, attempt.code_verifier)
         claims = self._validate_id_token(doc, token.get("id_token"), attempt.nonce)
         if doc.get("userinfo_endpoint"):
             claims = {**claims, **self._userinfo(doc, token, claims["sub"])}
-        return FlowResult(attempt.state, attempt.purpose, attempt.user_id, identity_of(claims))
+        return identity_of(claims)
 
     def _exchange(self, doc: dict, code: str, verifier: str) -> dict:
         import requests

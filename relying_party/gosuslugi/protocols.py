@@ -1,10 +1,14 @@
-"""The interface every Gosuslugi protocol implements, its errors, and the factory."""
+"""The trip every Gosuslugi dialect makes (GosuslugiTrip) and what it yields."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Protocol
+
+from flask import current_app, url_for
+
+from relying_party.gosuslugi.attempts import consume_attempt
+from relying_party.gosuslugi.errors import GosuslugiError
 
 
 def config_list(value) -> list[str]:
@@ -12,77 +16,6 @@ def config_list(value) -> list[str]:
     if isinstance(value, str):
         return [v.strip() for v in value.split(",") if v.strip()]
     return list(value or [])
-
-
-# Russian messages for every way a trip to Gosuslugi can fail (shown on the refusal page).
-MESSAGES = {
-    "access_denied": (
-        "Вы отказались передать данные Госуслуг. Профиль не связан с Госуслугами — "
-        "вы можете попробовать снова в любой момент."
-    ),
-    "idp_error": "Госуслуги вернули ошибку. Профиль не связан. Попробуйте ещё раз.",
-    "state_unknown": (
-        "Ответ Госуслуг не относится к начатому входу или уже был использован. "
-        "Начните заново со страницы «Настройки»."
-    ),
-    "state_expired": "Время на вход через Госуслуги истекло. Начните заново.",
-    "idp_unavailable": "Госуслуги сейчас недоступны. Попробуйте позже.",
-    "idp_timeout": "Госуслуги не ответили вовремя. Попробуйте позже.",
-    "idp_garbage": "Госуслуги прислали некорректный ответ. Попробуйте позже.",
-    "discovery_issuer": (
-        "Адрес Госуслуг не совпадает с ожидаемым (issuer). Вход через Госуслуги невозможен."
-    ),
-    "token_error": "Госуслуги не выдали токен доступа. Начните заново.",
-    "id_token_malformed": "Ответ Госуслуг повреждён: ID-токен не читается.",
-    "id_token_alg": "Ответ Госуслуг подписан недопустимым алгоритмом.",
-    "id_token_kid": "Ответ Госуслуг подписан неизвестным ключом.",
-    "id_token_signature": "Подпись ответа Госуслуг неверна.",
-    "id_token_iss": "Ответ выдан не Госуслугами (неверный издатель).",
-    "id_token_aud": "Ответ Госуслуг предназначен не для «Сферума» (неверный получатель).",
-    "id_token_azp": "Ответ Госуслуг выдан другому приложению (azp).",
-    "id_token_exp": "Срок действия ответа Госуслуг истёк.",
-    "id_token_iat": "Время выдачи ответа Госуслуг неверно.",
-    "id_token_nonce": "Ответ Госуслуг не относится к этому входу (nonce).",
-    "id_token_sub": "В ответе Госуслуг нет идентификатора пользователя.",
-    "userinfo_sub": "Данные пользователя от Госуслуг относятся к другому человеку.",
-    # The ESIA dialect: the access token is a signed JWT too, checked as strictly.
-    "id_token_type": "Госуслуги прислали вместо ID-токена токен другого типа.",
-    "access_token_malformed": "Ответ Госуслуг повреждён: токен доступа не читается.",
-    "access_token_type": "Госуслуги прислали вместо токена доступа токен другого типа.",
-    "access_token_alg": "Токен доступа Госуслуг подписан недопустимым алгоритмом.",
-    "access_token_signature": "Подпись токена доступа Госуслуг неверна.",
-    "access_token_iss": "Токен доступа выдан не Госуслугами (неверный издатель).",
-    "access_token_client": "Токен доступа Госуслуг выдан другому приложению.",
-    "access_token_exp": "Срок действия токена доступа Госуслуг истёк.",
-    "access_token_iat": "Время выдачи токена доступа Госуслуг неверно.",
-    "esia_certificate": (
-        "Сертификат Госуслуг для проверки подписи недоступен или некорректен. Попробуйте позже."
-    ),
-    "esia_state": "Ответ Госуслуг на запрос токена не относится к этому входу (state).",
-    "esia_subject": (
-        "Токены Госуслуг относятся к разным людям: идентификатор пользователя не совпадает."
-    ),
-    "esia_trusted": "Госуслуги прислали противоречивые сведения о подтверждении учётной записи.",
-    "esia_person": "Госуслуги не выдали данные пользователя. Попробуйте ещё раз.",
-}
-
-
-GATEWAY_CODES = frozenset({"idp_unavailable", "idp_garbage"})
-
-
-class GosuslugiError(Exception):
-    """A refusal: `code` names it (shown as error-code), `message` is the Russian text."""
-
-    def __init__(self, code: str, detail: str = "") -> None:
-        super().__init__(f"{code}: {detail}" if detail else code)
-        self.code = code
-        self.detail = detail  # English, for logs only
-        self.message = MESSAGES.get(code, MESSAGES["idp_error"])
-
-    @property
-    def status(self) -> int:
-        """502 when the IdP could not be reached or answered garbage, wherever it is met."""
-        return 502 if self.code in GATEWAY_CODES else 400
 
 
 @dataclass
@@ -99,29 +32,39 @@ class FlowResult:
     identity: dict
 
 
-class IdentityProtocol(Protocol):
-    """A way to talk to Gosuslugi: OpenID Connect (oidc.py) or the ESIA dialect (esia.py)."""
+class GosuslugiTrip:
+    """One trip to Gosuslugi and back, the same in every dialect; a dialect fills the steps.
+
+    start: a fresh attempt and its authorization URL. finish: consume the attempt (once, in
+    the database), refuse a callback error, exchange the code and verify what comes back
+    (`identity`, the dialect's), and hand the views a typed result.
+    """
 
     name: str
 
+    @staticmethod
+    def redirect_uri() -> str:
+        """The callback URL registered at the IdP."""
+        return current_app.config["PUBLIC_URL"].rstrip("/") + url_for("gosuslugi.callback")
+
     def start(self, purpose: str, user_id: int | None) -> tuple[str, str]:
         """Persist a fresh attempt and return (authorization URL, state)."""
-        ...
+        raise NotImplementedError
 
     def finish(self, args: Mapping[str, str]) -> FlowResult:
         """Check the callback, exchange the code, verify everything; raise GosuslugiError."""
-        ...
+        attempt = consume_attempt(args.get("state") or "")
+        if args.get("error"):
+            raise GosuslugiError(self.callback_refusal(args), f"callback error={args['error']!r}")
+        if not args.get("code"):
+            raise GosuslugiError("idp_garbage", "callback without code")
+        identity = self.identity(attempt, args["code"])
+        return FlowResult(attempt.state, attempt.purpose, attempt.user_id, identity)
 
+    def callback_refusal(self, args: Mapping[str, str]) -> str:
+        """The refusal code for an error sent back to the callback."""
+        return "access_denied" if args.get("error") == "access_denied" else "idp_error"
 
-def build_protocol(config: Mapping) -> IdentityProtocol:
-    """The protocol named by PROTOCOL (oidc or esia); fail fast on anything else."""
-    name = str(config.get("PROTOCOL") or "oidc").lower()
-    if name == "oidc":
-        from relying_party.gosuslugi.oidc import OidcProtocol
-
-        return OidcProtocol()
-    if name == "esia":
-        from relying_party.gosuslugi.esia import EsiaProtocol
-
-        return EsiaProtocol(config)
-    raise ValueError(f"RP_PROTOCOL={name!r} is unknown; use oidc or esia")
+    def identity(self, attempt, code: str) -> dict:
+        """Exchange the code, verify the answers; the identity (FlowResult.identity's keys)."""
+        raise NotImplementedError

@@ -19,7 +19,8 @@ from sqlalchemy.exc import IntegrityError
 
 from relying_party.accounts.views import check_password
 from relying_party.gosuslugi.attempts import finish_attempt
-from relying_party.gosuslugi.protocols import GosuslugiError, IdentityProtocol
+from relying_party.gosuslugi.errors import GosuslugiError
+from relying_party.gosuslugi.protocols import GosuslugiTrip
 from relying_party.gosuslugi.sync import apply_identity, compare
 from relying_party.models import FlowAttempt, GosuslugiLink, User
 from relying_party.web import current_user, db, log_event, log_in, login_required, message_page, now
@@ -50,7 +51,7 @@ LINK_TITLE = "Не удалось связать профиль с Госусл�
 LOGIN_TITLE = "Не удалось войти через Госуслуги"
 
 
-def protocol() -> IdentityProtocol:
+def protocol() -> GosuslugiTrip:
     """The configured Gosuslugi protocol."""
     return current_app.extensions["gosuslugi_protocol"]
 
