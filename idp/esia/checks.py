@@ -23,7 +23,7 @@ from idp.esia.errors import (
 from idp.models import Client
 from idp.runtime import db_session, now
 
-# ESIA's scopes for a person (esia-protocol.md "Scopes"); the URI is the oldest form.
+# ESIA's scopes for a person (docs/esia-protocol.md "Scopes"); the URI is the oldest form.
 KNOWN_SCOPES = frozenset(
     {
         "openid", "fullname", "birthdate", "gender", "snils", "inn", "id_doc", "email",

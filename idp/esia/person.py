@@ -1,4 +1,4 @@
-"""ESIA person REST shapes (esia-protocol.md "Person REST API") built from a Person row.
+"""ESIA person REST shapes (docs/esia-protocol.md "Person REST API") built from a Person row.
 
 Element ids are stable per person (1-based positions; contacts: 1 = MBT, 2 = EML), so each
 element has its own URL under /rs/prns/{oid}/. Which fields and collections a token may read

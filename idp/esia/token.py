@@ -42,7 +42,7 @@ def signed_strings(form, esia: EsiaClient, v3: bool, grant_value: str) -> list[s
     current = cid + scope + org + ts + state + uri
     legacy = scope + ts + cid + state
     if v3 and form.get("grant_type") == "authorization_code":
-        return [current + grant_value]  # v3 signs the code too (esia-protocol.md)
+        return [current + grant_value]  # v3 signs the code too (docs/esia-protocol.md)
     options = [current + grant_value, current, legacy]
     return options if v3 else [legacy, current + grant_value, current]
 

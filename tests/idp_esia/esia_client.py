@@ -1,4 +1,4 @@
-"""Client-side ESIA helpers for the tests: sign requests exactly as esia-protocol.md describes."""
+"""Client-side ESIA helpers for the tests: sign requests exactly as docs/esia-protocol.md describes."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The RP refuses every ID-token defect (oidc-negative-cases.md), each with nothing written."""
+"""The RP refuses every ID-token defect (docs/oidc-negative-cases.md), each with nothing written."""
 
 from __future__ import annotations
 
