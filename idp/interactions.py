@@ -95,7 +95,7 @@ def create(
         params={k: str(v) for k, v in params.items()},
         needs_consent=needs_consent,
         created_at=now(),
-        expires_at=now() + int(config("INTERACTION_SECONDS", 1800)),
+        expires_at=now() + int(config("INTERACTION_SECONDS")),
         amr=[],
     )
     db_session().add(inter)

@@ -51,9 +51,12 @@ def now() -> float:
     return runtime().clock.time()
 
 
-def config(name: str, default: Any = None) -> Any:
-    """A config value of the current app."""
-    return current_app.config.get(name, default)
+def config(name: str) -> Any:
+    """A setting of the current app; its default lives in idp/config.py DEFAULTS (one place)."""
+    try:
+        return current_app.config[name]
+    except KeyError:
+        raise KeyError(f"{name} is not a setting of the IdP (idp/config.py DEFAULTS)") from None
 
 
 def random_token(nbytes: int = 32) -> str:

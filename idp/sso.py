@@ -36,7 +36,7 @@ def start_session(person_oid: int, auth_time: int, amr: list[str]) -> IdpSession
         auth_time=auth_time,
         amr=list(amr),
         created_at=now(),
-        expires_at=now() + int(config("SSO_SESSION_SECONDS", 8 * 3600)),
+        expires_at=now() + int(config("SSO_SESSION_SECONDS")),
     )
     db_session().add(row)
     session[_KEY] = raw

@@ -150,7 +150,7 @@ def resume():
             session_id=inter.session_id,
             extra={"sid": str(uuid.uuid4())},  # urn:esia:sid, shared by the tokens
             created_at=moment,
-            expires_at=moment + int(config("ESIA_CODE_TTL", 300)),
+            expires_at=moment + int(config("ESIA_CODE_TTL")),
         )
     )
     interactions.commit()

@@ -52,8 +52,8 @@ def issue(esia: EsiaClient, person: Person, grant: AuthorizationCode | Token) ->
     refresh token; the login's facts (sid, auth_time, amr, the code) carry over."""
     scopes, sid, auth_time = grant.scope.split(), grant.extra["sid"], grant.auth_time
     moment = int(now())
-    access_ttl = int(config("ESIA_ACCESS_TOKEN_TTL", 3600))
-    id_ttl = int(config("ESIA_ID_TOKEN_TTL", 10800))
+    access_ttl = int(config("ESIA_ACCESS_TOKEN_TTL"))
+    id_ttl = int(config("ESIA_ID_TOKEN_TTL"))
     issuer = config("ESIA_ISSUER")
     rsa_key = runtime().keys.for_alg("RS256")
     gost_signer = current_app.extensions["esia"].gost_signer

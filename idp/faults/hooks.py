@@ -99,7 +99,7 @@ def _transport(edge: Edge) -> Response | None:
 
 def max_delay() -> float:
     """The longest delay a fault may ask for (IDP_FAULT_MAX_DELAY)."""
-    return float(config("FAULT_MAX_DELAY", 30))
+    return float(config("FAULT_MAX_DELAY"))
 
 
 def before() -> Response | None:

@@ -70,7 +70,7 @@ def current_key(kty: str, rows: list[FaultEffect]) -> RSAKey | ECKey:
 
 def jwks(rows: list[FaultEffect], moment: float, single_kty: str | None) -> dict:
     """The JWKS to publish: current keys, keys within their grace, decoys; or one key only."""
-    grace = float(config("KEY_ROTATION_GRACE", 300))
+    grace = float(config("KEY_ROTATION_GRACE"))
     for row in rows:
         if row.kind == SINGLE and (row.until or 0) > moment:
             single_kty = single_kty or row.data.get("kty", "RSA")

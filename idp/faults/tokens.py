@@ -114,7 +114,7 @@ def _id_token_faults(edge: Edge | None) -> list[str]:
 
 def _kid_effects(edge: Edge, names: list[str], kty: str, client_id: str) -> None:
     moment = now()
-    until = moment + float(config("KEY_ROTATION_GRACE", 300))
+    until = moment + float(config("KEY_ROTATION_GRACE"))
     if "kid-absent-single-jwks" in names:
         edge.new_effects.append(
             keys.FaultEffect(

@@ -19,6 +19,6 @@ def help_page():
     return render_template(
         "login/help.html",
         interaction=inter.id if live else None,
-        lockout_minutes=math.ceil(int(config("LOCKOUT_SECONDS", 900)) / 60),
-        max_attempts=int(config("MAX_FAILED_LOGINS", 5)),
+        lockout_minutes=math.ceil(int(config("LOCKOUT_SECONDS")) / 60),
+        max_attempts=int(config("MAX_FAILED_LOGINS")),
     )

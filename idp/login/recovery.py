@@ -97,7 +97,7 @@ def start():
         .values(used_at=moment)
     )
     flow_id = random_token(24)
-    code = runtime().sms_code(int(config("SMS_CODE_LENGTH", 6)))
+    code = runtime().sms_code(int(config("SMS_CODE_LENGTH")))
     db_session().add(
         RecoveryCode(
             id=flow_id,
@@ -108,8 +108,8 @@ def start():
             code_hash=_code_hash(flow_id, code) if person else digest(random_token()),
             interaction_id=interaction,
             created_at=moment,
-            expires_at=moment + int(config("RECOVERY_CODE_TTL", 600)),
-            resend_after=moment + int(config("RECOVERY_RESEND_SECONDS", 60)),
+            expires_at=moment + int(config("RECOVERY_CODE_TTL")),
+            resend_after=moment + int(config("RECOVERY_RESEND_SECONDS")),
         )
     )
     if person is not None:
@@ -162,7 +162,7 @@ def _code_page(flow: RecoveryCode, by: str, error: str | None = None, status: in
         "login/recovery_code.html",
         interaction=flow.interaction_id,
         sent_to=_sent_to(flow, by),
-        code_length=int(config("SMS_CODE_LENGTH", 6)),
+        code_length=int(config("SMS_CODE_LENGTH")),
         error=error,
     )
     return page, status
@@ -188,7 +188,7 @@ def enter_code():
     problems = password_problems(password, request.form.get("password_repeat", ""))
     if problems:  # no code try is spent on a password that would be refused anyway
         return _code_page(flow, by, " ".join(problems), 400)
-    limit, moment = int(config("RECOVERY_CODE_ATTEMPTS", 3)), now()
+    limit, moment = int(config("RECOVERY_CODE_ATTEMPTS")), now()
     wrong_key, cap = f"recovery-wrong:{flow.address}", limits.recovery_wrong_limit()
     if not limits.counters.take(wrong_key, cap):  # per address, across codes
         return _code_page(flow, by, _blocked(wrong_key), 403)

@@ -132,7 +132,7 @@ class CodeGrant(grants.AuthorizationCodeGrant):
             code_challenge_method=data.get("code_challenge_method"),
             session_id=inter.session_id if inter else None,
             created_at=now(),
-            expires_at=now() + int(config("CODE_TTL", 60)),
+            expires_at=now() + int(config("CODE_TTL")),
         )
         db_session().add(row)
         return row
@@ -245,7 +245,7 @@ def query_client(client_id: str) -> Client | None:
 
 def create_server(app: Flask) -> Server:
     """Build the AuthorizationServer for the app."""
-    ttl = int(app.config.get("ACCESS_TOKEN_TTL", 3600))
+    ttl = int(app.config["ACCESS_TOKEN_TTL"])
     app.config.setdefault("OAUTH2_REFRESH_TOKEN_GENERATOR", True)
     app.config.setdefault(
         "OAUTH2_TOKEN_EXPIRES_IN", {"authorization_code": ttl, "refresh_token": ttl}

@@ -42,7 +42,7 @@ def build_id_token(
             "iss": issuer(),
             "aud": client.client_id,
             "iat": iat,
-            "exp": iat + int(config("ID_TOKEN_TTL", 3600)),
+            "exp": iat + int(config("ID_TOKEN_TTL")),
             "auth_time": int(auth_time or iat),
             "acr": acr or person.level,
             "amr": list(amr or []),

@@ -33,7 +33,7 @@ def protocol_terms(text: str) -> Markup:
 
 
 def _skew() -> float:
-    return float(current_app.config.get("ESIA_TIMESTAMP_SKEW", 300))
+    return float(current_app.config["ESIA_TIMESTAMP_SKEW"])
 
 
 @bp.get("/clients/<client_id>/report")
