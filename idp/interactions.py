@@ -39,6 +39,7 @@ from typing import Any
 
 from flask import Flask, url_for
 from sqlalchemy import select, update
+from sqlalchemy.orm.attributes import set_committed_value
 
 from idp import browser
 from idp.errors import ForeignBrowserError, InteractionError
@@ -188,7 +189,8 @@ def finish(inter: Interaction) -> None:
     if not won:
         db_session().rollback()
         raise InteractionError()
-    inter.finished_at = moment
+    # the row has it already: record it on the object without a second UPDATE
+    set_committed_value(inter, "finished_at", moment)
 
 
 def resume_url(inter: Interaction) -> str:
