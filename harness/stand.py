@@ -81,6 +81,9 @@ class LocalStand:
                 port=idp_port,
                 tls=self.tls,
             ).start()
+            # callbacks run last-in first-out: the server stops, then its database connections
+            # close (a PostgreSQL pool left to the garbage collector warns)
+            self._stack.callback(idp.app.extensions["idp"].db.dispose)
             self._stack.callback(idp.stop)
             rp = LiveServer(
                 create_rp(
@@ -98,6 +101,7 @@ class LocalStand:
                 port=rp_port,
                 tls=self.tls,
             ).start()
+            self._stack.callback(rp.app.extensions["database"].dispose)
             self._stack.callback(rp.stop)
         ca_bundle = str(self.tls.bundle) if self.tls else None
         self.stand = Stand(idp_url=idp.url, rp_urls={self.protocol: rp.url}, ca_bundle=ca_bundle)
