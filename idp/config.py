@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from shared.config import REPO_ROOT
-
 DEFAULTS: dict = {
-    # where secrets, keys and the SQLite file live (IDP_INSTANCE_PATH)
-    "INSTANCE_PATH": str(REPO_ROOT / "instance" / "idp"),
+    # where secrets, keys and the SQLite file live (IDP_INSTANCE_PATH; relative: to the
+    # working directory)
+    "INSTANCE_PATH": "instance/idp",
     # storage: IDP_DATABASE_URL or DATABASE_URL, else SQLite in the instance dir
     "DATABASE_URL": None,
     # the public base URL used as `iss`; None = built from the request
