@@ -6,12 +6,14 @@ CA (shared/tls.py; TLS_DIR, TLS_HOSTS). harness/exposure.py reads these settings
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
 import sys
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -118,15 +120,36 @@ def app_environment(idp: AppSpec, rp: AppSpec, tls: TlsFiles | None = None) -> d
     return env
 
 
+def _environment_setting(name: str):
+    """An app setting from the environment, parsed as Flask's from_prefixed_env does."""
+    raw = os.environ.get(name)
+    try:
+        return json.loads(raw) if raw else None
+    except ValueError:
+        return raw
+
+
+def fixture_persons() -> list[dict]:
+    """The persons the IdP loads (IDP_PERSONS_FILES / IDP_FIXTURES_DIR), merged by oid."""
+    from idp.fixtures import fixture_files
+
+    config = {
+        name: _environment_setting(f"IDP_{name}") for name in ("PERSONS_FILES", "FIXTURES_DIR")
+    }
+    persons: dict = {}
+    for path in fixture_files(config, "persons"):
+        persons.update({p["oid"]: p for p in (load_fixture(path) or {}).get("persons", [])})
+    return list(persons.values())
+
+
 def logins_table() -> str:
     """A plain-text table of the fixture logins of both apps."""
     lines = ["Госуслуги persons (login: phone / e-mail / SNILS):"]
-    persons = load_fixture(FIXTURES_DIR / "persons.yaml")["persons"]
-    for p in persons:
+    for p in fixture_persons():
         login = p.get("mobile") or p.get("email")
         name = f"{p['last_name']} {p['first_name']} {p['middle_name']}"
         lines.append(f"  {p['oid']}  {name:<32} {p['level']:<10} {login:<20} {p['password']}")
-    sferum_file = FIXTURES_DIR / "sferum.yaml"
+    sferum_file = Path(os.environ.get("RP_FIXTURES_FILE") or FIXTURES_DIR / "sferum.yaml")
     if sferum_file.exists():
         lines.append("Сферум users (login: phone or e-mail):")
         for u in load_fixture(sferum_file).get("users", []):

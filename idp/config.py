@@ -22,8 +22,13 @@ DEFAULTS: dict = {
     "CONTROL": "on",
     "CONTROL_TOKEN": None,
     "CONTROL_HOSTS": [],
-    # fixtures loaded at start when the database is empty and on POST /_control/reset
+    # fixtures loaded at start when the database is empty and on POST /_control/reset:
+    # FIXTURES_DIR (default: the shipped ones) holds persons.yaml and clients.yaml;
+    # PERSONS_FILES / CLIENTS_FILES (lists) name the files instead, read in order, a later
+    # entry with the same oid / client_id replacing an earlier one (idp/fixtures.py)
     "FIXTURES_DIR": None,
+    "PERSONS_FILES": None,
+    "CLIENTS_FILES": None,
     "SFERUM_URL": "http://127.0.0.1:8000",
     # keys: directory of rsa.pem / ec.pem (default <instance>/keys)
     "KEYS_DIR": None,
