@@ -119,8 +119,8 @@ def _dependencies_view(folder: Path) -> Path:
     return view
 
 
-def make_environment(folder: Path, wheel: Path, extra: list[str] = ()) -> Path:
-    """A fresh venv in folder with the wheel (and extra wheel files) installed; its python."""
+def make_environment(folder: Path, wheel: Path) -> Path:
+    """A fresh venv in folder with the wheel installed; its python."""
     venv = folder / "venv"
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
     python = venv / "bin" / "python"
@@ -129,12 +129,17 @@ def make_environment(folder: Path, wheel: Path, extra: list[str] = ()) -> Path:
         capture_output=True, text=True, check=True,
     ).stdout.strip()  # fmt: skip
     Path(site, "sandbox-dependencies.pth").write_text(f"{_dependencies_view(folder)}\n")
+    install(python, wheel)
+    return python
+
+
+def install(python: Path, *wheels: Path) -> None:
+    """pip install the wheel files into the venv of python (nothing else, no index)."""
     subprocess.run(
         [sys.executable, "-m", "pip", "--python", str(python), "install", "-q", "--no-deps",
-         "--no-index", str(wheel), *extra],
+         "--no-index", *map(str, wheels)],
         check=True, capture_output=True, text=True,
     )  # fmt: skip
-    return python
 
 
 def clean_environment(venv_python: Path) -> dict[str, str]:
