@@ -1,4 +1,4 @@
-"""The browser scenarios (main flow and refusals) through `python -m harness run --browser`."""
+"""The browser scenarios (main flow and refusals) through `gosuslugi-sandbox run --browser`."""
 
 from __future__ import annotations
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import re
+
 from harness.servers import free_port
+from tests.paths import REPO_ROOT
 
 EXTENDED = """
 import pytest
@@ -67,5 +70,36 @@ def test_environment_replaces_the_persons_and_picks_dialect_and_tls(
     monkeypatch.setenv("GOSUSLUGI_DIALECT", "esia-gost")
     monkeypatch.setenv("GOSUSLUGI_TLS", "true")
     pytester.makepyfile(test_team=REPLACED)
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=1)
+
+
+def readme_example() -> dict[str, str]:
+    """The files of README's complete example: each code block's first line names its file."""
+    text = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
+    section = text.split("### Configuring the plugin", 1)[1].split("\n## ", 1)[0]
+    files = {}
+    for block in re.findall(r"```\w+\n(.*?)```", section, re.S):
+        first = block.partition("\n")[0]
+        name = first.lstrip("# ").split(" ")[0]
+        if "/" in name or "." in name:
+            files[name] = block
+    return files
+
+
+def test_the_readme_example_runs_as_written(pytester):
+    files = readme_example()
+    assert set(files) == {
+        "pyproject.toml",
+        "tests/gosuslugi/persons.yaml",
+        "tests/gosuslugi/clients.yaml",
+        "tests/test_gosuslugi_login.py",
+    }
+    idp_port, rp_port = free_port(), free_port()  # not 9100/9200: other runs share this machine
+    for name, text in files.items():
+        path = pytester.path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        text = text.replace("9100", str(idp_port)).replace("9200", str(rp_port))
+        path.write_text(text, encoding="utf-8")
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
     result.assert_outcomes(passed=1)
