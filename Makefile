@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 .PHONY: setup run test lint format scenarios bench bench-peers browser-deps db-deps gost-deps clean
 
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml setup.py
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	@$(PY) -m pip install -q --disable-pip-version-check --upgrade pip
 	@$(PY) -m pip install -q --disable-pip-version-check -e '.[dev]'
@@ -18,7 +18,7 @@ $(STAMP): pyproject.toml
 setup: $(STAMP)
 
 run: setup
-	@$(PY) -m harness serve
+	@$(PY) -m gosuslugi_sandbox serve
 
 # two pytest workers (pytest-xdist; each starts its own throwaway PostgreSQL cluster)
 TEST_WORKERS ?= 2
@@ -27,10 +27,10 @@ test: setup browser-deps db-deps gost-deps
 	@$(PY) -m pytest -q -n $(TEST_WORKERS) --dist worksteal
 
 scenarios: setup
-	@$(PY) -m harness run -j 2 --junit reports/scenarios-junit.xml
+	@$(PY) -m gosuslugi_sandbox run -j 2 --junit reports/scenarios-junit.xml
 
 bench: setup
-	@$(PY) -m harness bench
+	@$(PY) -m gosuslugi_sandbox bench
 
 bench-peers: setup
 	@$(PY) -m harness.bench_peers

@@ -31,9 +31,6 @@ from harness.bench_http import Browser
 from harness.bench_procs import Proc, spawn_until_200
 from harness.serve import AppSpec, gunicorn_command
 from harness.servers import free_port
-from shared.config import REPO_ROOT
-
-PROJECT_PACKAGES = ("idp", "relying_party", "shared")
 
 
 def start_app(spec: AppSpec, env: dict[str, str]) -> tuple[Proc, float]:
@@ -53,7 +50,6 @@ def environment(root: Path, idp: AppSpec, rp: AppSpec) -> dict[str, str]:
         IDP_SFERUM_URL=rp.url,
         RP_IDP_URL=idp.url,
         RP_PUBLIC_URL=rp.url,
-        PYTHONPATH=str(REPO_ROOT),
     )
     env.pop("DATABASE_URL", None)
     return env
@@ -65,8 +61,12 @@ def compile_bytecode() -> None:
     Without this, an environment with PYTHONDONTWRITEBYTECODE set (this workplace's CI) would
     recompile every module of the app on every cold start.
     """
-    for package in PROJECT_PACKAGES:
-        compileall.compile_dir(REPO_ROOT / package, quiet=1)
+    import idp
+    import relying_party
+    import shared
+
+    for package in (idp, relying_party, shared):
+        compileall.compile_dir(Path(package.__file__).parent, quiet=1)
 
 
 def machine() -> dict:
@@ -140,10 +140,10 @@ def cold_starts(spec: AppSpec, env: dict, runs: int) -> list[float]:
 
 
 def catalogue_seconds() -> float:
-    """Wall time of `harness run -j 2` over the whole catalogue."""
+    """Wall time of `gosuslugi-sandbox run -j 2` over the whole catalogue."""
     t0 = time.perf_counter()
     done = subprocess.run(
-        [sys.executable, "-m", "harness", "run", "-j", "2"],
+        [sys.executable, "-m", "gosuslugi_sandbox", "run", "-j", "2"],
         capture_output=True,
         text=True,
         check=False,
@@ -155,7 +155,7 @@ def catalogue_seconds() -> float:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmark and print the table (and write reports/bench.json)."""
-    parser = argparse.ArgumentParser(prog="harness bench")
+    parser = argparse.ArgumentParser(prog="gosuslugi-sandbox bench")
     parser.add_argument("--flows", type=int, default=200, help="sequential IdP flows")
     parser.add_argument("--link-flows", type=int, default=50, help="sequential link flows")
     parser.add_argument("--esia-flows", type=int, default=50, help="sequential ESIA GOST logins")
@@ -165,7 +165,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--throughput-seconds", type=float, default=10.0)
     parser.add_argument("--smoke", action="store_true", help="tiny counts (CI checks it runs)")
     parser.add_argument("--no-catalogue", action="store_true")
-    parser.add_argument("--out", default=str(REPO_ROOT / "reports" / "bench.json"))
+    parser.add_argument("--out", default="reports/bench.json")
     args = parser.parse_args(argv)
     if args.smoke:
         args.flows, args.link_flows, args.warmup, args.starts = 3, 2, 1, 1

@@ -17,6 +17,7 @@ import statistics
 import subprocess
 import sys
 from dataclasses import dataclass
+from pathlib import Path
 from urllib.parse import parse_qs, urlencode, urljoin, urlparse
 
 from joserfc import jwt
@@ -27,13 +28,13 @@ from harness.bench_flows import BENCH_REDIRECT
 from harness.bench_http import Browser
 from harness.bench_procs import children, spawn_until_200, stop_process, vm_hwm_kb
 from harness.servers import free_port
-from shared.config import REPO_ROOT
 
 HEADER = (
     "| mock | cold start | one flow (median) | HTTP requests per flow "
     "| flows/s, 4 client threads | peak RSS |\n|---|---|---|---|---|---|"
 )
-CACHE = REPO_ROOT / ".cache" / "peers"
+# in the working directory (`make bench-peers`: the checkout)
+CACHE = Path(".cache", "peers").absolute()
 CLIENT = ("bench", "bench-secret")
 FORM = re.compile(r"<form\b([^>]*)>(.*?)</form>", re.S)
 INPUT = re.compile(r"<input\b[^>]*>")
@@ -263,7 +264,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--throughput-seconds", type=float, default=10.0)
     parser.add_argument("--peer", action="append", choices=[p.name for p in PEERS])
     parser.add_argument("--smoke", action="store_true", help="tiny counts")
-    parser.add_argument("--out", default=str(REPO_ROOT / "reports" / "bench-peers.json"))
+    parser.add_argument("--out", default="reports/bench-peers.json")
     args = parser.parse_args(argv)
     if args.smoke:
         args.flows, args.warmup, args.starts, args.throughput_seconds = 3, 1, 1, 1.0

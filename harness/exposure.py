@@ -6,7 +6,7 @@ from __future__ import annotations
 import ipaddress
 import os
 
-from shared.config import REPO_ROOT, switch
+from shared.config import switch
 from shared.control_guard import is_loopback
 from shared.tls import TlsFiles, ensure_tls
 
@@ -73,4 +73,4 @@ def tls_files() -> TlsFiles | None:
     bind = bind_address()
     if bind not in WILDCARDS:
         hosts.append(bind)
-    return ensure_tls(os.environ.get("TLS_DIR") or REPO_ROOT / "instance" / "tls", hosts)
+    return ensure_tls(os.path.abspath(os.environ.get("TLS_DIR") or "instance/tls"), hosts)

@@ -11,6 +11,7 @@ is reset to its fixtures before every test that uses `gosuslugi`.
 `pytest --gosuslugi-tls` (or GOSUSLUGI_TLS=1) serves both fakes over HTTPS with a test CA made
 for the session; REQUESTS_CA_BUNDLE and NODE_EXTRA_CA_CERTS point at it while the session runs,
 so the code under test verifies certificates unchanged (`gosuslugi.ca_bundle` names the file).
+Ports, a team's own persons/clients files, the dialect and TLS: harness/plugin_options.py.
 """
 
 from __future__ import annotations
@@ -19,17 +20,32 @@ import os
 
 import pytest
 
+from gosuslugi_sandbox import __version__
 from harness.control import GosuslugiControl, SferumControl
+from harness.plugin_options import PluginSettings, add_options, read_settings
+
+SETTINGS = pytest.StashKey[PluginSettings]()
 
 
-def pytest_addoption(parser) -> None:
-    """--gosuslugi-tls: serve the fakes over HTTPS."""
-    parser.getgroup("gosuslugi").addoption(
-        "--gosuslugi-tls",
-        action="store_true",
-        default=False,
-        help="serve the fake Gosuslugi and Sferum over HTTPS with a session test CA",
-    )
+def pytest_addoption(parser: pytest.Parser) -> None:
+    """The ini options (gosuslugi_port, gosuslugi_persons, …) and --gosuslugi-tls."""
+    add_options(parser)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Read and check the settings once (a wrong one is a usage error before any test)."""
+    config.stash[SETTINGS] = read_settings(config)
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    """Which sandbox the session's fixtures start."""
+    return f"gosuslugi-sandbox {__version__}: {config.stash[SETTINGS].describe()}"
+
+
+@pytest.fixture(scope="session")
+def gosuslugi_settings(pytestconfig) -> PluginSettings:
+    """The plugin's settings (harness/plugin_options.py)."""
+    return pytestconfig.stash[SETTINGS]
 
 
 class Gosuslugi(GosuslugiControl):
@@ -92,11 +108,12 @@ class Gosuslugi(GosuslugiControl):
 
 
 class Sferum(SferumControl):
-    """The running fake Sferum: its URL and control API."""
+    """The running fake Sferum: its URL, control API and dialect (oidc, esia, esia-gost)."""
 
-    def __init__(self, url: str, ca_bundle: str | None = None) -> None:
+    def __init__(self, url: str, ca_bundle: str | None = None, dialect: str = "oidc") -> None:
         super().__init__(url, verify=ca_bundle)
         self.url = url
+        self.dialect = dialect
 
 
 def _start(factory, config: dict, port: int = 0, tls=None):
@@ -106,14 +123,9 @@ def _start(factory, config: dict, port: int = 0, tls=None):
 
 
 @pytest.fixture(scope="session")
-def gosuslugi_tls(request, tmp_path_factory):
+def gosuslugi_tls(gosuslugi_settings, tmp_path_factory):
     """The session's test CA (shared.tls.TlsFiles) with --gosuslugi-tls, else None."""
-    wanted = request.config.getoption("gosuslugi_tls") or os.environ.get("GOSUSLUGI_TLS") in (
-        "1",
-        "true",
-        "yes",
-    )
-    if not wanted:
+    if not gosuslugi_settings.tls:
         yield None
         return
     from shared.tls import ensure_tls
@@ -131,7 +143,7 @@ def gosuslugi_tls(request, tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
-def gosuslugi_server(gosuslugi_tls, tmp_path_factory):
+def gosuslugi_server(gosuslugi_settings, gosuslugi_tls, tmp_path_factory):
     """The fake Gosuslugi served for the whole session (a harness.servers.LiveServer)."""
     from harness.servers import free_port
     from idp import create_app
@@ -139,7 +151,7 @@ def gosuslugi_server(gosuslugi_tls, tmp_path_factory):
     instance = tmp_path_factory.mktemp("gosuslugi")
     # The fake Sferum's port is chosen now so the `sferum` client's fixture redirect URI
     # (${SFERUM_URL}/gosuslugi/callback) is right after every reset.
-    sferum_port = free_port()
+    sferum_port = gosuslugi_settings.rp_port or free_port()
     scheme = "https" if gosuslugi_tls else "http"
     server = _start(
         create_app,
@@ -147,7 +159,9 @@ def gosuslugi_server(gosuslugi_tls, tmp_path_factory):
             "INSTANCE_PATH": str(instance),
             "TESTING": True,
             "SFERUM_URL": f"{scheme}://127.0.0.1:{sferum_port}",
+            **gosuslugi_settings.idp_config(),
         },
+        port=gosuslugi_settings.idp_port,
         tls=gosuslugi_tls,
     )
     server.sferum_port = sferum_port
@@ -165,8 +179,8 @@ def gosuslugi(gosuslugi_server) -> Gosuslugi:
 
 
 @pytest.fixture(scope="session")
-def sferum_server(gosuslugi_server, gosuslugi_tls, tmp_path_factory):
-    """The fake Sferum, wired to the session's fake Gosuslugi."""
+def sferum_server(gosuslugi_settings, gosuslugi_server, gosuslugi_tls, tmp_path_factory):
+    """The fake Sferum, wired to the session's fake Gosuslugi, speaking the chosen dialect."""
     from relying_party import create_app
 
     instance = tmp_path_factory.mktemp("sferum")
@@ -178,6 +192,7 @@ def sferum_server(gosuslugi_server, gosuslugi_tls, tmp_path_factory):
         # its callback, as registered at the IdP (${SFERUM_URL}/gosuslugi/callback)
         "PUBLIC_URL": f"{scheme}://127.0.0.1:{gosuslugi_server.sferum_port}",
         "CA_BUNDLE": str(gosuslugi_tls.ca_cert) if gosuslugi_tls else None,
+        **gosuslugi_settings.rp_config(),
     }
     server = _start(create_app, config, port=gosuslugi_server.sferum_port, tls=gosuslugi_tls)
     yield server
@@ -185,8 +200,8 @@ def sferum_server(gosuslugi_server, gosuslugi_tls, tmp_path_factory):
 
 
 @pytest.fixture
-def sferum(sferum_server, gosuslugi) -> Sferum:
+def sferum(sferum_server, gosuslugi, gosuslugi_settings) -> Sferum:
     """The fake Sferum's control API, reset to fixtures before the test."""
-    control = Sferum(sferum_server.url, gosuslugi.ca_bundle)
+    control = Sferum(sferum_server.url, gosuslugi.ca_bundle, gosuslugi_settings.dialect)
     control.reset()
     return control

@@ -1,4 +1,4 @@
-"""`python -m harness run`: run scenario files against private or given stands and report."""
+"""`gosuslugi-sandbox run`: run scenario files against private or given stands and report."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The `harness run` command's options."""
+"""The options of `gosuslugi-sandbox run` (-q / -v: harness/cli.py)."""
 
 from __future__ import annotations
 
@@ -36,12 +36,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--junit", help="write JUnit XML here")
     parser.add_argument("-j", "--jobs", type=int, default=1, help="scenarios run in parallel")
-    parser.add_argument(
-        "-q", "--quiet", action="store_true", help="print only each scenario's outcome"
-    )
-    parser.add_argument(
-        "-v", "--verbose", action="store_true", help="print every step (the default)"
-    )
     parser.add_argument(
         "--browser",
         action="store_true",

@@ -5,13 +5,15 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field, replace
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import jsonschema
 import yaml
 
-SCHEMA_PATH = Path(__file__).with_name("scenario.schema.json")
+# the format's JSON Schema, shipped beside this module
+SCHEMA_PATH = resources.files(__package__) / "scenario.schema.json"
 _VAR = re.compile(r"\$\{([A-Za-z_][\w.]*)\}")
 
 

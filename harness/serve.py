@@ -1,4 +1,4 @@
-"""`make run`: start the fake Gosuslugi and the fake Sferum under gunicorn, print where and who.
+"""`gosuslugi-sandbox serve` (make run): both apps under gunicorn; print where and who.
 
 BIND (127.0.0.1) is the address both listen on; TLS=1 serves both over HTTPS with a local test
 CA (shared/tls.py; TLS_DIR, TLS_HOSTS). harness/exposure.py reads these settings.
@@ -6,12 +6,14 @@ CA (shared/tls.py; TLS_DIR, TLS_HOSTS). harness/exposure.py reads these settings
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
 import sys
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -28,6 +30,8 @@ from shared.fixtures import FixtureError, load_fixture
 from shared.tls import TlsFiles, trust_instructions
 
 DATABASE_ERRORS = (SQLAlchemyError, FixtureError, ModuleNotFoundError)
+# gunicorn's --log-level for -q, the default, -v and -vv
+GUNICORN_LEVELS = {-1: "error", 0: "warning", 1: "info", 2: "debug"}
 
 
 @dataclass
@@ -46,11 +50,14 @@ class AppSpec:
         return f"{self.scheme}://{url_host(self.bind)}:{self.port}"
 
 
-def gunicorn_command(spec: AppSpec, tls: TlsFiles | None = None) -> list[str]:
+def gunicorn_command(
+    spec: AppSpec, tls: TlsFiles | None = None, log_level: str = "warning", access_log=False
+) -> list[str]:
     """The gunicorn command line for an app; WEB_* environment variables tune it.
 
     WEB_WORKERS (2), WEB_WORKER_CLASS (gthread), WEB_THREADS (4) and WEB_PRELOAD (unset):
-    docs/performance.md explains the defaults (measured on a 2-core machine).
+    docs/performance.md explains the defaults (measured on a 2-core machine). LOG_LEVEL and
+    ACCESS_LOG override log_level and access_log (what -q / -v ask for).
     """
     command = [
         sys.executable,
@@ -66,9 +73,9 @@ def gunicorn_command(spec: AppSpec, tls: TlsFiles | None = None) -> list[str]:
         "--threads",
         os.environ.get("WEB_THREADS", "4"),
         "--log-level",
-        os.environ.get("LOG_LEVEL", "warning"),
+        os.environ.get("LOG_LEVEL", log_level),
     ]
-    if os.environ.get("ACCESS_LOG"):
+    if os.environ.get("ACCESS_LOG") or access_log:
         # without the flag gunicorn skips access logging entirely (with /dev/null it would
         # still format a line per request)
         command += ["--access-logfile", "-"]
@@ -113,15 +120,36 @@ def app_environment(idp: AppSpec, rp: AppSpec, tls: TlsFiles | None = None) -> d
     return env
 
 
+def _environment_setting(name: str):
+    """An app setting from the environment, parsed as Flask's from_prefixed_env does."""
+    raw = os.environ.get(name)
+    try:
+        return json.loads(raw) if raw else None
+    except ValueError:
+        return raw
+
+
+def fixture_persons() -> list[dict]:
+    """The persons the IdP loads (IDP_PERSONS_FILES / IDP_FIXTURES_DIR), merged by oid."""
+    from idp.fixtures import fixture_files
+
+    config = {
+        name: _environment_setting(f"IDP_{name}") for name in ("PERSONS_FILES", "FIXTURES_DIR")
+    }
+    persons: dict = {}
+    for path in fixture_files(config, "persons"):
+        persons.update({p["oid"]: p for p in (load_fixture(path) or {}).get("persons", [])})
+    return list(persons.values())
+
+
 def logins_table() -> str:
     """A plain-text table of the fixture logins of both apps."""
     lines = ["Госуслуги persons (login: phone / e-mail / SNILS):"]
-    persons = load_fixture(FIXTURES_DIR / "persons.yaml")["persons"]
-    for p in persons:
+    for p in fixture_persons():
         login = p.get("mobile") or p.get("email")
         name = f"{p['last_name']} {p['first_name']} {p['middle_name']}"
         lines.append(f"  {p['oid']}  {name:<32} {p['level']:<10} {login:<20} {p['password']}")
-    sferum_file = FIXTURES_DIR / "sferum.yaml"
+    sferum_file = Path(os.environ.get("RP_FIXTURES_FILE") or FIXTURES_DIR / "sferum.yaml")
     if sferum_file.exists():
         lines.append("Сферум users (login: phone or e-mail):")
         for u in load_fixture(sferum_file).get("users", []):
@@ -133,7 +161,7 @@ def logins_table() -> str:
     return "\n".join(lines)
 
 
-def init_databases(env: dict[str, str]) -> None:
+def init_databases(env: dict[str, str]) -> dict[str, str]:
     """Set up both apps' schemas and fixtures once, before any worker starts.
 
     Each app's create_app runs the same set-up under a database lock (a worker started some
@@ -144,8 +172,28 @@ def init_databases(env: dict[str, str]) -> None:
     from idp import create_app as create_idp
     from relying_party import create_app as create_rp
 
-    create_idp().extensions["idp"].db.dispose()
-    create_rp().extensions["database"].dispose()
+    urls = {}
+    for name, db in (
+        ("IdP", create_idp().extensions["idp"].db),
+        ("Sferum", create_rp().extensions["database"]),
+    ):
+        urls[name] = db.engine.url.render_as_string(hide_password=True)
+        db.dispose()
+    return urls
+
+
+def init_only(verbosity: int = 0) -> int:
+    """`gosuslugi-sandbox init-db`: set both databases up as `serve` would, then exit."""
+    tls = tls_files()
+    idp, rp = app_specs(tls)
+    try:
+        urls = init_databases(app_environment(idp, rp, tls))
+    except DATABASE_ERRORS as exc:
+        return _database_failed(exc)
+    if verbosity >= 0:
+        for name, url in urls.items():
+            print(f"{name} database ready: {url}")
+    return 0
 
 
 START_TIMEOUT = 120.0  # seconds for both apps to answer their health check
@@ -155,8 +203,12 @@ def _interrupt(_signum, _frame) -> None:
     raise KeyboardInterrupt
 
 
-def serve() -> int:
-    """Start both apps, print URLs and logins, wait for Ctrl-C, stop both."""
+def serve(verbosity: int = 0) -> int:
+    """Start both apps, print URLs and logins, wait for Ctrl-C, stop both.
+
+    verbosity: -1 leaves out the logins table and gunicorn's warnings; 1 adds gunicorn's
+    access log and info lines; 2 its debug lines.
+    """
     tls = tls_files()
     idp, rp = app_specs(tls)
     env = app_environment(idp, rp, tls)
@@ -169,7 +221,10 @@ def serve() -> int:
     try:
         init_databases(env)
         for spec in (idp, rp):
-            procs.append(subprocess.Popen(gunicorn_command(spec, tls), env=env))
+            command = gunicorn_command(
+                spec, tls, GUNICORN_LEVELS[max(-1, min(verbosity, 2))], access_log=verbosity > 0
+            )
+            procs.append(subprocess.Popen(command, env=env))
         for spec, proc in zip((idp, rp), procs, strict=True):
             # a generous wait: a loaded machine (CI, a laptop building something) may take a
             # while to fork and import; an app that exits fails the start at once instead
@@ -180,8 +235,9 @@ def serve() -> int:
         for spec in (idp, rp):
             print(f"  {spec.name:<22} {spec.url}")
         print(f"  SMS inbox              {idp.url}/_control/sms/inbox")
-        print()
-        print(logins_table())
+        if verbosity >= 0:
+            print()
+            print(logins_table())
         if tls:
             print("\n" + trust_instructions(tls))
         for warning in warnings:  # again, below the tables, where it is seen
@@ -197,10 +253,7 @@ def serve() -> int:
         print(f"Start-up failed: {exc}", file=sys.stderr)
         return 1
     except DATABASE_ERRORS as exc:
-        print(f"Start-up failed: the database could not be set up: {exc}", file=sys.stderr)
-        if isinstance(exc, ModuleNotFoundError):
-            print("PostgreSQL needs the driver: pip install '.[postgres]'", file=sys.stderr)
-        return 1
+        return _database_failed(exc)
     finally:
         for p in procs:
             if p.poll() is None:
@@ -210,3 +263,11 @@ def serve() -> int:
                 p.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 p.kill()
+
+
+def _database_failed(exc: Exception) -> int:
+    print(f"Start-up failed: the database could not be set up: {exc}", file=sys.stderr)
+    if isinstance(exc, ModuleNotFoundError):
+        print("PostgreSQL needs the driver: pip install 'gosuslugi-sandbox[postgres]'",
+              file=sys.stderr)  # fmt: skip
+    return 1

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from harness.context import Stand
 from harness.servers import LiveServer, free_port
+from shared.config import FIXTURES_DIR
 from shared.tls import TlsFiles
 
 # `harness run -j N` builds stands from N threads. Building one imports the apps' modules
@@ -21,7 +22,7 @@ _BUILDING = threading.Lock()
 # A stand's RP protocol names a fake Sferum: its PROTOCOL plus the settings that make it so.
 # `esia-gost` is the ESIA dialect as real relying parties speak it today (a GOST key: /v2/ac,
 # /v3/te, raw GOST signatures, GOST3410_2012_256 tokens); `esia` is the legacy RSA CMS one.
-_FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "esia"
+_FIXTURES = FIXTURES_DIR / "esia"
 RP_PROFILES: dict[str, dict] = {
     "esia-gost": {
         "PROTOCOL": "esia",

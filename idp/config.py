@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from shared.config import REPO_ROOT
-
 DEFAULTS: dict = {
-    # where secrets, keys and the SQLite file live (IDP_INSTANCE_PATH)
-    "INSTANCE_PATH": str(REPO_ROOT / "instance" / "idp"),
+    # where secrets, keys and the SQLite file live (IDP_INSTANCE_PATH; relative: to the
+    # working directory)
+    "INSTANCE_PATH": "instance/idp",
     # storage: IDP_DATABASE_URL or DATABASE_URL, else SQLite in the instance dir
     "DATABASE_URL": None,
     # the public base URL used as `iss`; None = built from the request
@@ -23,8 +22,13 @@ DEFAULTS: dict = {
     "CONTROL": "on",
     "CONTROL_TOKEN": None,
     "CONTROL_HOSTS": [],
-    # fixtures loaded at start when the database is empty and on POST /_control/reset
+    # fixtures loaded at start when the database is empty and on POST /_control/reset:
+    # FIXTURES_DIR (default: the shipped ones) holds persons.yaml and clients.yaml;
+    # PERSONS_FILES / CLIENTS_FILES (lists) name the files instead, read in order, a later
+    # entry with the same oid / client_id replacing an earlier one (idp/fixtures.py)
     "FIXTURES_DIR": None,
+    "PERSONS_FILES": None,
+    "CLIENTS_FILES": None,
     "SFERUM_URL": "http://127.0.0.1:8000",
     # keys: directory of rsa.pem / ec.pem (default <instance>/keys)
     "KEYS_DIR": None,

@@ -3,12 +3,17 @@
 Fixture clients follow the stand's configuration (the `sferum` client's redirect URIs are
 built from SFERUM_URL), so they are brought up to date at every start; persons are loaded
 only into a stand that has none, so QA's own data survives restarts.
+
+PERSONS_FILES / CLIENTS_FILES (a list, default the fixtures directory's persons.yaml /
+clients.yaml) are read in order; an entry with the oid / client_id of an earlier one replaces
+it, so a team's file listed after the shipped one extends it and alone replaces it.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
+from os import PathLike
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +23,7 @@ from sqlalchemy.orm import Session
 from idp import clients as client_store
 from idp import persons as person_store
 from idp.models import SECRETS, Base, Client, Person, SigningKey
+from idp.validation import ValidationError
 from shared.config import FIXTURES_DIR
 from shared.fixtures import FixtureError, load_fixture
 from shared.sql import upsert
@@ -33,23 +39,58 @@ def fixtures_dir(config: Mapping[str, Any]) -> Path:
     return Path(config.get("FIXTURES_DIR") or FIXTURES_DIR)
 
 
+def fixture_files(config: Mapping[str, Any], kind: str) -> list[Path]:
+    """The files the persons or clients (kind) are read from, in order."""
+    files = config.get(f"{kind.upper()}_FILES")
+    if not files:
+        return [fixtures_dir(config) / f"{kind}.yaml"]
+    if isinstance(files, str | PathLike):
+        files = [files]
+    return [Path(f) for f in files]
+
+
+def _entries(path: Path, kind: str, variables: dict[str, str] | None = None) -> list:
+    data = load_fixture(path, variables) or {}
+    entries = data.get(kind, []) if isinstance(data, dict) else None
+    if not isinstance(entries, list):
+        raise FixtureError(f"{path}: expected a mapping with a `{kind}:` list")
+    return entries
+
+
+def _with_local_certificate(raw: Any, folder: Path, config: Mapping[str, Any]) -> Any:
+    """A relative esia_certificate_file found next to a team's own clients file is taken from
+    there (idp/esia/clients.py reads the others from the fixtures directory)."""
+    name = raw.get("esia_certificate_file") if isinstance(raw, dict) else None
+    if not isinstance(name, str) or Path(name).is_absolute() or folder == fixtures_dir(config):
+        return raw
+    if (folder / name).is_file():
+        return {**raw, "esia_certificate_file": str(folder / name)}
+    return raw
+
+
+def _read(config: Mapping[str, Any], kind: str, key: str, validate, variables=None) -> list[dict]:
+    """The entries of every file of a kind, validated; a later file's entry replaces an earlier
+    one with the same key, the same key twice in one file is an error."""
+    merged: dict[Any, dict] = {}
+    for path in fixture_files(config, kind):
+        seen = set()
+        for i, raw in enumerate(_entries(path, kind, variables)):
+            try:
+                clean = validate(_with_local_certificate(raw, path.parent, config))
+            except ValidationError as exc:
+                raise FixtureError(f"{path}: {kind} entry {i}: {exc}") from exc
+            if clean[key] in seen:
+                raise FixtureError(f"{path}: {kind} entry {i}: {key} {clean[key]} appears twice")
+            seen.add(clean[key])
+            merged[clean[key]] = clean
+    return list(merged.values())
+
+
 def read_fixtures(config: Mapping[str, Any]) -> tuple[list[dict], list[dict]]:
     """The persons and clients from the fixture files, validated (FixtureError names the entry)."""
-    directory = fixtures_dir(config)
     variables = {"SFERUM_URL": str(config.get("SFERUM_URL", "")).rstrip("/")}
-    persons_raw = (load_fixture(directory / "persons.yaml") or {}).get("persons", [])
-    clients_raw = (load_fixture(directory / "clients.yaml", variables) or {}).get("clients", [])
-    persons, clients = [], []
-    for i, raw in enumerate(persons_raw):
-        try:
-            persons.append(person_store.validate(raw))
-        except person_store.ValidationError as exc:
-            raise FixtureError(f"persons.yaml entry {i}: {exc}") from exc
-    for i, raw in enumerate(clients_raw):
-        try:
-            clients.append(client_store.validate(raw))
-        except client_store.ValidationError as exc:
-            raise FixtureError(f"clients.yaml entry {i}: {exc}") from exc
+    persons = _read(config, "persons", "oid", person_store.validate)
+    clients = _read(config, "clients", "client_id", client_store.validate, variables)
     return persons, clients
 
 
@@ -74,7 +115,9 @@ def load_at_start(session: Session, config: Mapping[str, Any], password_method: 
     persons, clients = read_fixtures(config)
     if session.scalar(select(func.count()).select_from(Person)) == 0:
         _add_persons(session, persons, password_method)
-        log.info("loaded fixture persons from %s", fixtures_dir(config))
+        log.info(
+            "loaded fixture persons from %s", ", ".join(map(str, fixture_files(config, "persons")))
+        )
     _upsert_clients(session, clients, moment)
 
 

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from shared.config import FIXTURES_DIR, REPO_ROOT
+from shared.config import FIXTURES_DIR
 from shared.passwords import DEFAULT_METHOD
 
 DEFAULTS = {
-    "INSTANCE_PATH": str(REPO_ROOT / "instance" / "sferum"),
+    "INSTANCE_PATH": "instance/sferum",  # relative: to the working directory
     "DATABASE_URL": None,
     "SECRET_KEY": None,
     "SESSION_COOKIE_NAME": "sferum_session",

@@ -4,12 +4,26 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from importlib import resources
 from pathlib import Path
+from types import ModuleType
 
 from flask import Flask
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-FIXTURES_DIR = REPO_ROOT / "fixtures"
+import fixtures
+
+
+def package_directory(package: ModuleType) -> Path:
+    """Where a package's data files are: a real directory, as pip installs every wheel."""
+    root = resources.files(package)
+    if not isinstance(root, Path):
+        # gunicorn, Jinja's loaders and the ESIA key files all need real files
+        raise RuntimeError(f"{package.__name__} must be installed on the file system, not {root}")
+    return root
+
+
+# The shipped fixture files, wherever the package is installed (never the checkout's path).
+FIXTURES_DIR = package_directory(fixtures)
 
 
 def configure(
@@ -17,7 +31,8 @@ def configure(
 ) -> None:
     """Apply defaults, then the environment (PREFIX_NAME, JSON-parsed), then test config.
 
-    DATABASE_URL (without prefix) is honoured too, as a shared QA stand sets it once.
+    DATABASE_URL (without prefix) is honoured too, as a shared QA stand sets it once. A
+    relative INSTANCE_PATH (the default `instance/…`) is taken from the working directory.
     """
     app.config.from_mapping(defaults)
     if os.environ.get("DATABASE_URL") and not os.environ.get(f"{prefix}_DATABASE_URL"):
@@ -25,8 +40,8 @@ def configure(
     app.config.from_prefixed_env(prefix)
     if test_config:
         app.config.from_mapping(test_config)
-    instance = app.config.get("INSTANCE_PATH") or app.instance_path
-    app.config["INSTANCE_PATH"] = str(instance)
+    instance = os.path.abspath(app.config.get("INSTANCE_PATH") or app.instance_path)
+    app.config["INSTANCE_PATH"] = instance
     Path(instance).mkdir(parents=True, exist_ok=True)
 
 

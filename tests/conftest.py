@@ -10,6 +10,9 @@ import pytest
 
 from harness.pgcluster import PostgresCluster, PostgresUnavailable
 
+# runs small downstream test suites in-process (tests/plugin_config/)
+pytest_plugins = ["pytester"]
+
 DATABASES = ["sqlite", "postgresql"]
 
 

@@ -23,8 +23,9 @@ from idp.esia.errors import AccessDenied
 from idp.esia.tokens import GOST, RS256, GostSigner
 from idp.faults.redirects import register_access_denied
 from shared import gost_x509
+from shared.config import FIXTURES_DIR
 
-ESIA_FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "esia"
+ESIA_FIXTURES = FIXTURES_DIR / "esia"
 
 DEFAULTS = {
     # `iss` of ESIA tokens, independent of the URL the sandbox is served on

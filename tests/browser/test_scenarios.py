@@ -1,4 +1,4 @@
-"""The browser scenarios (main flow and refusals) through `python -m harness run --browser`."""
+"""The browser scenarios (main flow and refusals) through `gosuslugi-sandbox run --browser`."""
 
 from __future__ import annotations
 
@@ -6,11 +6,11 @@ import re
 from pathlib import Path
 from urllib.parse import unquote
 
-from harness.__main__ import main
+from harness.cli import main
 from harness.contact_sheet import REFUSAL_SCREENS, SEED_SCREENS
 from harness.runner import DEFAULT_PATH
-from shared.config import REPO_ROOT
 from tests.browser.conftest import require_chromium
+from tests.paths import REPO_ROOT
 
 # `make test` leaves the seed's screens here, with the contact sheet (README links it)
 REPORTS = REPO_ROOT / "reports"

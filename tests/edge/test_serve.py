@@ -1,5 +1,5 @@
-"""`make run` (python -m harness serve) for real: HTTPS on demand, CONTROL=off, the access log,
-and the warning for a stand exposed without a control token."""
+"""`make run` (python -m gosuslugi_sandbox serve) for real: HTTPS on demand, CONTROL=off, the
+access log, and the warning for a stand exposed without a control token."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ import requests
 from harness.drivers.http import HttpBrowser
 from harness.exposure import MARK, exposure_warnings
 from harness.servers import free_port
-from shared.config import REPO_ROOT
+from tests.paths import REPO_ROOT
 
 READY = "Ctrl-C stops both."
 
@@ -32,7 +32,7 @@ def serve_keys(tmp_path_factory):
 
 @contextmanager
 def serving(tmp_path, keys, **settings):
-    """Run `python -m harness serve` with settings; yield (idp_url, rp_url, output lines)."""
+    """Run `python -m gosuslugi_sandbox serve` with settings; yield (idp_url, rp_url, output)."""
     idp_port, rp_port = free_port(), free_port()
     env = {
         **os.environ,
@@ -48,7 +48,7 @@ def serving(tmp_path, keys, **settings):
         **settings,
     }
     process = subprocess.Popen(
-        [sys.executable, "-m", "harness", "serve"],
+        [sys.executable, "-m", "gosuslugi_sandbox", "serve"],
         cwd=REPO_ROOT,
         env=env,
         stdout=subprocess.PIPE,

@@ -11,13 +11,14 @@ import pytest
 import requests
 from cryptography import x509
 
-from harness.__main__ import main
+from harness.cli import main
 from harness.drivers.http import HttpBrowser
 from harness.drivers.http_driver import HttpDriver
 from harness.runner import load_all, run_scenario
 from harness.stand import LocalStand
-from shared.config import FIXTURES_DIR, REPO_ROOT
+from shared.config import FIXTURES_DIR
 from shared.tls import ensure_tls
+from tests.paths import REPO_ROOT
 
 LINK_FLOW = FIXTURES_DIR / "scenarios" / "link-mismatch-sync.yaml"
 

@@ -5,7 +5,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from harness.__main__ import main
+from harness.cli import main
 from harness.stand import LocalStand
 from shared.config import FIXTURES_DIR
 

@@ -8,7 +8,7 @@ import sys
 from flask import g, session
 from sqlalchemy import event
 
-from shared.config import REPO_ROOT
+from tests.paths import REPO_ROOT
 
 START = """
 import sys

@@ -1,0 +1,8 @@
+"""`python -m gosuslugi_sandbox`: the same as the `gosuslugi-sandbox` command."""
+
+import sys
+
+from harness.cli import main
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""The project as another team uses it: a wheel installed into a fresh environment elsewhere."""

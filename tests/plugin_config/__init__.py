@@ -1,0 +1,1 @@
+"""The pytest plugin configured as a downstream project does it (ini options, environment)."""
