@@ -9,11 +9,11 @@ from setuptools import find_namespace_packages, setup
 # installed import name: repository directory (scripts/rename_packages.py writes this table)
 PACKAGES = {
     "gosuslugi_sandbox": "gosuslugi_sandbox",
-    "idp": "idp",
-    "relying_party": "relying_party",
-    "shared": "shared",
-    "harness": "harness",
-    "fixtures": "fixtures",
+    "gosuslugi_sandbox.idp": "idp",
+    "gosuslugi_sandbox.relying_party": "relying_party",
+    "gosuslugi_sandbox.shared": "shared",
+    "gosuslugi_sandbox.harness": "harness",
+    "gosuslugi_sandbox.fixtures": "fixtures",
 }
 
 

@@ -20,17 +20,17 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from harness.bench_esia import EsiaGostFlow, register_esia_gost_client
-from harness.bench_flows import (
+from gosuslugi_sandbox.harness.bench_esia import EsiaGostFlow, register_esia_gost_client
+from gosuslugi_sandbox.harness.bench_flows import (
     IdpFlow,
     LinkFlow,
     bench_persons,
     register_bench_client,
 )
-from harness.bench_http import Browser
-from harness.bench_procs import Proc, spawn_until_200
-from harness.serve import AppSpec, gunicorn_command
-from harness.servers import free_port
+from gosuslugi_sandbox.harness.bench_http import Browser
+from gosuslugi_sandbox.harness.bench_procs import Proc, spawn_until_200
+from gosuslugi_sandbox.harness.serve import AppSpec, gunicorn_command
+from gosuslugi_sandbox.harness.servers import free_port
 
 
 def start_app(spec: AppSpec, env: dict[str, str]) -> tuple[Proc, float]:
@@ -61,9 +61,7 @@ def compile_bytecode() -> None:
     Without this, an environment with PYTHONDONTWRITEBYTECODE set (this workplace's CI) would
     recompile every module of the app on every cold start.
     """
-    import idp
-    import relying_party
-    import shared
+    from gosuslugi_sandbox import idp, relying_party, shared
 
     for package in (idp, relying_party, shared):
         compileall.compile_dir(Path(package.__file__).parent, quiet=1)
@@ -173,8 +171,10 @@ def main(argv: list[str] | None = None) -> int:
         args.throughput_seconds = 1.0
     compile_bytecode()
     root = Path(tempfile.mkdtemp(prefix="bench-"))
-    idp = AppSpec("idp", "idp:create_app()", free_port(), "/_control/health")
-    rp = AppSpec("sferum", "relying_party:create_app()", free_port(), "/_control/health")
+    idp = AppSpec("idp", "gosuslugi_sandbox.idp:create_app()", free_port(), "/_control/health")
+    rp = AppSpec(
+        "sferum", "gosuslugi_sandbox.relying_party:create_app()", free_port(), "/_control/health"
+    )
     env = environment(root, idp, rp)
     # first start creates the database and keys; cold starts below are restarts
     first_idp, idp_first_start = start_app(idp, env)
@@ -257,8 +257,8 @@ def write_results(results: dict, path: str) -> None:
 
 
 def _fixture(name: str) -> dict:
-    from shared.config import FIXTURES_DIR
-    from shared.fixtures import load_fixture
+    from gosuslugi_sandbox.shared.config import FIXTURES_DIR
+    from gosuslugi_sandbox.shared.fixtures import load_fixture
 
     return load_fixture(FIXTURES_DIR / name)
 

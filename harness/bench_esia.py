@@ -14,10 +14,10 @@ import uuid
 from datetime import UTC, datetime
 from urllib.parse import parse_qs, urlencode, urlparse
 
-from harness.bench_flows import BENCH_REDIRECT, CSRF
-from harness.bench_http import Browser
-from shared import gost_x509
-from shared.config import FIXTURES_DIR
+from gosuslugi_sandbox.harness.bench_flows import BENCH_REDIRECT, CSRF
+from gosuslugi_sandbox.harness.bench_http import Browser
+from gosuslugi_sandbox.shared import gost_x509
+from gosuslugi_sandbox.shared.config import FIXTURES_DIR
 
 CLIENT_ID = "bench-esia-gost"
 SCOPE = "openid fullname birthdate gender snils"

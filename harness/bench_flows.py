@@ -16,7 +16,7 @@ from urllib.parse import parse_qs, urlencode, urljoin, urlparse
 from joserfc import jwt
 from joserfc.jwk import KeySet
 
-from harness.bench_http import Browser, Response
+from gosuslugi_sandbox.harness.bench_http import Browser, Response
 
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 BENCH_REDIRECT = "http://127.0.0.1:9/bench-callback"  # never followed
@@ -125,7 +125,7 @@ def register_bench_client(idp_url: str) -> tuple[str, str]:
 
 def bench_persons(control: Browser, idp_url: str, count: int) -> list[dict]:
     """Create `count` confirmed persons with their own phones for parallel clients."""
-    from shared.formats import snils_checksum
+    from gosuslugi_sandbox.shared.formats import snils_checksum
 
     persons = []
     for i in range(count):

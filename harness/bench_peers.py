@@ -23,11 +23,11 @@ from urllib.parse import parse_qs, urlencode, urljoin, urlparse
 from joserfc import jwt
 from joserfc.jwk import KeySet
 
-from harness.bench import percentile, throughput, timed, write_results
-from harness.bench_flows import BENCH_REDIRECT
-from harness.bench_http import Browser
-from harness.bench_procs import children, spawn_until_200, stop_process, vm_hwm_kb
-from harness.servers import free_port
+from gosuslugi_sandbox.harness.bench import percentile, throughput, timed, write_results
+from gosuslugi_sandbox.harness.bench_flows import BENCH_REDIRECT
+from gosuslugi_sandbox.harness.bench_http import Browser
+from gosuslugi_sandbox.harness.bench_procs import children, spawn_until_200, stop_process, vm_hwm_kb
+from gosuslugi_sandbox.harness.servers import free_port
 
 HEADER = (
     "| mock | cold start | one flow (median) | HTTP requests per flow "
@@ -256,7 +256,7 @@ def machine() -> dict:
 
 def main(argv: list[str] | None = None) -> int:
     """Install and measure the peers; print the table and write reports/bench-peers.json."""
-    parser = argparse.ArgumentParser(prog="harness.bench_peers")
+    parser = argparse.ArgumentParser(prog="gosuslugi_sandbox.harness.bench_peers")
     parser.add_argument("--flows", type=int, default=200, help="sequential flows per peer")
     parser.add_argument("--warmup", type=int, default=20)
     parser.add_argument("--starts", type=int, default=5, help="cold starts per peer")

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import requests
 
-from harness.serve import AppSpec
+from gosuslugi_sandbox.harness.serve import AppSpec
 
 
 @dataclass

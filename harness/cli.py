@@ -50,7 +50,7 @@ def _stand_options(parser: argparse.ArgumentParser) -> None:
 
 def build_parser() -> argparse.ArgumentParser:
     """The command line: global options, then one of the commands with its own."""
-    from harness.runner_options import add_arguments as add_run_arguments
+    from gosuslugi_sandbox.harness.runner_options import add_arguments as add_run_arguments
 
     parser = argparse.ArgumentParser(
         prog=PROG,
@@ -108,23 +108,23 @@ def main(argv: list[str] | None = None) -> int:
     args, rest = parser.parse_known_args(argv)
     verbosity = (args.verbose or 0) - (args.quiet or 0)
     if args.command == "bench":
-        from harness.bench import main as bench
+        from gosuslugi_sandbox.harness.bench import main as bench
 
         return _interruptible(lambda: bench(rest))
     if rest:
         parser.error(f"unrecognized arguments: {' '.join(rest)}")
     logging.basicConfig(level=log_level(verbosity), format="%(levelname)s %(name)s: %(message)s")
     if args.command == "run":
-        from harness.runner import run
+        from gosuslugi_sandbox.harness.runner import run
 
         args.quiet = verbosity < 0
         return _interruptible(lambda: run(args))
     _apply_stand_options(args)
     if args.command == "serve":
-        from harness.serve import serve
+        from gosuslugi_sandbox.harness.serve import serve
 
         return serve(verbosity)
-    from harness.serve import init_only
+    from gosuslugi_sandbox.harness.serve import init_only
 
     return _interruptible(lambda: init_only(verbosity))
 

@@ -6,9 +6,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from harness.control import GosuslugiControl, SferumControl
-from harness.drivers.base import Driver
-from harness.scenario import Scenario
+from gosuslugi_sandbox.harness.control import GosuslugiControl, SferumControl
+from gosuslugi_sandbox.harness.drivers.base import Driver
+from gosuslugi_sandbox.harness.scenario import Scenario
 
 
 class StepFailure(AssertionError):

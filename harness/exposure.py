@@ -6,9 +6,9 @@ from __future__ import annotations
 import ipaddress
 import os
 
-from shared.config import switch
-from shared.control_guard import is_loopback
-from shared.tls import TlsFiles, ensure_tls
+from gosuslugi_sandbox.shared.config import switch
+from gosuslugi_sandbox.shared.control_guard import is_loopback
+from gosuslugi_sandbox.shared.tls import TlsFiles, ensure_tls
 
 WILDCARDS = ("0.0.0.0", "::", "")
 APPS = (("IDP", "the fake Gosuslugi"), ("RP", "the fake Sferum"))

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from shared.config import FIXTURES_DIR
-from shared.fixtures import load_fixture
+from gosuslugi_sandbox.shared.config import FIXTURES_DIR
+from gosuslugi_sandbox.shared.fixtures import load_fixture
 
 
 def certificate_pins() -> dict[str, str]:

@@ -17,7 +17,7 @@ import tempfile
 import uuid
 from pathlib import Path
 
-from harness.servers import free_port
+from gosuslugi_sandbox.harness.servers import free_port
 
 
 class PostgresUnavailable(RuntimeError):

@@ -21,8 +21,8 @@ import os
 import pytest
 
 from gosuslugi_sandbox import __version__
-from harness.control import GosuslugiControl, SferumControl
-from harness.plugin_options import PluginSettings, add_options, read_settings
+from gosuslugi_sandbox.harness.control import GosuslugiControl, SferumControl
+from gosuslugi_sandbox.harness.plugin_options import PluginSettings, add_options, read_settings
 
 SETTINGS = pytest.StashKey[PluginSettings]()
 
@@ -84,7 +84,7 @@ class Gosuslugi(GosuslugiControl):
         """
         from urllib.parse import parse_qs, urlparse
 
-        from harness.drivers.http import HttpBrowser
+        from gosuslugi_sandbox.harness.drivers.http import HttpBrowser
 
         if redirect_prefix is None:
             query = parse_qs(urlparse(authorization_url).query)
@@ -117,18 +117,19 @@ class Sferum(SferumControl):
 
 
 def _start(factory, config: dict, port: int = 0, tls=None):
-    from harness.servers import LiveServer
+    from gosuslugi_sandbox.harness.servers import LiveServer
 
     return LiveServer(factory(config), port=port, tls=tls).start()
 
 
 @pytest.fixture(scope="session")
 def gosuslugi_tls(gosuslugi_settings, tmp_path_factory):
-    """The session's test CA (shared.tls.TlsFiles) with --gosuslugi-tls, else None."""
+    """The session's test CA (gosuslugi_sandbox.shared.tls.TlsFiles) with --gosuslugi-tls, else
+    None."""
     if not gosuslugi_settings.tls:
         yield None
         return
-    from shared.tls import ensure_tls
+    from gosuslugi_sandbox.shared.tls import ensure_tls
 
     tls = ensure_tls(tmp_path_factory.mktemp("gosuslugi-tls"))
     trust = {"REQUESTS_CA_BUNDLE": str(tls.bundle), "NODE_EXTRA_CA_CERTS": str(tls.ca_cert)}
@@ -144,9 +145,10 @@ def gosuslugi_tls(gosuslugi_settings, tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def gosuslugi_server(gosuslugi_settings, gosuslugi_tls, tmp_path_factory):
-    """The fake Gosuslugi served for the whole session (a harness.servers.LiveServer)."""
-    from harness.servers import free_port
-    from idp import create_app
+    """The fake Gosuslugi served for the whole session (a
+    gosuslugi_sandbox.harness.servers.LiveServer)."""
+    from gosuslugi_sandbox.harness.servers import free_port
+    from gosuslugi_sandbox.idp import create_app
 
     instance = tmp_path_factory.mktemp("gosuslugi")
     # The fake Sferum's port is chosen now so the `sferum` client's fixture redirect URI
@@ -181,7 +183,7 @@ def gosuslugi(gosuslugi_server) -> Gosuslugi:
 @pytest.fixture(scope="session")
 def sferum_server(gosuslugi_settings, gosuslugi_server, gosuslugi_tls, tmp_path_factory):
     """The fake Sferum, wired to the session's fake Gosuslugi, speaking the chosen dialect."""
-    from relying_party import create_app
+    from gosuslugi_sandbox.relying_party import create_app
 
     instance = tmp_path_factory.mktemp("sferum")
     scheme = "https" if gosuslugi_tls else "http"

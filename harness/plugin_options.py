@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from shared.config import FIXTURES_DIR, OFF_VALUES, ON_VALUES, switch
+from gosuslugi_sandbox.shared.config import FIXTURES_DIR, OFF_VALUES, ON_VALUES, switch
 
 DIALECTS = ("oidc", "esia", "esia-gost")
 FIXTURE_MODES = ("extend", "replace")
@@ -56,7 +56,7 @@ class PluginSettings:
 
     def rp_config(self) -> dict:
         """The fake Sferum's settings for the dialect and its fixture file."""
-        from harness.stand import RP_PROFILES
+        from gosuslugi_sandbox.harness.stand import RP_PROFILES
 
         config: dict = {"PROTOCOL": "esia" if self.dialect.startswith("esia") else "oidc"}
         config.update(RP_PROFILES.get(self.dialect, {}))

@@ -10,17 +10,23 @@ from pathlib import Path
 
 import requests
 
-from harness.contact_sheet import write_contact_sheet
-from harness.context import Context, Stand, StepFailure
-from harness.control import ControlError
-from harness.drivers.http import PageError
-from harness.fixture_data import fixture_passwords
-from harness.html_report import write_html_report
-from harness.report import ScenarioResult, StepResult, write_junit
-from harness.runner_options import DEFAULT_PATH
-from harness.scenario import Scenario, ScenarioError, discover, load_scenarios, substitute
-from harness.screens import StepCamera, scenario_folders
-from harness.steps import STEPS
+from gosuslugi_sandbox.harness.contact_sheet import write_contact_sheet
+from gosuslugi_sandbox.harness.context import Context, Stand, StepFailure
+from gosuslugi_sandbox.harness.control import ControlError
+from gosuslugi_sandbox.harness.drivers.http import PageError
+from gosuslugi_sandbox.harness.fixture_data import fixture_passwords
+from gosuslugi_sandbox.harness.html_report import write_html_report
+from gosuslugi_sandbox.harness.report import ScenarioResult, StepResult, write_junit
+from gosuslugi_sandbox.harness.runner_options import DEFAULT_PATH
+from gosuslugi_sandbox.harness.scenario import (
+    Scenario,
+    ScenarioError,
+    discover,
+    load_scenarios,
+    substitute,
+)
+from gosuslugi_sandbox.harness.screens import StepCamera, scenario_folders
+from gosuslugi_sandbox.harness.steps import STEPS
 
 EXPECTED_ERRORS = (
     StepFailure,
@@ -34,8 +40,8 @@ EXPECTED_ERRORS = (
 
 def load_all(paths: list[Path], tags: list[str]) -> list[Scenario]:
     """Load and validate every scenario, keeping those whose tags match (-tag excludes)."""
-    import harness.gosuslugi_steps
-    import harness.sferum_steps  # noqa: F401  (registers the fake Sferum's steps)
+    import gosuslugi_sandbox.harness.gosuslugi_steps
+    import gosuslugi_sandbox.harness.sferum_steps  # noqa: F401  (registers the fake Sferum's steps)
 
     wanted = {t for t in tags if not t.startswith("-")}
     unwanted = {t[1:] for t in tags if t.startswith("-")}
@@ -123,8 +129,8 @@ def run_scenario(
 
 class StandPool:
     """Private stands, one per worker thread and protocol, started on first use (over HTTPS
-    with `tls`, a shared.tls.TlsFiles; each in a fresh database from `new_database`, a callable
-    giving a SQLAlchemy URL, when given, else in SQLite files)."""
+    with `tls`, a gosuslugi_sandbox.shared.tls.TlsFiles; each in a fresh database from
+    `new_database`, a callable giving a SQLAlchemy URL, when given, else in SQLite files)."""
 
     def __init__(self, tls=None, new_database=None) -> None:
         self.tls = tls
@@ -135,7 +141,7 @@ class StandPool:
 
     def get(self, protocol: str) -> Stand:
         """This thread's stand for the protocol."""
-        from harness.stand import LocalStand
+        from gosuslugi_sandbox.harness.stand import LocalStand
 
         stands = getattr(self._local, "stands", None)
         if stands is None:
@@ -294,7 +300,7 @@ def private_tls(args: argparse.Namespace):
     import shutil
     import tempfile
 
-    from shared.tls import ensure_tls
+    from gosuslugi_sandbox.shared.tls import ensure_tls
 
     folder = tempfile.mkdtemp(prefix="harness-tls-")
     atexit.register(shutil.rmtree, folder, True)
@@ -305,13 +311,13 @@ def driver_factory(args: argparse.Namespace, ca_bundle: str | None = None):
     """(make a fresh driver per named session, what a worker thread calls when it ends);
     ca_bundle: the CA file HTTPS stands are verified with."""
     if args.browser:
-        from harness.drivers.browser import BrowserPool
+        from gosuslugi_sandbox.harness.drivers.browser import BrowserPool
 
         width, _, height = args.viewport.partition("x")
         browsers = BrowserPool(
             (int(width), int(height)), screens_dir=Path(args.screens), trust=ca_bundle
         )
         return browsers.make_driver, browsers.close_thread
-    from harness.drivers.http_driver import HttpDriver
+    from gosuslugi_sandbox.harness.drivers.http_driver import HttpDriver
 
     return (lambda _session: HttpDriver(verify=ca_bundle)), (lambda: None)

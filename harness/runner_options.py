@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from shared.config import FIXTURES_DIR
+from gosuslugi_sandbox.shared.config import FIXTURES_DIR
 
 DEFAULT_PATH = FIXTURES_DIR / "scenarios"
 

@@ -17,17 +17,17 @@ from pathlib import Path
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from harness.exposure import (
+from gosuslugi_sandbox.harness.exposure import (
     bind_address,
     bind_argument,
     exposure_warnings,
     tls_files,
     url_host,
 )
-from harness.servers import wait_until_up
-from shared.config import FIXTURES_DIR
-from shared.fixtures import FixtureError, load_fixture
-from shared.tls import TlsFiles, trust_instructions
+from gosuslugi_sandbox.harness.servers import wait_until_up
+from gosuslugi_sandbox.shared.config import FIXTURES_DIR
+from gosuslugi_sandbox.shared.fixtures import FixtureError, load_fixture
+from gosuslugi_sandbox.shared.tls import TlsFiles, trust_instructions
 
 DATABASE_ERRORS = (SQLAlchemyError, FixtureError, ModuleNotFoundError)
 # gunicorn's --log-level for -q, the default, -v and -vv
@@ -91,7 +91,7 @@ def app_specs(tls: TlsFiles | None = None) -> tuple[AppSpec, AppSpec]:
     bind, scheme = bind_address(), "https" if tls else "http"
     idp = AppSpec(
         "Госуслуги (fake IdP)",
-        "idp:create_app()",
+        "gosuslugi_sandbox.idp:create_app()",
         int(os.environ.get("IDP_PORT", 9000)),
         "/_control/health",
         bind,
@@ -99,7 +99,7 @@ def app_specs(tls: TlsFiles | None = None) -> tuple[AppSpec, AppSpec]:
     )
     rp = AppSpec(
         "Сферум (fake RP)",
-        "relying_party:create_app()",
+        "gosuslugi_sandbox.relying_party:create_app()",
         int(os.environ.get("RP_PORT", 8000)),
         "/_control/health",
         bind,
@@ -131,7 +131,7 @@ def _environment_setting(name: str):
 
 def fixture_persons() -> list[dict]:
     """The persons the IdP loads (IDP_PERSONS_FILES / IDP_FIXTURES_DIR), merged by oid."""
-    from idp.fixtures import fixture_files
+    from gosuslugi_sandbox.idp.fixtures import fixture_files
 
     config = {
         name: _environment_setting(f"IDP_{name}") for name in ("PERSONS_FILES", "FIXTURES_DIR")
@@ -169,8 +169,8 @@ def init_databases(env: dict[str, str]) -> dict[str, str]:
     database URL fails here with one clear message instead of in every worker.
     """
     os.environ.update(env)
-    from idp import create_app as create_idp
-    from relying_party import create_app as create_rp
+    from gosuslugi_sandbox.idp import create_app as create_idp
+    from gosuslugi_sandbox.relying_party import create_app as create_rp
 
     urls = {}
     for name, db in (

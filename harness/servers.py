@@ -12,7 +12,7 @@ import requests
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
 if TYPE_CHECKING:
-    from shared.tls import TlsFiles
+    from gosuslugi_sandbox.shared.tls import TlsFiles
 
 
 class QuietRequestHandler(WSGIRequestHandler):
@@ -32,7 +32,7 @@ def free_port() -> int:
 class LiveServer:
     """A WSGI app served on 127.0.0.1 from a background thread (werkzeug, threaded).
 
-    With tls (shared.tls.TlsFiles) it serves HTTPS with that certificate.
+    With tls (gosuslugi_sandbox.shared.tls.TlsFiles) it serves HTTPS with that certificate.
     """
 
     def __init__(self, app, port: int = 0, tls: TlsFiles | None = None) -> None:

@@ -4,9 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from harness.context import Context, StepFailure
-from harness.pages import resolve_page
-from harness.steps import consent, enter_sms_code, expect_on_page, login_gosuslugi, step
+from gosuslugi_sandbox.harness.context import Context, StepFailure
+from gosuslugi_sandbox.harness.pages import resolve_page
+from gosuslugi_sandbox.harness.steps import (
+    consent,
+    enter_sms_code,
+    expect_on_page,
+    login_gosuslugi,
+    step,
+)
 
 # `expect: NAME` — what each name means on the page.
 EXPECTATIONS = {

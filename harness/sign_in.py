@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 import requests
 
-from harness.drivers.http import HttpBrowser, Page
+from gosuslugi_sandbox.harness.drivers.http import HttpBrowser, Page
 
 MAX_PAGES = 6  # login, SMS, consent and a redirect or two: more means a loop
 

@@ -7,10 +7,10 @@ import threading
 from contextlib import ExitStack
 from pathlib import Path
 
-from harness.context import Stand
-from harness.servers import LiveServer, free_port
-from shared.config import FIXTURES_DIR
-from shared.tls import TlsFiles
+from gosuslugi_sandbox.harness.context import Stand
+from gosuslugi_sandbox.harness.servers import LiveServer, free_port
+from gosuslugi_sandbox.shared.config import FIXTURES_DIR
+from gosuslugi_sandbox.shared.tls import TlsFiles
 
 # `harness run -j N` builds stands from N threads. Building one imports the apps' modules
 # (create_app imports its blueprints on first use), and CPython 3.11 can fail compiling an
@@ -45,7 +45,7 @@ class LocalStand:
         database_url: str | None = None,
     ) -> None:
         self.protocol = protocol
-        self.tls = tls  # serve both over HTTPS with this certificate (shared.tls)
+        self.tls = tls  # serve both over HTTPS with this certificate (gosuslugi_sandbox.shared.tls)
         # both apps in this (empty) database instead of SQLite files in their instance dirs
         self._database = {"DATABASE_URL": database_url} if database_url else {}
         self._stack = ExitStack()
@@ -62,8 +62,8 @@ class LocalStand:
 
     def _start(self) -> Stand:
         with _BUILDING:
-            from idp import create_app as create_idp
-            from relying_party import create_app as create_rp
+            from gosuslugi_sandbox.idp import create_app as create_idp
+            from gosuslugi_sandbox.relying_party import create_app as create_rp
 
             root = Path(self._stack.enter_context(tempfile.TemporaryDirectory(prefix="stand-")))
             idp_port, rp_port = free_port(), free_port()

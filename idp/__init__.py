@@ -11,23 +11,23 @@ from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import select
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from idp.config import DEFAULTS
-from idp.database import open_database, password_method, register_commands
-from idp.models import CLOCK_OFFSET_KEY, Setting
-from idp.runtime import Runtime, default_sms_code
-from shared import web_security
-from shared.clock import Clock
-from shared.config import configure
-from shared.routing import use_bounded_ints
-from shared.sql import BIGINT_MAX
-from shared.storage import Database
+from gosuslugi_sandbox.idp.config import DEFAULTS
+from gosuslugi_sandbox.idp.database import open_database, password_method, register_commands
+from gosuslugi_sandbox.idp.models import CLOCK_OFFSET_KEY, Setting
+from gosuslugi_sandbox.idp.runtime import Runtime, default_sms_code
+from gosuslugi_sandbox.shared import web_security
+from gosuslugi_sandbox.shared.clock import Clock
+from gosuslugi_sandbox.shared.config import configure
+from gosuslugi_sandbox.shared.routing import use_bounded_ints
+from gosuslugi_sandbox.shared.sql import BIGINT_MAX
+from gosuslugi_sandbox.shared.storage import Database
 
 
 def create_app(test_config: Mapping | None = None) -> Flask:
     """Build the IdP app: defaults → IDP_* environment → test_config.
 
     Test config may also inject CLOCK_BASE (a callable returning epoch seconds, e.g.
-    shared.clock.FrozenTime), SMS_CODE_GENERATOR (callable(length) -> str),
+    gosuslugi_sandbox.shared.clock.FrozenTime), SMS_CODE_GENERATOR (callable(length) -> str),
     PASSWORD_HASH_METHOD, KEYS_DIR and DATABASE_URL.
     """
     app = Flask(__name__, instance_relative_config=False)
@@ -39,7 +39,7 @@ def create_app(test_config: Mapping | None = None) -> Flask:
     # frame, referrer and cookie protection, malformed Authorization headers, bounded ids
     web_security.init_app(app)
 
-    from idp import esia
+    from gosuslugi_sandbox.idp import esia
 
     esia.register_hooks()  # before the set-up: it validates the fixture clients' esia_* fields
     db, keys, secret = open_database(app.config)
@@ -58,7 +58,7 @@ def create_app(test_config: Mapping | None = None) -> Flask:
     # Authlib refuses non-https request URLs unless this is set.
     os.environ.setdefault("AUTHLIB_INSECURE_TRANSPORT", "1")
 
-    from idp import browser, control, landing, login, oidc, pages
+    from gosuslugi_sandbox.idp import browser, control, landing, login, oidc, pages
 
     pages.init_app(app)
     browser.init_app(app)
@@ -67,7 +67,7 @@ def create_app(test_config: Mapping | None = None) -> Flask:
     oidc.init_app(app, csrf)
     control.init_app(app, csrf)
 
-    from idp import faults, report
+    from gosuslugi_sandbox.idp import faults, report
 
     esia.init_app(app)
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from flask import Flask, Response, g, request
 
-from idp.runtime import digest, random_token
+from gosuslugi_sandbox.idp.runtime import digest, random_token
 
 COOKIE = "gosuslugi_browser"
 

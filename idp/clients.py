@@ -6,8 +6,8 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
-from idp.models import Client
-from idp.validation import ValidationError
+from gosuslugi_sandbox.idp.models import Client
+from gosuslugi_sandbox.idp.validation import ValidationError
 
 AUTH_METHODS = ("client_secret_basic", "client_secret_post", "none")
 GRANT_TYPES = ("authorization_code", "refresh_token")

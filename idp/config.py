@@ -16,9 +16,9 @@ DEFAULTS: dict = {
     "TRUST_PROXY": True,
     # development mode: fixture persons listed on the landing and login pages
     "DEV": True,
-    # control API (shared.control_guard): "on" | "off" (404 everywhere but /_control/health);
-    # CONTROL_TOKEN = required bearer token; CONTROL_HOSTS = host names it answers besides
-    # loopback and the issuer's (a list, or names separated by commas or spaces)
+    # control API (gosuslugi_sandbox.shared.control_guard): "on" | "off" (404 everywhere but
+    # /_control/health); CONTROL_TOKEN = required bearer token; CONTROL_HOSTS = host names it
+    # answers besides loopback and the issuer's (a list, or names separated by commas or spaces)
     "CONTROL": "on",
     "CONTROL_TOKEN": None,
     "CONTROL_HOSTS": [],
@@ -36,7 +36,7 @@ DEFAULTS: dict = {
     # login
     "MAX_FAILED_LOGINS": 5,
     "LOCKOUT_SECONDS": 900,
-    "PASSWORD_HASH_METHOD": None,  # None = shared.passwords.DEFAULT_METHOD
+    "PASSWORD_HASH_METHOD": None,  # None = gosuslugi_sandbox.shared.passwords.DEFAULT_METHOD
     # SMS (docs/security.md): per code, per login and per person across logins
     "SMS_CODE_LENGTH": 6,
     "SMS_CODE_TTL": 300,

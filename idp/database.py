@@ -1,6 +1,7 @@
-"""The IdP's database set-up (`flask --app idp init-db`): schema, fixtures, keys, secret.
+"""The IdP's database set-up (`flask --app gosuslugi_sandbox.idp init-db`): schema, fixtures, keys,
+secret.
 
-Run once per start under the sandbox's schema lock (shared.migrations.prepare): by
+Run once per start under the sandbox's schema lock (gosuslugi_sandbox.shared.migrations.prepare): by
 `harness serve` before any worker is forked, and by `create_app` in case a worker was
 started some other way. Whoever comes second finds the work done.
 """
@@ -18,15 +19,15 @@ from flask import Flask, current_app
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
-from idp import fixtures
-from idp.keys import ensure_keys, load_keys
-from idp.models import SECRETS
-from idp.schema import SCHEMA
-from shared import instance_secrets
-from shared.keys import SigningKeys
-from shared.migrations import prepare
-from shared.passwords import DEFAULT_METHOD
-from shared.storage import Database, default_sqlite_url
+from gosuslugi_sandbox.idp import fixtures
+from gosuslugi_sandbox.idp.keys import ensure_keys, load_keys
+from gosuslugi_sandbox.idp.models import SECRETS
+from gosuslugi_sandbox.idp.schema import SCHEMA
+from gosuslugi_sandbox.shared import instance_secrets
+from gosuslugi_sandbox.shared.keys import SigningKeys
+from gosuslugi_sandbox.shared.migrations import prepare
+from gosuslugi_sandbox.shared.passwords import DEFAULT_METHOD
+from gosuslugi_sandbox.shared.storage import Database, default_sqlite_url
 
 log = logging.getLogger(__name__)
 
@@ -68,7 +69,7 @@ def open_database(config: Mapping[str, Any]) -> tuple[Database, SigningKeys, str
 
 
 def register_commands(app: Flask) -> None:
-    """`flask --app idp init-db`."""
+    """`flask --app gosuslugi_sandbox.idp init-db`."""
 
     @app.cli.command("init-db")
     def init_db() -> None:

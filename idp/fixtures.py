@@ -20,13 +20,13 @@ from typing import Any
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from idp import clients as client_store
-from idp import persons as person_store
-from idp.models import SECRETS, Base, Client, Person, SigningKey
-from idp.validation import ValidationError
-from shared.config import FIXTURES_DIR
-from shared.fixtures import FixtureError, load_fixture
-from shared.sql import upsert
+from gosuslugi_sandbox.idp import clients as client_store
+from gosuslugi_sandbox.idp import persons as person_store
+from gosuslugi_sandbox.idp.models import SECRETS, Base, Client, Person, SigningKey
+from gosuslugi_sandbox.idp.validation import ValidationError
+from gosuslugi_sandbox.shared.config import FIXTURES_DIR
+from gosuslugi_sandbox.shared.fixtures import FixtureError, load_fixture
+from gosuslugi_sandbox.shared.sql import upsert
 
 log = logging.getLogger(__name__)
 

@@ -41,12 +41,12 @@ from flask import Flask, url_for
 from sqlalchemy import select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
-from idp import browser
-from idp.errors import ForeignBrowserError, InteractionError
-from idp.models import IdpSession, Interaction, Person
-from idp.runtime import config, db_session, now, random_token, runtime
-from idp.sso import current_session, is_fresh
-from shared.sql import claimed
+from gosuslugi_sandbox.idp import browser
+from gosuslugi_sandbox.idp.errors import ForeignBrowserError, InteractionError
+from gosuslugi_sandbox.idp.models import IdpSession, Interaction, Person
+from gosuslugi_sandbox.idp.runtime import config, db_session, now, random_token, runtime
+from gosuslugi_sandbox.idp.sso import current_session, is_fresh
+from gosuslugi_sandbox.shared.sql import claimed
 
 __all__ = [
     "Interaction",

@@ -15,9 +15,14 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from idp.models import SigningKey
-from shared.keys import SigningKeys, generate_pem, import_private_key, load_or_create_pem
-from shared.sql import insert_ignore
+from gosuslugi_sandbox.idp.models import SigningKey
+from gosuslugi_sandbox.shared.keys import (
+    SigningKeys,
+    generate_pem,
+    import_private_key,
+    load_or_create_pem,
+)
+from gosuslugi_sandbox.shared.sql import insert_ignore
 
 KEY_FILES = {"RSA": "rsa.pem", "EC": "ec.pem"}
 

@@ -1,4 +1,5 @@
-"""The IdP's attempt limits (IDP_* settings) on the shared counters (shared.limits).
+"""The IdP's attempt limits (IDP_* settings) on the shared counters
+(gosuslugi_sandbox.shared.limits).
 
 Keys are per person, so a limit holds across codes, resends, logins, workers and hosts:
 
@@ -18,9 +19,9 @@ Keys are per person, so a limit holds across codes, resends, logins, workers and
 
 from __future__ import annotations
 
-from idp.models import COUNTERS
-from idp.runtime import config, db_session, now
-from shared.limits import Counters, Limit
+from gosuslugi_sandbox.idp.models import COUNTERS
+from gosuslugi_sandbox.idp.runtime import config, db_session, now
+from gosuslugi_sandbox.shared.limits import Counters, Limit
 
 counters = Counters(COUNTERS, db_session, now)
 

@@ -1,8 +1,8 @@
 """The IdP's tables, on one declarative Base shared with the ESIA dialect (idp/esia).
 
-Times are float seconds since the epoch by the app's clock (idp.runtime.now), so moving the
-clock through the control API moves every expiry consistently. Codes, tokens and session ids
-are stored as SHA-256 digests; only the SMS outbox keeps a plain code (it is the "phone").
+Times are float seconds since the epoch by the app's clock (gosuslugi_sandbox.idp.runtime.now), so
+moving the clock through the control API moves every expiry consistently. Codes, tokens and session
+ids are stored as SHA-256 digests; only the SMS outbox keeps a plain code (it is the "phone").
 """
 
 from __future__ import annotations
@@ -13,13 +13,14 @@ from typing import Any
 from sqlalchemy import JSON, BigInteger, Boolean, Date, Float, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from idp.runtime import now
-from shared import instance_secrets, limits
-from shared.passwords import verify_password
+from gosuslugi_sandbox.idp.runtime import now
+from gosuslugi_sandbox.shared import instance_secrets, limits
+from gosuslugi_sandbox.shared.passwords import verify_password
 
 
 class Base(DeclarativeBase):
-    """Declarative base of every IdP table (idp.esia adds its tables to the same metadata)."""
+    """Declarative base of every IdP table (gosuslugi_sandbox.idp.esia adds its tables to the same
+    metadata)."""
 
 
 SECRETS = instance_secrets.define(Base.metadata, "idp_secrets")
@@ -256,12 +257,12 @@ class Token(Base):
             self.refresh_revoked_at = self.refresh_revoked_at or moment
 
     def get_user(self) -> Person | None:
-        from idp.runtime import db_session
+        from gosuslugi_sandbox.idp.runtime import db_session
 
         return db_session().get(Person, self.person_oid) if self.person_oid else None
 
     def get_client(self) -> Client | None:
-        from idp.runtime import db_session
+        from gosuslugi_sandbox.idp.runtime import db_session
 
         return db_session().get(Client, self.client_id)
 

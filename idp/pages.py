@@ -8,10 +8,10 @@ from flask import Flask, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from idp.errors import PageError
-from idp.persons import LEVEL_NAMES
-from idp.runtime import runtime
-from shared.templating import install_filters
+from gosuslugi_sandbox.idp.errors import PageError
+from gosuslugi_sandbox.idp.persons import LEVEL_NAMES
+from gosuslugi_sandbox.idp.runtime import runtime
+from gosuslugi_sandbox.shared.templating import install_filters
 
 log = logging.getLogger(__name__)
 

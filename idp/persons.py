@@ -7,10 +7,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from idp import limits
-from idp.models import Person
-from idp.validation import ValidationError
-from shared.formats import (
+from gosuslugi_sandbox.idp import limits
+from gosuslugi_sandbox.idp.models import Person
+from gosuslugi_sandbox.idp.validation import ValidationError
+from gosuslugi_sandbox.shared.formats import (
     FormatError,
     format_date_ru,
     format_phone,
@@ -22,8 +22,8 @@ from shared.formats import (
     normalize_snils,
     parse_date,
 )
-from shared.passwords import hash_password
-from shared.sql import BIGINT_MAX, as_int
+from gosuslugi_sandbox.shared.passwords import hash_password
+from gosuslugi_sandbox.shared.sql import BIGINT_MAX, as_int
 
 LEVELS = ("simplified", "standard", "confirmed")
 LEVEL_NAMES = {"simplified": "Упрощённая", "standard": "Стандартная", "confirmed": "Подтверждённая"}

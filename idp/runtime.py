@@ -18,9 +18,9 @@ if TYPE_CHECKING:
 
     from sqlalchemy.orm import Session
 
-    from shared.clock import Clock
-    from shared.keys import SigningKeys
-    from shared.storage import Database
+    from gosuslugi_sandbox.shared.clock import Clock
+    from gosuslugi_sandbox.shared.keys import SigningKeys
+    from gosuslugi_sandbox.shared.storage import Database
 
 
 @dataclass

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from flask import session
 
-from idp import browser
-from idp.models import IdpSession
-from idp.runtime import config, db_session, digest, now, random_token
+from gosuslugi_sandbox.idp import browser
+from gosuslugi_sandbox.idp.models import IdpSession
+from gosuslugi_sandbox.idp.runtime import config, db_session, digest, now, random_token
 
 _KEY = "sso"
 

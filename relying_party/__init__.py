@@ -5,22 +5,22 @@ from __future__ import annotations
 from flask import Flask, jsonify, request
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
-from relying_party.config import DEFAULTS
-from relying_party.database import open_database, register_commands
-from relying_party.gosuslugi.dialects import build_protocol
-from relying_party.web import (
+from gosuslugi_sandbox.relying_party.config import DEFAULTS
+from gosuslugi_sandbox.relying_party.database import open_database, register_commands
+from gosuslugi_sandbox.relying_party.gosuslugi.dialects import build_protocol
+from gosuslugi_sandbox.relying_party.web import (
     GENDER_LABELS,
     ROLE_LABELS,
     current_user,
     message_page,
     verified_mark,
 )
-from shared import web_security
-from shared.clock import Clock
-from shared.config import configure
-from shared.routing import use_bounded_ints
-from shared.sql import INT_MAX
-from shared.templating import install_filters
+from gosuslugi_sandbox.shared import web_security
+from gosuslugi_sandbox.shared.clock import Clock
+from gosuslugi_sandbox.shared.config import configure
+from gosuslugi_sandbox.shared.routing import use_bounded_ints
+from gosuslugi_sandbox.shared.sql import INT_MAX
+from gosuslugi_sandbox.shared.templating import install_filters
 
 
 def create_app(test_config=None) -> Flask:
@@ -49,13 +49,13 @@ def create_app(test_config=None) -> Flask:
 
 
 def _register_blueprints(app: Flask, csrf: CSRFProtect) -> None:
-    from relying_party.accounts.views import bp as accounts
-    from relying_party.control.views import bp as control
-    from relying_party.gosuslugi.views import bp as gosuslugi
-    from relying_party.info.views import bp as info
-    from relying_party.profile.security import bp as security
-    from relying_party.profile.views import bp as profile
-    from relying_party.schools.views import bp as schools
+    from gosuslugi_sandbox.relying_party.accounts.views import bp as accounts
+    from gosuslugi_sandbox.relying_party.control.views import bp as control
+    from gosuslugi_sandbox.relying_party.gosuslugi.views import bp as gosuslugi
+    from gosuslugi_sandbox.relying_party.info.views import bp as info
+    from gosuslugi_sandbox.relying_party.profile.security import bp as security
+    from gosuslugi_sandbox.relying_party.profile.views import bp as profile
+    from gosuslugi_sandbox.relying_party.schools.views import bp as schools
 
     for blueprint in (accounts, profile, security, schools, gosuslugi, info, control):
         app.register_blueprint(blueprint)

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from shared.config import FIXTURES_DIR
-from shared.passwords import DEFAULT_METHOD
+from gosuslugi_sandbox.shared.config import FIXTURES_DIR
+from gosuslugi_sandbox.shared.passwords import DEFAULT_METHOD
 
 DEFAULTS = {
     "INSTANCE_PATH": "instance/sferum",  # relative: to the working directory
@@ -50,12 +50,13 @@ DEFAULTS = {
     "SESSION_SECONDS": 12 * 3600,  # a login's server-side session
     "PASSWORD_HASH_METHOD": DEFAULT_METHOD,
     "FIXTURES_FILE": str(FIXTURES_DIR / "sferum.yaml"),
-    # control API (shared.control_guard): off = 404 but health; token = bearer token;
-    # hosts = names it answers besides loopback and PUBLIC_URL's
+    # control API (gosuslugi_sandbox.shared.control_guard): off = 404 but health; token = bearer
+    # token; hosts = names it answers besides loopback and PUBLIC_URL's
     "CONTROL": "on",
     "CONTROL_TOKEN": None,
     "CONTROL_HOSTS": [],
-    # Injectable in tests: a shared.clock.Clock and a () -> str six-digit code generator.
+    # Injectable in tests: a gosuslugi_sandbox.shared.clock.Clock and a () -> str six-digit code
+    # generator.
     "CLOCK": None,
     "CODE_GENERATOR": None,
 }

@@ -1,6 +1,7 @@
-"""The fake Sferum's database set-up (`flask --app relying_party init-db`).
+"""The fake Sferum's database set-up (`flask --app gosuslugi_sandbox.relying_party init-db`).
 
-Run once per start under the sandbox's schema lock (shared.migrations.prepare), like the IdP's.
+Run once per start under the sandbox's schema lock (gosuslugi_sandbox.shared.migrations.prepare),
+like the IdP's.
 """
 
 from __future__ import annotations
@@ -14,12 +15,12 @@ from flask import Flask, current_app
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
-from relying_party import seed
-from relying_party.models import SECRETS
-from relying_party.schema import SCHEMA
-from shared import instance_secrets
-from shared.migrations import prepare
-from shared.storage import Database, default_sqlite_url
+from gosuslugi_sandbox.relying_party import seed
+from gosuslugi_sandbox.relying_party.models import SECRETS
+from gosuslugi_sandbox.relying_party.schema import SCHEMA
+from gosuslugi_sandbox.shared import instance_secrets
+from gosuslugi_sandbox.shared.migrations import prepare
+from gosuslugi_sandbox.shared.storage import Database, default_sqlite_url
 
 
 def database_url(config: Mapping[str, Any]) -> str:
@@ -52,7 +53,7 @@ def open_database(config: Mapping[str, Any], moment: float) -> tuple[Database, s
 
 
 def register_commands(app: Flask) -> None:
-    """`flask --app relying_party init-db`."""
+    """`flask --app gosuslugi_sandbox.relying_party init-db`."""
 
     @app.cli.command("init-db")
     def init_db() -> None:

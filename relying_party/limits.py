@@ -1,4 +1,5 @@
-"""The fake Sferum's attempt limits (RP_* settings) on the shared counters (shared.limits).
+"""The fake Sferum's attempt limits (RP_* settings) on the shared counters
+(gosuslugi_sandbox.shared.limits).
 
 - `password:user:<id>` — wrong VK ID passwords (LOCKOUT_ATTEMPTS, then LOCKOUT_SECONDS);
   a login nobody has counts as `password:login:<normalised login>` the same way, so the
@@ -12,9 +13,9 @@ from __future__ import annotations
 
 from flask import current_app
 
-from relying_party.models import COUNTERS
-from relying_party.web import db, now
-from shared.limits import Counters, Limit
+from gosuslugi_sandbox.relying_party.models import COUNTERS
+from gosuslugi_sandbox.relying_party.web import db, now
+from gosuslugi_sandbox.shared.limits import Counters, Limit
 
 counters = Counters(COUNTERS, db, now)
 

@@ -18,7 +18,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-from shared import instance_secrets, limits
+from gosuslugi_sandbox.shared import instance_secrets, limits
 
 
 class Base(DeclarativeBase):

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from relying_party.models import Base
-from shared.migrations import Schema
+from gosuslugi_sandbox.relying_party.models import Base
+from gosuslugi_sandbox.shared.migrations import Schema
 
 SCHEMA = Schema(
     metadata=Base.metadata,
-    script_location="relying_party:migrations",
+    script_location="gosuslugi_sandbox.relying_party:migrations",
     version_table="sferum_alembic_version",
     baseline="0001",
     head="0003",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from relying_party.models import (
+from gosuslugi_sandbox.relying_party.models import (
     SECRETS,
     Base,
     Invite,
@@ -15,10 +15,15 @@ from relying_party.models import (
     SchoolClass,
     User,
 )
-from shared.fixtures import FixtureError, load_fixture
-from shared.formats import FormatError, normalize_email, normalize_phone, parse_date
-from shared.passwords import hash_password
-from shared.sql import INT_MAX, as_int
+from gosuslugi_sandbox.shared.fixtures import FixtureError, load_fixture
+from gosuslugi_sandbox.shared.formats import (
+    FormatError,
+    normalize_email,
+    normalize_phone,
+    parse_date,
+)
+from gosuslugi_sandbox.shared.passwords import hash_password
+from gosuslugi_sandbox.shared.sql import INT_MAX, as_int
 
 
 def user_from_data(data: dict, hash_method: str, now: float) -> User:

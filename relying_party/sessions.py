@@ -13,13 +13,14 @@ import secrets
 from flask import current_app, session
 from sqlalchemy import update
 
-from relying_party.models import UserSession
+from gosuslugi_sandbox.relying_party.models import UserSession
 
 _KEY = "sid"
 
 
 def db():
-    """The request's database session (relying_party.web builds on this module)."""
+    """The request's database session (gosuslugi_sandbox.relying_party.web builds on this
+    module)."""
     return current_app.extensions["database"].session
 
 

@@ -10,9 +10,9 @@ from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
-from relying_party import sessions
-from relying_party.models import Event, Membership, User, UserSession
-from shared.clock import Clock
+from gosuslugi_sandbox.relying_party import sessions
+from gosuslugi_sandbox.relying_party.models import Event, Membership, User, UserSession
+from gosuslugi_sandbox.shared.clock import Clock
 
 ROLE_LABELS = {
     "administrator": "Администратор",

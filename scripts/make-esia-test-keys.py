@@ -22,7 +22,7 @@ from cryptography.x509.oid import NameOID
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from shared import gost, gost_x509
+from gosuslugi_sandbox.shared import gost, gost_x509
 
 OUT = Path(__file__).resolve().parent.parent / "fixtures" / "esia"
 NOT_BEFORE = datetime(2025, 1, 1, tzinfo=UTC)

@@ -2,9 +2,9 @@
 
 Usage: .venv/bin/python scripts/measure-gost.py
 Each option verifies the same OpenSSL-made signature (checked first, so a fast but wrong option
-cannot win): gostcrypto (pure Python, told the standard byte order), shared.gost (fastecdsa's
-compiled curve arithmetic), and OpenSSL's GOST engine through a subprocess per verification
-(a binding is not on PyPI). Also Streebog and certificate parsing, cached and not.
+cannot win): gostcrypto (pure Python, told the standard byte order), gosuslugi_sandbox.shared.gost
+(fastecdsa's compiled curve arithmetic), and OpenSSL's GOST engine through a subprocess per
+verification (a binding is not on PyPI). Also Streebog and certificate parsing, cached and not.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import gostcrypto.gostsignature as gostcrypto_signature
 
-from shared import gost, gost_x509
+from gosuslugi_sandbox.shared import gost, gost_x509
 
 MESSAGE = b"esia-gostopenid fullname2025.09.02 13:00:29 +03000b1e6c2f-4f2b-4f6a-9d3c-3c1c6a0f8e11"
 
@@ -74,7 +74,10 @@ def main() -> None:
 
     options = {
         "gostcrypto (pure Python)": (with_gostcrypto, 10),
-        "shared.gost (fastecdsa)": (lambda: public.verify(MESSAGE, signature), 200),
+        "gosuslugi_sandbox.shared.gost (fastecdsa)": (
+            lambda: public.verify(MESSAGE, signature),
+            200,
+        ),
         "openssl subprocess": (with_openssl, 30),
     }
     for name, (fn, runs) in options.items():

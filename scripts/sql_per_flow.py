@@ -15,9 +15,9 @@ from pathlib import Path
 from flask import has_request_context, request
 from sqlalchemy import event
 
-from harness.bench_flows import IdpFlow, register_bench_client
-from harness.servers import LiveServer
-from idp import create_app
+from gosuslugi_sandbox.harness.bench_flows import IdpFlow, register_bench_client
+from gosuslugi_sandbox.harness.servers import LiveServer
+from gosuslugi_sandbox.idp import create_app
 
 ROSHCHINA = {"mobile": "+79651234575", "password": "Roshchina-2024"}
 

@@ -10,7 +10,7 @@ from types import ModuleType
 
 from flask import Flask
 
-import fixtures
+from gosuslugi_sandbox import fixtures
 
 
 def package_directory(package: ModuleType) -> Path:

@@ -18,8 +18,8 @@ from urllib.parse import urlencode, urlsplit
 
 from flask import current_app, jsonify, redirect, request, url_for
 
-from shared.bearer import bearer_token
-from shared.config import switch
+from gosuslugi_sandbox.shared.bearer import bearer_token
+from gosuslugi_sandbox.shared.config import switch
 
 COOKIE = "control_auth"
 HEALTH = "health"

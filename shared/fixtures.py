@@ -8,7 +8,7 @@ import string
 from pathlib import Path
 from typing import Any
 
-from shared.config import FIXTURES_DIR
+from gosuslugi_sandbox.shared.config import FIXTURES_DIR
 
 
 class FixtureError(ValueError):

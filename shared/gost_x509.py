@@ -2,8 +2,8 @@
 
 A public key is an OCTET STRING of `x || y`, each little-endian; a private key an OCTET STRING
 of d little-endian; the parameters name the curve (and, for 256-bit CryptoPro curves, the
-digest). Certificate signatures are `s || r` (shared.gost). asn1crypto has no GOST specs, so the
-few structures are declared here.
+digest). Certificate signatures are `s || r` (gosuslugi_sandbox.shared.gost). asn1crypto has no GOST
+specs, so the few structures are declared here.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from typing import ClassVar
 
 from asn1crypto import core, keys, pem, x509
 
-from shared import gost
+from gosuslugi_sandbox.shared import gost
 
 OID_KEY_256 = "1.2.643.7.1.1.1.1"  # id-tc26-gost3410-12-256
 OID_KEY_512 = "1.2.643.7.1.1.1.2"  # id-tc26-gost3410-12-512

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from sqlalchemy import Column, MetaData, String, Table, Text, select
 from sqlalchemy.engine import Connection
 
-from shared.sql import insert_ignore
+from gosuslugi_sandbox.shared.sql import insert_ignore
 
 
 def define(metadata: MetaData, table_name: str) -> Table:

@@ -21,7 +21,7 @@ from sqlalchemy import Column, Float, Integer, MetaData, String, Table, case, fa
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
-from shared.sql import claimed, insert_ignore
+from gosuslugi_sandbox.shared.sql import claimed, insert_ignore
 
 FOREVER = float("inf")
 

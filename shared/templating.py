@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from flask import Flask
 
-from shared.formats import count_ru, plural_ru, show_date, show_login, show_phone, show_snils
+from gosuslugi_sandbox.shared.formats import (
+    count_ru,
+    plural_ru,
+    show_date,
+    show_login,
+    show_phone,
+    show_snils,
+)
 
 
 def install_filters(app: Flask) -> None:

@@ -98,5 +98,5 @@ class SecurityHeaders:
 
 
 def init_app(app: Flask) -> None:
-    """Install the middleware (ids in URLs are bounded by shared.routing)."""
+    """Install the middleware (ids in URLs are bounded by gosuslugi_sandbox.shared.routing)."""
     app.wsgi_app = SecurityHeaders(app.wsgi_app)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from harness.pgcluster import PostgresCluster, PostgresUnavailable
+from gosuslugi_sandbox.harness.pgcluster import PostgresCluster, PostgresUnavailable
 
 # runs small downstream test suites in-process (tests/plugin_config/)
 pytest_plugins = ["pytester"]

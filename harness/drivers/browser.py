@@ -17,7 +17,7 @@ from pathlib import Path
 from playwright.sync_api import Browser, Page, Playwright, sync_playwright
 from playwright.sync_api import Error as PlaywrightError
 
-from harness.drivers.http import PageError
+from gosuslugi_sandbox.harness.drivers.http import PageError
 
 DEFAULT_CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -92,7 +92,7 @@ class BrowserPool:
         if trust:
             # HTTPS stands: accept chains that present a key of this CA file (the stand's test
             # CA); a throwaway browser profile cannot be told to trust a CA otherwise
-            from shared.tls import spki_pins
+            from gosuslugi_sandbox.shared.tls import spki_pins
 
             self.args.append(f"--ignore-certificate-errors-spki-list={','.join(spki_pins(trust))}")
         self._local = threading.local()

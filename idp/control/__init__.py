@@ -5,8 +5,8 @@ from __future__ import annotations
 from flask import Blueprint, Flask
 from flask_wtf.csrf import CSRFProtect
 
-from idp.pages import add_json_prefix
-from shared.control_guard import ControlGuard
+from gosuslugi_sandbox.idp.pages import add_json_prefix
+from gosuslugi_sandbox.shared.control_guard import ControlGuard
 
 bp = Blueprint("control", __name__, url_prefix="/_control", template_folder="templates")
 
@@ -23,7 +23,7 @@ bp.before_request(guard)
 
 def init_app(app: Flask, csrf: CSRFProtect) -> None:
     """Register the control API (JSON; CSRF-exempt, protected by the guard instead)."""
-    from idp.control import clients, email, login, misc, persons  # noqa: F401 - registers routes
+    from gosuslugi_sandbox.idp.control import clients, email, login, misc, persons  # noqa: F401 - registers routes
 
     csrf.exempt(bp)
     app.register_blueprint(bp)

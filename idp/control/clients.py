@@ -6,11 +6,11 @@ from flask import jsonify
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from idp import clients as store
-from idp.control import bp
-from idp.control.util import bad_field, json_body, not_found
-from idp.models import Client
-from idp.runtime import db_session
+from gosuslugi_sandbox.idp import clients as store
+from gosuslugi_sandbox.idp.control import bp
+from gosuslugi_sandbox.idp.control.util import bad_field, json_body, not_found
+from gosuslugi_sandbox.idp.models import Client
+from gosuslugi_sandbox.idp.runtime import db_session
 
 
 @bp.get("/clients")

@@ -7,11 +7,11 @@ from datetime import UTC, datetime
 from flask import jsonify, render_template, request
 from sqlalchemy import select
 
-from idp.control import bp
-from idp.control.util import bad_field
-from idp.login.records import EmailMessage
-from idp.runtime import db_session
-from shared.formats import FormatError, iso_time, normalize_email
+from gosuslugi_sandbox.idp.control import bp
+from gosuslugi_sandbox.idp.control.util import bad_field
+from gosuslugi_sandbox.idp.login.records import EmailMessage
+from gosuslugi_sandbox.idp.runtime import db_session
+from gosuslugi_sandbox.shared.formats import FormatError, iso_time, normalize_email
 
 
 def _letters(address: str | None, limit: int) -> list[EmailMessage]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, redirect, render_template, request
 
-from idp.control import guard
+from gosuslugi_sandbox.idp.control import guard
 
 bp = Blueprint("control_login", __name__, url_prefix="/_control", template_folder="templates")
 bp.before_request(guard)

@@ -8,14 +8,14 @@ from datetime import UTC, datetime
 from flask import current_app, g, jsonify, render_template, request
 from sqlalchemy import select
 
-from idp.control import bp
-from idp.control.util import bad_field, json_body
-from idp.fixtures import reset as reset_fixtures
-from idp.models import CLOCK_OFFSET_KEY, Setting, SmsMessage
-from idp.runtime import db_session, runtime
-from shared.fixtures import FixtureError
-from shared.formats import FormatError, format_phone, iso_time, normalize_phone
-from shared.migrations import setup_lock
+from gosuslugi_sandbox.idp.control import bp
+from gosuslugi_sandbox.idp.control.util import bad_field, json_body
+from gosuslugi_sandbox.idp.fixtures import reset as reset_fixtures
+from gosuslugi_sandbox.idp.models import CLOCK_OFFSET_KEY, Setting, SmsMessage
+from gosuslugi_sandbox.idp.runtime import db_session, runtime
+from gosuslugi_sandbox.shared.fixtures import FixtureError
+from gosuslugi_sandbox.shared.formats import FormatError, format_phone, iso_time, normalize_phone
+from gosuslugi_sandbox.shared.migrations import setup_lock
 
 # beyond this, dates stop fitting the platform's time_t and datetime (OverflowError)
 MAX_CLOCK_OFFSET = 50 * 365 * 86400

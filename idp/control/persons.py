@@ -6,13 +6,13 @@ from flask import jsonify
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from idp import limits
-from idp import persons as store
-from idp.control import bp
-from idp.control.util import bad_field, json_body, not_found
-from idp.models import Person
-from idp.runtime import db_session, runtime
-from shared.sql import as_int
+from gosuslugi_sandbox.idp import limits
+from gosuslugi_sandbox.idp import persons as store
+from gosuslugi_sandbox.idp.control import bp
+from gosuslugi_sandbox.idp.control.util import bad_field, json_body, not_found
+from gosuslugi_sandbox.idp.models import Person
+from gosuslugi_sandbox.idp.runtime import db_session, runtime
+from gosuslugi_sandbox.shared.sql import as_int
 
 
 def _oid(raw: str) -> int | None:

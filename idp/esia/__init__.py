@@ -17,13 +17,13 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.x509.oid import NameOID
 from flask import Flask
 
-from idp.clients import register_metadata_check
-from idp.esia.clients import registration_problem
-from idp.esia.errors import AccessDenied
-from idp.esia.tokens import GOST, RS256, GostSigner
-from idp.faults.redirects import register_access_denied
-from shared import gost_x509
-from shared.config import FIXTURES_DIR
+from gosuslugi_sandbox.idp.clients import register_metadata_check
+from gosuslugi_sandbox.idp.esia.clients import registration_problem
+from gosuslugi_sandbox.idp.esia.errors import AccessDenied
+from gosuslugi_sandbox.idp.esia.tokens import GOST, RS256, GostSigner
+from gosuslugi_sandbox.idp.faults.redirects import register_access_denied
+from gosuslugi_sandbox.shared import gost_x509
+from gosuslugi_sandbox.shared.config import FIXTURES_DIR
 
 ESIA_FIXTURES = FIXTURES_DIR / "esia"
 
@@ -77,9 +77,9 @@ def register_hooks() -> None:
 
 def init_app(app: Flask) -> None:
     """Register the ESIA blueprints, the `esia` protocol and its tables."""
-    from idp import interactions
-    from idp.esia import authorize, rest, token
-    from idp.pages import add_json_prefix
+    from gosuslugi_sandbox.idp import interactions
+    from gosuslugi_sandbox.idp.esia import authorize, rest, token
+    from gosuslugi_sandbox.idp.pages import add_json_prefix
 
     for key, value in DEFAULTS.items():
         app.config.setdefault(key, value)

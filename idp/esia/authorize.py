@@ -12,10 +12,10 @@ from urllib.parse import urlencode
 
 from flask import Blueprint, redirect, render_template, request
 
-from idp import interactions
-from idp.esia import checks
-from idp.esia.clients import settings
-from idp.esia.errors import (
+from gosuslugi_sandbox.idp import interactions
+from gosuslugi_sandbox.idp.esia import checks
+from gosuslugi_sandbox.idp.esia.clients import settings
+from gosuslugi_sandbox.idp.esia.errors import (
     AccessDenied,
     CertificateMismatch,
     EsiaError,
@@ -24,9 +24,9 @@ from idp.esia.errors import (
     UnconfirmedAccount,
     UnsupportedResponseType,
 )
-from idp.models import AuthorizationCode, Client, Person
-from idp.runtime import config, db_session, digest, now, random_token
-from idp.sso import end_session
+from gosuslugi_sandbox.idp.models import AuthorizationCode, Client, Person
+from gosuslugi_sandbox.idp.runtime import config, db_session, digest, now, random_token
+from gosuslugi_sandbox.idp.sso import end_session
 
 bp = Blueprint("esia_auth", __name__, template_folder="templates")
 

@@ -15,7 +15,7 @@ from asn1crypto import x509 as asn1_x509
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from shared import gost, gost_x509
+from gosuslugi_sandbox.shared import gost, gost_x509
 
 OID_RSA = "1.2.840.113549.1.1.1"
 RSA, GOST = "rsa", "gost"

@@ -10,9 +10,9 @@ from collections.abc import Mapping
 
 from sqlalchemy import select
 
-from idp.esia import certificates, signatures
-from idp.esia.clients import EsiaClient, hash_of_other_client
-from idp.esia.errors import (
+from gosuslugi_sandbox.idp.esia import certificates, signatures
+from gosuslugi_sandbox.idp.esia.clients import EsiaClient, hash_of_other_client
+from gosuslugi_sandbox.idp.esia.errors import (
     CertificateMismatch,
     InvalidParameter,
     InvalidScope,
@@ -20,8 +20,8 @@ from idp.esia.errors import (
     UnauthorizedClient,
     WrongClientSecret,
 )
-from idp.models import Client
-from idp.runtime import db_session, now
+from gosuslugi_sandbox.idp.models import Client
+from gosuslugi_sandbox.idp.runtime import db_session, now
 
 # ESIA's scopes for a person (docs/esia-protocol.md "Scopes"); the URI is the oldest form.
 KNOWN_SCOPES = frozenset(

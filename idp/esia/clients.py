@@ -26,12 +26,12 @@ from typing import Any
 
 from flask import current_app, has_app_context
 
-from idp.esia import certificates
-from idp.esia.certificates import ClientCertificate, UnsupportedCertificate
-from idp.esia.errors import UnauthorizedClient
-from idp.esia.tokens import ALGORITHMS, RS256
-from idp.models import Client
-from shared.config import FIXTURES_DIR, switch
+from gosuslugi_sandbox.idp.esia import certificates
+from gosuslugi_sandbox.idp.esia.certificates import ClientCertificate, UnsupportedCertificate
+from gosuslugi_sandbox.idp.esia.errors import UnauthorizedClient
+from gosuslugi_sandbox.idp.esia.tokens import ALGORITHMS, RS256
+from gosuslugi_sandbox.idp.models import Client
+from gosuslugi_sandbox.shared.config import FIXTURES_DIR, switch
 
 MODES = ("none", "cms", "gost")
 

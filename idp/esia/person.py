@@ -11,7 +11,12 @@ import hashlib
 import json
 from typing import Any
 
-from shared.formats import format_date_ru, format_phone_esia, format_snils, parse_date
+from gosuslugi_sandbox.shared.formats import (
+    format_date_ru,
+    format_phone_esia,
+    format_snils,
+    parse_date,
+)
 
 # Scopes that open the person root, and which root field each one reveals.
 ROOT_FIELDS = {

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, jsonify, request
 
-from idp.esia import person as shapes
-from idp.faults.tokens import alter_document
-from idp.models import Person
-from idp.runtime import db_session
-from idp.storage.consume import find_access_token
-from shared.bearer import bearer_token
+from gosuslugi_sandbox.idp.esia import person as shapes
+from gosuslugi_sandbox.idp.faults.tokens import alter_document
+from gosuslugi_sandbox.idp.models import Person
+from gosuslugi_sandbox.idp.runtime import db_session
+from gosuslugi_sandbox.idp.storage.consume import find_access_token
+from gosuslugi_sandbox.shared.bearer import bearer_token
 
 bp = Blueprint("esia_rest", __name__)
 COLLECTIONS = ("ctts", "addrs", "docs")

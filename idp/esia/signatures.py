@@ -1,9 +1,9 @@
 """Client request checks: CMS/PKCS#7 detached signatures, raw GOST signatures, timestamps.
 
 CMS is parsed with asn1crypto; its signature is verified with the registered certificate's key:
-GOST R 34.10-2012 with Streebog (shared.gost), or RSA PKCS#1 v1.5 with cryptography (legacy).
-A raw GOST signature is `s || r` as OpenSSL writes it, or CryptoPro's reversed bytes. Every
-failure raises an EsiaError.
+GOST R 34.10-2012 with Streebog (gosuslugi_sandbox.shared.gost), or RSA PKCS#1 v1.5 with
+cryptography (legacy). A raw GOST signature is `s || r` as OpenSSL writes it, or CryptoPro's
+reversed bytes. Every failure raises an EsiaError.
 """
 
 from __future__ import annotations
@@ -21,9 +21,9 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding
 
-from idp.esia.certificates import GOST, RSA, ClientCertificate
-from idp.esia.errors import TimestampOutOfRange, WrongClientSecret
-from shared import esia_time, gost, gost_x509
+from gosuslugi_sandbox.idp.esia.certificates import GOST, RSA, ClientCertificate
+from gosuslugi_sandbox.idp.esia.errors import TimestampOutOfRange, WrongClientSecret
+from gosuslugi_sandbox.shared import esia_time, gost, gost_x509
 
 _RSA_HASHES = {
     "sha1": (hashlib.sha1, hashes.SHA1),

@@ -10,20 +10,20 @@ import uuid
 
 from flask import Blueprint, current_app, jsonify, request
 
-from idp.esia import checks, tokens
-from idp.esia.clients import EsiaClient, settings
-from idp.esia.errors import (
+from gosuslugi_sandbox.idp.esia import checks, tokens
+from gosuslugi_sandbox.idp.esia.clients import EsiaClient, settings
+from gosuslugi_sandbox.idp.esia.errors import (
     CertificateMismatch,
     EsiaError,
     InvalidGrant,
     UnauthorizedClient,
     UnsupportedGrantType,
 )
-from idp.esia.tokens import amd_for
-from idp.faults.tokens import esia_id_token
-from idp.models import AuthorizationCode, Client, Person, Token
-from idp.runtime import config, db_session, digest, now, runtime
-from idp.storage.consume import redeem_code, redeem_refresh_token
+from gosuslugi_sandbox.idp.esia.tokens import amd_for
+from gosuslugi_sandbox.idp.faults.tokens import esia_id_token
+from gosuslugi_sandbox.idp.models import AuthorizationCode, Client, Person, Token
+from gosuslugi_sandbox.idp.runtime import config, db_session, digest, now, runtime
+from gosuslugi_sandbox.idp.storage.consume import redeem_code, redeem_refresh_token
 
 bp = Blueprint("esia_token", __name__)
 
@@ -94,7 +94,7 @@ def issue(esia: EsiaClient, person: Person, grant: AuthorizationCode | Token) ->
 
 
 def _by_code(form, esia: EsiaClient):
-    """Redeem the code (one winner across workers: idp.storage.consume)."""
+    """Redeem the code (one winner across workers: gosuslugi_sandbox.idp.storage.consume)."""
     row = redeem_code(db_session(), form.get("code") or "", esia.client_id, "esia", now())
     if row is None or row.redirect_uri != (form.get("redirect_uri") or ""):
         raise InvalidGrant("code")
@@ -102,7 +102,7 @@ def _by_code(form, esia: EsiaClient):
 
 
 def _by_refresh(form, esia: EsiaClient):
-    """Redeem the refresh token (rotation, one winner: idp.storage.consume)."""
+    """Redeem the refresh token (rotation, one winner: gosuslugi_sandbox.idp.storage.consume)."""
     value = form.get("refresh_token") or ""
     row = redeem_refresh_token(db_session(), value, esia.client_id, "esia", now())
     if row is None:

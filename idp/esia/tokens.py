@@ -4,7 +4,8 @@ RS256 is signed with joserfc and the IdP's RSA key. GOST3410_2012_256 is a JWS c
 by hand: the signing input `b64url(header) + "." + b64url(payload)` (ASCII) is signed with the
 IdP's GOST R 34.10-2012/256 key over its Streebog-256 digest; the third part is b64url of the
 64 bytes `s || r` exactly as `openssl dgst -engine gost -md_gost12_256 -sign` writes them
-(shared.gost), so clients verifying with OpenSSL (fr05t1k/esia, ekapusta/oauth2-esia) accept it.
+(gosuslugi_sandbox.shared.gost), so clients verifying with OpenSSL (fr05t1k/esia,
+ekapusta/oauth2-esia) accept it.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from joserfc import jws
 from joserfc.jwk import RSAKey
 from joserfc.registry import HeaderParameter
 
-from shared import gost, gost_x509
+from gosuslugi_sandbox.shared import gost, gost_x509
 
 # ESIA's own header fields, registered so joserfc's strict header check accepts them.
 JWS_REGISTRY = jws.JWSRegistry(

@@ -5,14 +5,14 @@ from __future__ import annotations
 from flask import Blueprint, jsonify
 from sqlalchemy import select
 
-from idp import limits
-from idp.control import guard
-from idp.control.util import json_body, not_found
-from idp.faults import registry, store
-from idp.faults.hooks import max_delay
-from idp.models import Client, Person
-from idp.runtime import db_session, now, runtime
-from shared.sql import BIGINT_MAX
+from gosuslugi_sandbox.idp import limits
+from gosuslugi_sandbox.idp.control import guard
+from gosuslugi_sandbox.idp.control.util import json_body, not_found
+from gosuslugi_sandbox.idp.faults import registry, store
+from gosuslugi_sandbox.idp.faults.hooks import max_delay
+from gosuslugi_sandbox.idp.models import Client, Person
+from gosuslugi_sandbox.idp.runtime import db_session, now, runtime
+from gosuslugi_sandbox.shared.sql import BIGINT_MAX
 
 bp = Blueprint("faults", __name__, url_prefix="/_control")
 bp.before_request(guard)

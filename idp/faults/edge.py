@@ -1,9 +1,9 @@
 """The per-request fault context: which edge a request is at, which faults it consumed.
 
-`before_request` (idp.faults.hooks) builds an Edge for every protocol request and consumes
-the matching armed faults; the edges (ID token signing, JSON documents, the authorization
-redirect) ask it which faults to apply and mark them applied; `after_request` gives back the
-uses of faults that did not end up altering the response.
+`before_request` (gosuslugi_sandbox.idp.faults.hooks) builds an Edge for every protocol request and
+consumes the matching armed faults; the edges (ID token signing, JSON documents, the authorization
+redirect) ask it which faults to apply and mark them applied; `after_request` gives back the uses of
+faults that did not end up altering the response.
 """
 
 from __future__ import annotations
@@ -15,11 +15,11 @@ from urllib.parse import unquote
 from flask import g, request
 from sqlalchemy import select
 
-from idp.faults import registry
-from idp.faults.models import ArmedFault, FaultEffect
-from idp.models import Interaction, Token
-from idp.runtime import db_session, digest
-from shared.bearer import bearer_token as parse_bearer
+from gosuslugi_sandbox.idp.faults import registry
+from gosuslugi_sandbox.idp.faults.models import ArmedFault, FaultEffect
+from gosuslugi_sandbox.idp.models import Interaction, Token
+from gosuslugi_sandbox.idp.runtime import db_session, digest
+from gosuslugi_sandbox.shared.bearer import bearer_token as parse_bearer
 
 OIDC, ESIA = registry.OIDC, registry.ESIA
 

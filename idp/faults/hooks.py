@@ -11,12 +11,12 @@ import uuid
 from flask import Flask, Response, g, request
 from sqlalchemy import insert, select
 
-from idp.faults import registry, store
-from idp.faults.edge import EDGES, Edge, current
-from idp.faults.redirects import alter_redirect
-from idp.models import AuthorizationCode
-from idp.report.models import RpEvent
-from idp.runtime import config, digest, now, runtime
+from gosuslugi_sandbox.idp.faults import registry, store
+from gosuslugi_sandbox.idp.faults.edge import EDGES, Edge, current
+from gosuslugi_sandbox.idp.faults.redirects import alter_redirect
+from gosuslugi_sandbox.idp.models import AuthorizationCode
+from gosuslugi_sandbox.idp.report.models import RpEvent
+from gosuslugi_sandbox.idp.runtime import config, digest, now, runtime
 
 log = logging.getLogger(__name__)
 
@@ -132,7 +132,7 @@ def after(response: Response) -> Response:
         return response
     if edge.name == "redirect" and edge.taken:
         alter_redirect(edge, response)
-    from idp.report.record import event_for
+    from gosuslugi_sandbox.idp.report.record import event_for
 
     event = event_for(edge, response, now())
     response.headers["X-Request-Id"] = edge.request_id

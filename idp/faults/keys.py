@@ -13,9 +13,9 @@ import itertools
 from cryptography.hazmat.primitives.asymmetric import rsa
 from joserfc.jwk import ECKey, RSAKey
 
-from idp.faults.models import FaultEffect
-from idp.runtime import config, runtime
-from shared.keys import generate_pem, import_private_key, public_jwk
+from gosuslugi_sandbox.idp.faults.models import FaultEffect
+from gosuslugi_sandbox.idp.runtime import config, runtime
+from gosuslugi_sandbox.shared.keys import generate_pem, import_private_key, public_jwk
 
 ROTATED, SINGLE, DECOY = "rotated_key", "jwks_single", "jwks_decoy"
 

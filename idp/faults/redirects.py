@@ -8,8 +8,8 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from flask import Response
 
-from idp.faults.edge import ESIA, Edge
-from idp.faults.registry import OIDC
+from gosuslugi_sandbox.idp.faults.edge import ESIA, Edge
+from gosuslugi_sandbox.idp.faults.registry import OIDC
 
 # error_description of access-denied per dialect; a dialect registers its own wording
 DENIED_DESCRIPTIONS = {OIDC: "The resource owner denied the request"}

@@ -11,13 +11,14 @@ from typing import Any
 OIDC, ESIA = "oidc", "esia"
 BOTH = (OIDC, ESIA)
 
-# Edges a request can be seen at (idp.faults.hooks maps Flask endpoints onto these).
-# `redirect` is the authorization response: the browser's redirect back to the client.
+# Edges a request can be seen at (gosuslugi_sandbox.idp.faults.hooks maps Flask endpoints onto
+# these). `redirect` is the authorization response: the browser's redirect back to the client.
 TRANSPORT_ENDPOINTS = ("authorize", "token", "userinfo", "jwks", "person", "discovery")
 CLIENTLESS_ENDPOINTS = ("jwks", "discovery")  # these requests do not name a client
 
 ID_TOKEN, REFRESH, PROTOCOL, TRANSPORT = "id_token", "refresh", "protocol", "transport"
-# a person's state, applied at once through the real limits (idp.limits), not per request
+# a person's state, applied at once through the real limits (gosuslugi_sandbox.idp.limits), not per
+# request
 PERSON = "person"
 PERSON_FAULTS = {"sms-blocked": "sms", "account-locked": "password"}
 DEFAULT_BLOCK_SECONDS = 900

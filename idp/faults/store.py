@@ -10,12 +10,12 @@ from collections.abc import Iterable
 
 from sqlalchemy import Connection, Row, delete, insert, select, update
 
-from idp.faults.models import ArmedFault, FaultEffect
-from shared.storage import Database
+from gosuslugi_sandbox.idp.faults.models import ArmedFault, FaultEffect
+from gosuslugi_sandbox.shared.storage import Database
 
 
 def arm(db: Database, clean: dict, moment: float) -> ArmedFault:
-    """Store a validated fault (idp.faults.registry.validate) and return it."""
+    """Store a validated fault (gosuslugi_sandbox.idp.faults.registry.validate) and return it."""
     with db.transaction() as session:
         row = ArmedFault(
             fault=clean["fault"],

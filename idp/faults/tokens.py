@@ -1,8 +1,8 @@
 """ID token and JSON document faults, applied where tokens are signed and documents leave.
 
-Called from idp.oidc.edge (OIDC ID tokens and protocol JSON), idp.esia.token (ESIA ID
-tokens) and idp.esia.rest (the person root). Without an armed fault they sign or return the
-honest value unchanged.
+Called from gosuslugi_sandbox.idp.oidc.edge (OIDC ID tokens and protocol JSON),
+gosuslugi_sandbox.idp.esia.token (ESIA ID tokens) and gosuslugi_sandbox.idp.esia.rest (the person
+root). Without an armed fault they sign or return the honest value unchanged.
 """
 
 from __future__ import annotations
@@ -14,9 +14,9 @@ from typing import Any
 
 from flask import request
 
-from idp.faults import keys, registry, store
-from idp.faults.edge import Edge, current
-from idp.runtime import config, now, runtime
+from gosuslugi_sandbox.idp.faults import keys, registry, store
+from gosuslugi_sandbox.idp.faults.edge import Edge, current
+from gosuslugi_sandbox.idp.runtime import config, now, runtime
 
 UNTRUSTED_AUDIENCE = "https://untrusted.example/rp"
 WEEK = 7 * 86400

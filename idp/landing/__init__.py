@@ -5,13 +5,13 @@ from __future__ import annotations
 from flask import Blueprint, Flask, current_app, redirect, render_template, request, url_for
 from sqlalchemy import select
 
-from idp import interactions as ix
-from idp import sso
-from idp.fixtures import fixtures_dir
-from idp.models import Person
-from idp.persons import LEVEL_NAMES, display
-from idp.runtime import db_session
-from shared.fixtures import FixtureError, load_fixture
+from gosuslugi_sandbox.idp import interactions as ix
+from gosuslugi_sandbox.idp import sso
+from gosuslugi_sandbox.idp.fixtures import fixtures_dir
+from gosuslugi_sandbox.idp.models import Person
+from gosuslugi_sandbox.idp.persons import LEVEL_NAMES, display
+from gosuslugi_sandbox.idp.runtime import db_session
+from gosuslugi_sandbox.shared.fixtures import FixtureError, load_fixture
 
 bp = Blueprint("landing", __name__, template_folder="templates")
 

@@ -9,6 +9,6 @@ bp = Blueprint("login", __name__, template_folder="templates")
 
 def init_app(app: Flask) -> None:
     """Register the login pages."""
-    from idp.login import help, recovery, signature, views  # noqa: F401 - routes on bp
+    from gosuslugi_sandbox.idp.login import help, recovery, signature, views  # noqa: F401 - routes on bp
 
     app.register_blueprint(bp)

@@ -23,7 +23,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.x509.oid import NameOID, ObjectIdentifier
 
-from shared.fixtures import load_fixture
+from gosuslugi_sandbox.shared.fixtures import load_fixture
 
 SNILS_OID = ObjectIdentifier("1.2.643.100.3")
 

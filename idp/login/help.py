@@ -6,9 +6,9 @@ import math
 
 from flask import render_template, request
 
-from idp import interactions as ix
-from idp.login import bp
-from idp.runtime import config
+from gosuslugi_sandbox.idp import interactions as ix
+from gosuslugi_sandbox.idp.login import bp
+from gosuslugi_sandbox.idp.runtime import config
 
 
 @bp.route("/login/help", endpoint="help")

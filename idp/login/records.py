@@ -2,7 +2,7 @@
 
 A try of a recovery code is counted before it is checked, and the code is used up by the same
 statement that compares it: conditional UPDATEs whose row count decides. (PINs and resend
-pacing are counted by idp.limits.)
+pacing are counted by gosuslugi_sandbox.idp.limits.)
 """
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ from __future__ import annotations
 from sqlalchemy import BigInteger, Float, Integer, String, Text, update
 from sqlalchemy.orm import Mapped, mapped_column
 
-from idp.models import Base
-from idp.runtime import db_session
+from gosuslugi_sandbox.idp.models import Base
+from gosuslugi_sandbox.idp.runtime import db_session
 
 
 class RecoveryCode(Base):

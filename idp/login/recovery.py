@@ -14,14 +14,14 @@ import re
 from flask import redirect, render_template, request, session, url_for
 from sqlalchemy import select, update
 
-from idp import interactions as ix
-from idp import limits
-from idp.login import bp, records
-from idp.login.records import EmailMessage, RecoveryCode
-from idp.models import IdpSession, Person, SmsMessage
-from idp.runtime import config, db_session, digest, now, random_token, runtime
-from shared.formats import login_candidates, mask_phone
-from shared.passwords import hash_password
+from gosuslugi_sandbox.idp import interactions as ix
+from gosuslugi_sandbox.idp import limits
+from gosuslugi_sandbox.idp.login import bp, records
+from gosuslugi_sandbox.idp.login.records import EmailMessage, RecoveryCode
+from gosuslugi_sandbox.idp.models import IdpSession, Person, SmsMessage
+from gosuslugi_sandbox.idp.runtime import config, db_session, digest, now, random_token, runtime
+from gosuslugi_sandbox.shared.formats import login_candidates, mask_phone
+from gosuslugi_sandbox.shared.passwords import hash_password
 
 FLOW_KEY = "recovery_flow"
 COLUMNS = {"phone": Person.mobile, "email": Person.email, "snils": Person.snils}

@@ -11,15 +11,15 @@ from __future__ import annotations
 from flask import abort, current_app, render_template, request
 from sqlalchemy import select
 
-from idp import interactions as ix
-from idp import limits
-from idp.fixtures import fixtures_dir
-from idp.login import bp
-from idp.login.certificates import Certificate, State, Token, load_token
-from idp.login.views import finish_login
-from idp.models import Person
-from idp.runtime import db_session, now
-from shared.formats import FormatError, normalize_snils, plural_ru
+from gosuslugi_sandbox.idp import interactions as ix
+from gosuslugi_sandbox.idp import limits
+from gosuslugi_sandbox.idp.fixtures import fixtures_dir
+from gosuslugi_sandbox.idp.login import bp
+from gosuslugi_sandbox.idp.login.certificates import Certificate, State, Token, load_token
+from gosuslugi_sandbox.idp.login.views import finish_login
+from gosuslugi_sandbox.idp.models import Person
+from gosuslugi_sandbox.idp.runtime import db_session, now
+from gosuslugi_sandbox.shared.formats import FormatError, normalize_snils, plural_ru
 
 AMR = ["DS"]
 STATE_LABELS = {

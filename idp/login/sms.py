@@ -7,9 +7,9 @@ import enum
 
 from sqlalchemy import func, select, update
 
-from idp.models import SmsChallenge, SmsMessage
-from idp.runtime import config, db_session, digest, now, runtime
-from shared.sql import claimed
+from gosuslugi_sandbox.idp.models import SmsChallenge, SmsMessage
+from gosuslugi_sandbox.idp.runtime import config, db_session, digest, now, runtime
+from gosuslugi_sandbox.shared.sql import claimed
 
 
 class Check(enum.Enum):

@@ -5,15 +5,15 @@ from __future__ import annotations
 from flask import redirect, render_template, request, url_for
 from sqlalchemy import select
 
-from idp import interactions as ix
-from idp import limits, sso
-from idp.login import bp
-from idp.login import sms as sms_codes
-from idp.models import Client, Person
-from idp.persons import find_by_login
-from idp.runtime import config, db_session, now
-from idp.scopes import scope_title
-from shared.formats import mask_phone, normalize_login
+from gosuslugi_sandbox.idp import interactions as ix
+from gosuslugi_sandbox.idp import limits, sso
+from gosuslugi_sandbox.idp.login import bp
+from gosuslugi_sandbox.idp.login import sms as sms_codes
+from gosuslugi_sandbox.idp.models import Client, Person
+from gosuslugi_sandbox.idp.persons import find_by_login
+from gosuslugi_sandbox.idp.runtime import config, db_session, now
+from gosuslugi_sandbox.idp.scopes import scope_title
+from gosuslugi_sandbox.shared.formats import mask_phone, normalize_login
 
 WRONG_CREDENTIALS = "Неверный логин или пароль"
 

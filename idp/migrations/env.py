@@ -1,5 +1,6 @@
-"""Alembic environment of the IdP's schema (run through shared.migrations, never alembic.ini)."""
+"""Alembic environment of the IdP's schema (run through gosuslugi_sandbox.shared.migrations, never
+alembic.ini)."""
 
-from shared.migrations import run_env
+from gosuslugi_sandbox.shared.migrations import run_env
 
 run_env()

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from idp.models import Person
-from shared.formats import format_snils
+from gosuslugi_sandbox.idp.models import Person
+from gosuslugi_sandbox.shared.formats import format_snils
 
 SCOPES_SUPPORTED = [
     "openid",

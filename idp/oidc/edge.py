@@ -1,7 +1,7 @@
 """The provider's edges: every ID token and every protocol JSON body leaves through here.
 
-Fault injection (idp.faults) alters tokens and documents in these two functions only, so
-the grant logic stays honest.
+Fault injection (gosuslugi_sandbox.idp.faults) alters tokens and documents in these two functions
+only, so the grant logic stays honest.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from flask import Response, json
 from joserfc import jwt
 from joserfc.jwk import ECKey, RSAKey
 
-from idp.faults import tokens as faults
+from gosuslugi_sandbox.idp.faults import tokens as faults
 
 NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 

@@ -1,4 +1,5 @@
-"""The OIDC endpoints; browser steps are delegated to idp.interactions and the login pages."""
+"""The OIDC endpoints; browser steps are delegated to gosuslugi_sandbox.idp.interactions and the
+login pages."""
 
 from __future__ import annotations
 
@@ -7,15 +8,15 @@ from authlib.oauth2.rfc6749.errors import InvalidRequestError, UnsupportedRespon
 from authlib.oidc.core.errors import ConsentRequiredError
 from flask import g, redirect, request, url_for
 
-from idp import interactions as ix
-from idp.errors import PageError
-from idp.models import Person
-from idp.oidc import bp, edge
-from idp.oidc.claims import CLAIMS_SUPPORTED, SCOPES_SUPPORTED
-from idp.oidc.server import CLIENT_AUTH, StoredRequest, query_client
-from idp.oidc.tokens import issuer
-from idp.runtime import db_session, runtime
-from shared.sql import as_int
+from gosuslugi_sandbox.idp import interactions as ix
+from gosuslugi_sandbox.idp.errors import PageError
+from gosuslugi_sandbox.idp.models import Person
+from gosuslugi_sandbox.idp.oidc import bp, edge
+from gosuslugi_sandbox.idp.oidc.claims import CLAIMS_SUPPORTED, SCOPES_SUPPORTED
+from gosuslugi_sandbox.idp.oidc.server import CLIENT_AUTH, StoredRequest, query_client
+from gosuslugi_sandbox.idp.oidc.tokens import issuer
+from gosuslugi_sandbox.idp.runtime import db_session, runtime
+from gosuslugi_sandbox.shared.sql import as_int
 
 PAGE_MESSAGES = {
     "invalid_client": "Система, запросившая вход, не зарегистрирована (неизвестный client_id).",

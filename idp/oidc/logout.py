@@ -18,11 +18,11 @@ from joserfc import jwt
 from joserfc.errors import JoseError
 from wtforms import ValidationError
 
-from idp import sso
-from idp.errors import PageError
-from idp.oidc import bp
-from idp.oidc.server import query_client
-from idp.runtime import db_session, runtime
+from gosuslugi_sandbox.idp import sso
+from gosuslugi_sandbox.idp.errors import PageError
+from gosuslugi_sandbox.idp.oidc import bp
+from gosuslugi_sandbox.idp.oidc.server import query_client
+from gosuslugi_sandbox.idp.runtime import db_session, runtime
 
 BAD_HINT = "Некорректный параметр id_token_hint."
 BAD_TARGET = "Адрес возврата после выхода (post_logout_redirect_uri) не зарегистрирован."

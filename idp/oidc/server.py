@@ -15,11 +15,11 @@ from authlib.oidc.core import OpenIDCode, UserInfoEndpoint
 from flask import Flask, g
 from sqlalchemy import select
 
-from idp.models import AuthorizationCode, Client, Person, Token
-from idp.oidc import edge
-from idp.oidc.claims import user_claims
-from idp.runtime import config, db_session, digest, now
-from idp.storage.consume import (
+from gosuslugi_sandbox.idp.models import AuthorizationCode, Client, Person, Token
+from gosuslugi_sandbox.idp.oidc import edge
+from gosuslugi_sandbox.idp.oidc.claims import user_claims
+from gosuslugi_sandbox.idp.runtime import config, db_session, digest, now
+from gosuslugi_sandbox.idp.storage.consume import (
     find_access_token,
     find_any_token,
     redeem_code,
@@ -47,7 +47,7 @@ class StoredRequest(OAuth2Request):
 
 
 class Server(AuthorizationServer):
-    """Flask AuthorizationServer whose responses pass through idp.oidc.edge."""
+    """Flask AuthorizationServer whose responses pass through gosuslugi_sandbox.idp.oidc.edge."""
 
     def create_oauth2_request(self, request):
         if isinstance(request, OAuth2Request):
@@ -76,7 +76,8 @@ class S256Only(CodeChallenge):
 
 
 class OpenIDCodeExt(OpenIDCode):
-    """OpenID Connect for the code grant; the ID token itself is built in idp.oidc.tokens."""
+    """OpenID Connect for the code grant; the ID token itself is built in
+    gosuslugi_sandbox.idp.oidc.tokens."""
 
     def exists_nonce(self, nonce: str, request) -> bool:
         # Authlib validates the request twice on resume (get_consent_grant, then
@@ -102,7 +103,7 @@ class OpenIDCodeExt(OpenIDCode):
         return user_claims(user, scope.split())
 
     def encode_id_token(self, token: dict, request) -> str:
-        from idp.oidc.tokens import id_token_for_code
+        from gosuslugi_sandbox.idp.oidc.tokens import id_token_for_code
 
         return id_token_for_code(token, request.client, request.user, request.authorization_code)
 
@@ -139,7 +140,8 @@ class CodeGrant(grants.AuthorizationCodeGrant):
 
     def query_authorization_code(self, code: str, client: Client) -> AuthorizationCode | None:
         # Redeemed here, in one conditional UPDATE: of N requests with one code exactly one
-        # gets the row (idp.storage.consume); a refused request rolls the redemption back.
+        # gets the row (gosuslugi_sandbox.idp.storage.consume); a refused request rolls the
+        # redemption back.
         return redeem_code(db_session(), code, client.client_id, "oidc", now())
 
     def delete_authorization_code(self, authorization_code: AuthorizationCode) -> None:
@@ -156,7 +158,8 @@ class RefreshGrant(grants.RefreshTokenGrant):
     INCLUDE_NEW_REFRESH_TOKEN = True
 
     def authenticate_refresh_token(self, refresh_token: str) -> Token | None:
-        # Rotation decided by the database: one winner per refresh token (idp.storage.consume).
+        # Rotation decided by the database: one winner per refresh token
+        # (gosuslugi_sandbox.idp.storage.consume).
         client_id = self.request.client.client_id
         return redeem_refresh_token(db_session(), refresh_token, client_id, "oidc", now())
 
@@ -169,7 +172,7 @@ class RefreshGrant(grants.RefreshTokenGrant):
 
 def add_refresh_id_token(grant, response) -> None:
     """OIDC Core §12.2: a refresh with scope openid returns a fresh ID token."""
-    from idp.oidc.tokens import id_token_for_refresh
+    from gosuslugi_sandbox.idp.oidc.tokens import id_token_for_refresh
 
     _status, token, _headers = response
     if "openid" in str(token.get("scope", "")).split():
@@ -209,7 +212,7 @@ class UserInfo(UserInfoEndpoint):
         return user_claims(user, scope.split())
 
     def get_issuer(self) -> str:
-        from idp.oidc.tokens import issuer
+        from gosuslugi_sandbox.idp.oidc.tokens import issuer
 
         return issuer()
 

@@ -1,4 +1,5 @@
-"""ID tokens: built in one place (claims, header, key choice), signed at idp.oidc.edge."""
+"""ID tokens: built in one place (claims, header, key choice), signed at
+gosuslugi_sandbox.idp.oidc.edge."""
 
 from __future__ import annotations
 
@@ -7,10 +8,10 @@ from typing import Any
 from authlib.oidc.core.util import create_half_hash
 from flask import request
 
-from idp.models import AuthorizationCode, Client, Person, Token
-from idp.oidc import edge
-from idp.oidc.claims import user_claims
-from idp.runtime import config, runtime
+from gosuslugi_sandbox.idp.models import AuthorizationCode, Client, Person, Token
+from gosuslugi_sandbox.idp.oidc import edge
+from gosuslugi_sandbox.idp.oidc.claims import user_claims
+from gosuslugi_sandbox.idp.runtime import config, runtime
 
 
 def issuer() -> str:

@@ -13,11 +13,11 @@ from typing import Any
 
 from sqlalchemy import select
 
-from idp.faults.models import FaultEffect
-from idp.models import Client
-from idp.report import checks
-from idp.report.models import RpEvent
-from shared.formats import iso_time
+from gosuslugi_sandbox.idp.faults.models import FaultEffect
+from gosuslugi_sandbox.idp.models import Client
+from gosuslugi_sandbox.idp.report import checks
+from gosuslugi_sandbox.idp.report.models import RpEvent
+from gosuslugi_sandbox.shared.formats import iso_time
 
 MAX_EVENTS = 20000  # a sandbox stand; older requests drop out of the card
 

@@ -10,7 +10,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from typing import Any
 
-from idp.faults.registry import MUST_REFUSE
+from gosuslugi_sandbox.idp.faults.registry import MUST_REFUSE
 
 PASS, FAIL, NOT_OBSERVED = "pass", "fail", "not_observed"
 STATUSES = (PASS, FAIL, NOT_OBSERVED)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 from xml.etree import ElementTree as ET
 
-from idp.report.checks import FAIL, NOT_OBSERVED
+from gosuslugi_sandbox.idp.report.checks import FAIL, NOT_OBSERVED
 
 
 def _evidence_text(check: dict[str, Any]) -> str:

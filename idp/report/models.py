@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import JSON, Float, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from idp.models import Base
+from gosuslugi_sandbox.idp.models import Base
 
 
 class RpEvent(Base):

@@ -16,9 +16,9 @@ from urllib.parse import parse_qsl, urlsplit
 
 from flask import Response, request
 
-from idp.faults.edge import ESIA, Edge, bearer_token
-from idp.runtime import digest
-from shared.esia_time import parse_timestamp
+from gosuslugi_sandbox.idp.faults.edge import ESIA, Edge, bearer_token
+from gosuslugi_sandbox.idp.runtime import digest
+from gosuslugi_sandbox.shared.esia_time import parse_timestamp
 
 HEX = frozenset(string.hexdigits)
 

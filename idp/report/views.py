@@ -8,12 +8,12 @@ import re
 from flask import Blueprint, Response, current_app, jsonify, render_template, request
 from markupsafe import Markup, escape
 
-from idp.control import guard
-from idp.control.util import bad_field, not_found
-from idp.models import Client
-from idp.report import card, junit
-from idp.report.checks import FAIL, NOT_OBSERVED, PASS
-from idp.runtime import db_session
+from gosuslugi_sandbox.idp.control import guard
+from gosuslugi_sandbox.idp.control.util import bad_field, not_found
+from gosuslugi_sandbox.idp.models import Client
+from gosuslugi_sandbox.idp.report import card, junit
+from gosuslugi_sandbox.idp.report.checks import FAIL, NOT_OBSERVED, PASS
+from gosuslugi_sandbox.idp.runtime import db_session
 
 bp = Blueprint("report", __name__, url_prefix="/_control", template_folder="templates")
 bp.before_request(guard)

@@ -12,9 +12,9 @@ from __future__ import annotations
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
-from idp.models import AuthorizationCode, Token
-from idp.runtime import digest
-from shared.sql import claimed
+from gosuslugi_sandbox.idp.models import AuthorizationCode, Token
+from gosuslugi_sandbox.idp.runtime import digest
+from gosuslugi_sandbox.shared.sql import claimed
 
 
 def redeem_code(

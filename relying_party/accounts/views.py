@@ -14,12 +14,12 @@ from flask import (
 )
 from sqlalchemy import select, update
 
-from relying_party import limits, sessions
-from relying_party.models import OutboxMessage, User
-from relying_party.web import current_user, db, log_event, log_in, new_code, now
-from shared.formats import login_candidates, normalize_login
-from shared.passwords import hash_password, verify_password
-from shared.sql import claimed
+from gosuslugi_sandbox.relying_party import limits, sessions
+from gosuslugi_sandbox.relying_party.models import OutboxMessage, User
+from gosuslugi_sandbox.relying_party.web import current_user, db, log_event, log_in, new_code, now
+from gosuslugi_sandbox.shared.formats import login_candidates, normalize_login
+from gosuslugi_sandbox.shared.passwords import hash_password, verify_password
+from gosuslugi_sandbox.shared.sql import claimed
 
 bp = Blueprint("accounts", __name__)
 

@@ -1,8 +1,8 @@
 """/_control: health, users (create, read, reset), outbox, events. JSON only.
 
-Protection as at the IdP (shared.control_guard): RP_CONTROL=off hides everything but health
-(404); own host or loopback only (RP_CONTROL_HOSTS adds names), no cross-site requests, JSON
-writes; RP_CONTROL_TOKEN, when set, must come as `Authorization: Bearer <token>`.
+Protection as at the IdP (gosuslugi_sandbox.shared.control_guard): RP_CONTROL=off hides everything
+but health (404); own host or loopback only (RP_CONTROL_HOSTS adds names), no cross-site requests,
+JSON writes; RP_CONTROL_TOKEN, when set, must come as `Authorization: Bearer <token>`.
 """
 
 from __future__ import annotations
@@ -11,14 +11,14 @@ from flask import Blueprint, current_app, jsonify, request
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from relying_party import limits, seed
-from relying_party.models import Event, OutboxMessage, User
-from relying_party.web import db, now
-from shared.control_guard import ControlGuard
-from shared.fixtures import FixtureError
-from shared.formats import FormatError, iso_time, normalize_email, normalize_phone
-from shared.migrations import setup_lock
-from shared.sql import INT_MAX, as_int
+from gosuslugi_sandbox.relying_party import limits, seed
+from gosuslugi_sandbox.relying_party.models import Event, OutboxMessage, User
+from gosuslugi_sandbox.relying_party.web import db, now
+from gosuslugi_sandbox.shared.control_guard import ControlGuard
+from gosuslugi_sandbox.shared.fixtures import FixtureError
+from gosuslugi_sandbox.shared.formats import FormatError, iso_time, normalize_email, normalize_phone
+from gosuslugi_sandbox.shared.migrations import setup_lock
+from gosuslugi_sandbox.shared.sql import INT_MAX, as_int
 
 bp = Blueprint("control", __name__, url_prefix="/_control")
 bp.before_request(ControlGuard("RP", own_url_keys=("PUBLIC_URL",)))

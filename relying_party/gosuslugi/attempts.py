@@ -5,10 +5,10 @@ from __future__ import annotations
 from flask import current_app
 from sqlalchemy import update
 
-from relying_party.gosuslugi.errors import GosuslugiError
-from relying_party.models import FlowAttempt
-from relying_party.web import db, now
-from shared.sql import claimed
+from gosuslugi_sandbox.relying_party.gosuslugi.errors import GosuslugiError
+from gosuslugi_sandbox.relying_party.models import FlowAttempt
+from gosuslugi_sandbox.relying_party.web import db, now
+from gosuslugi_sandbox.shared.sql import claimed
 
 
 def store_attempt(

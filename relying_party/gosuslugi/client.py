@@ -6,10 +6,10 @@ import logging
 
 from flask import current_app
 
-from relying_party.gosuslugi.errors import GosuslugiError
-from relying_party.models import CacheEntry
-from relying_party.web import db, now
-from shared.sql import upsert
+from gosuslugi_sandbox.relying_party.gosuslugi.errors import GosuslugiError
+from gosuslugi_sandbox.relying_party.models import CacheEntry
+from gosuslugi_sandbox.relying_party.web import db, now
+from gosuslugi_sandbox.shared.sql import upsert
 
 log = logging.getLogger(__name__)
 

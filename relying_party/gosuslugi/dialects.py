@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from relying_party.gosuslugi.protocols import GosuslugiTrip
+from gosuslugi_sandbox.relying_party.gosuslugi.protocols import GosuslugiTrip
 
 
 def build_protocol(config: Mapping) -> GosuslugiTrip:
@@ -12,11 +12,11 @@ def build_protocol(config: Mapping) -> GosuslugiTrip:
     name = str(config.get("PROTOCOL") or "oidc").lower()
     # Only the dialect in use is imported: the other's libraries would slow every start.
     if name == "oidc":
-        from relying_party.gosuslugi.oidc import OidcProtocol
+        from gosuslugi_sandbox.relying_party.gosuslugi.oidc import OidcProtocol
 
         return OidcProtocol()
     if name == "esia":
-        from relying_party.gosuslugi.esia import EsiaProtocol
+        from gosuslugi_sandbox.relying_party.gosuslugi.esia import EsiaProtocol
 
         return EsiaProtocol(config)
     raise ValueError(f"RP_PROTOCOL={name!r} is unknown; use oidc or esia")

@@ -21,20 +21,20 @@ from urllib.parse import urlencode
 import requests
 from flask import current_app
 
-from relying_party.gosuslugi import client
-from relying_party.gosuslugi.attempts import store_attempt
-from relying_party.gosuslugi.errors import GosuslugiError
-from relying_party.gosuslugi.esia_signers import GOST, ClientSigner
-from relying_party.gosuslugi.esia_tokens import (
+from gosuslugi_sandbox.relying_party.gosuslugi import client
+from gosuslugi_sandbox.relying_party.gosuslugi.attempts import store_attempt
+from gosuslugi_sandbox.relying_party.gosuslugi.errors import GosuslugiError
+from gosuslugi_sandbox.relying_party.gosuslugi.esia_signers import GOST, ClientSigner
+from gosuslugi_sandbox.relying_party.gosuslugi.esia_tokens import (
     SUPPORTED_ALGS,
     check_times,
     idp_public_key,
     timestamp,
     verify_jws,
 )
-from relying_party.gosuslugi.protocols import GosuslugiTrip, config_list
-from relying_party.web import now
-from shared.formats import FormatError, parse_date
+from gosuslugi_sandbox.relying_party.gosuslugi.protocols import GosuslugiTrip, config_list
+from gosuslugi_sandbox.relying_party.web import now
+from gosuslugi_sandbox.shared.formats import FormatError, parse_date
 
 log = logging.getLogger(__name__)
 

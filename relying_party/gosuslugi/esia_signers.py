@@ -18,7 +18,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.serialization import pkcs7
 
-from shared import gost, gost_x509
+from gosuslugi_sandbox.shared import gost, gost_x509
 
 GOST, CMS = "gost", "cms"
 

@@ -22,11 +22,11 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from flask import current_app
 
-from relying_party.gosuslugi import client
-from relying_party.gosuslugi.errors import GosuslugiError
-from relying_party.web import now
-from shared import gost, gost_x509
-from shared.esia_time import format_timestamp
+from gosuslugi_sandbox.relying_party.gosuslugi import client
+from gosuslugi_sandbox.relying_party.gosuslugi.errors import GosuslugiError
+from gosuslugi_sandbox.relying_party.web import now
+from gosuslugi_sandbox.shared import gost, gost_x509
+from gosuslugi_sandbox.shared.esia_time import format_timestamp
 
 RS256, GOST = "RS256", "GOST3410_2012_256"
 # What the fake Sferum can verify, and where the IdP publishes the certificate for each.

@@ -11,7 +11,7 @@ from joserfc import jwt
 from joserfc.errors import JoseError
 from joserfc.jwk import import_key
 
-from relying_party.gosuslugi.errors import GosuslugiError
+from gosuslugi_sandbox.relying_party.gosuslugi.errors import GosuslugiError
 
 KTY_FOR_ALG = {"RS": "RSA", "PS": "RSA", "ES": "EC"}
 

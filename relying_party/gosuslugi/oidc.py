@@ -8,13 +8,13 @@ from typing import TYPE_CHECKING
 
 from flask import current_app
 
-from relying_party.gosuslugi import client
-from relying_party.gosuslugi.attempts import store_attempt
-from relying_party.gosuslugi.errors import GosuslugiError
-from relying_party.gosuslugi.idtoken import check_claims, verify_signature
-from relying_party.gosuslugi.protocols import GosuslugiTrip, config_list
-from relying_party.web import now
-from shared.formats import FormatError, parse_date
+from gosuslugi_sandbox.relying_party.gosuslugi import client
+from gosuslugi_sandbox.relying_party.gosuslugi.attempts import store_attempt
+from gosuslugi_sandbox.relying_party.gosuslugi.errors import GosuslugiError
+from gosuslugi_sandbox.relying_party.gosuslugi.idtoken import check_claims, verify_signature
+from gosuslugi_sandbox.relying_party.gosuslugi.protocols import GosuslugiTrip, config_list
+from gosuslugi_sandbox.relying_party.web import now
+from gosuslugi_sandbox.shared.formats import FormatError, parse_date
 
 if TYPE_CHECKING:
     from authlib.integrations.requests_client import OAuth2Session

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 
 from flask import current_app, url_for
 
-from relying_party.gosuslugi.attempts import consume_attempt
-from relying_party.gosuslugi.errors import GosuslugiError
+from gosuslugi_sandbox.relying_party.gosuslugi.attempts import consume_attempt
+from gosuslugi_sandbox.relying_party.gosuslugi.errors import GosuslugiError
 
 
 def config_list(value) -> list[str]:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from relying_party.models import User
-from relying_party.web import GENDER_LABELS
-from shared.formats import parse_date, show_date
+from gosuslugi_sandbox.relying_party.models import User
+from gosuslugi_sandbox.relying_party.web import GENDER_LABELS
+from gosuslugi_sandbox.shared.formats import parse_date, show_date
 
 # Fields taken from Gosuslugi and read-only while the profile is linked.
 LOCKED_FIELDS = ("last_name", "first_name", "middle_name", "gender", "birth_date")

@@ -17,13 +17,21 @@ from flask import (
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from relying_party.accounts.views import check_password
-from relying_party.gosuslugi.attempts import finish_attempt
-from relying_party.gosuslugi.errors import GosuslugiError
-from relying_party.gosuslugi.protocols import GosuslugiTrip
-from relying_party.gosuslugi.sync import apply_identity, compare
-from relying_party.models import FlowAttempt, GosuslugiLink, User
-from relying_party.web import current_user, db, log_event, log_in, login_required, message_page, now
+from gosuslugi_sandbox.relying_party.accounts.views import check_password
+from gosuslugi_sandbox.relying_party.gosuslugi.attempts import finish_attempt
+from gosuslugi_sandbox.relying_party.gosuslugi.errors import GosuslugiError
+from gosuslugi_sandbox.relying_party.gosuslugi.protocols import GosuslugiTrip
+from gosuslugi_sandbox.relying_party.gosuslugi.sync import apply_identity, compare
+from gosuslugi_sandbox.relying_party.models import FlowAttempt, GosuslugiLink, User
+from gosuslugi_sandbox.relying_party.web import (
+    current_user,
+    db,
+    log_event,
+    log_in,
+    login_required,
+    message_page,
+    now,
+)
 
 log = logging.getLogger(__name__)
 bp = Blueprint("gosuslugi", __name__, url_prefix="/gosuslugi")

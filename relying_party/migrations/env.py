@@ -1,5 +1,6 @@
-"""Alembic environment of the fake Sferum's schema (run through shared.migrations only)."""
+"""Alembic environment of the fake Sferum's schema (run through gosuslugi_sandbox.shared.migrations
+only)."""
 
-from shared.migrations import run_env
+from gosuslugi_sandbox.shared.migrations import run_env
 
 run_env()

@@ -5,9 +5,9 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from sqlalchemy import delete
 
-from relying_party import sessions
-from relying_party.models import GosuslugiLink
-from relying_party.web import current_user, db, log_event, login_required
+from gosuslugi_sandbox.relying_party import sessions
+from gosuslugi_sandbox.relying_party.models import GosuslugiLink
+from gosuslugi_sandbox.relying_party.web import current_user, db, log_event, login_required
 
 bp = Blueprint("security", __name__, url_prefix="/settings/security")
 

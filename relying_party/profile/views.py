@@ -4,10 +4,16 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
-from relying_party.gosuslugi.sync import LOCKED_FIELDS
-from relying_party.models import User
-from relying_party.web import current_user, db, log_event, login_required, message_page
-from shared.formats import FormatError, format_phone, parse_date
+from gosuslugi_sandbox.relying_party.gosuslugi.sync import LOCKED_FIELDS
+from gosuslugi_sandbox.relying_party.models import User
+from gosuslugi_sandbox.relying_party.web import (
+    current_user,
+    db,
+    log_event,
+    login_required,
+    message_page,
+)
+from gosuslugi_sandbox.shared.formats import FormatError, format_phone, parse_date
 
 bp = Blueprint("profile", __name__)
 

@@ -7,9 +7,9 @@ import secrets
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from sqlalchemy import select, update
 
-from relying_party.models import Invite, JoinRequest, Membership, School
-from relying_party.web import current_user, db, log_event, login_required, now
-from shared.sql import claimed, insert_ignore
+from gosuslugi_sandbox.relying_party.models import Invite, JoinRequest, Membership, School
+from gosuslugi_sandbox.relying_party.web import current_user, db, log_event, login_required, now
+from gosuslugi_sandbox.shared.sql import claimed, insert_ignore
 
 bp = Blueprint("schools", __name__)
 

@@ -7,14 +7,14 @@ from __future__ import annotations
 
 import pytest
 
-from harness.drivers.browser import (
+from gosuslugi_sandbox.harness.drivers.browser import (
     CHROMIUM_ARGS,
     DESKTOP,
     BrowserDriver,
     chromium_missing_message,
     chromium_path,
 )
-from harness.stand import LocalStand
+from gosuslugi_sandbox.harness.stand import LocalStand
 
 
 def require_chromium() -> None:

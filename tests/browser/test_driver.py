@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from harness.drivers.browser import BrowserPool, chromium_missing_message
-from harness.drivers.http import PageError
+from gosuslugi_sandbox.harness.drivers.browser import BrowserPool, chromium_missing_message
+from gosuslugi_sandbox.harness.drivers.http import PageError
 
 
 def login(driver, stand, phone="+7 911 111-11-11", password="Roshchina-Sferum1"):

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from idp import create_app as create_idp
-from relying_party import create_app as create_rp
+from gosuslugi_sandbox.idp import create_app as create_idp
+from gosuslugi_sandbox.relying_party import create_app as create_rp
 
 FAST_HASH = "pbkdf2:sha256:1000"
 

@@ -15,8 +15,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from idp import create_app as create_idp
-from relying_party import create_app as create_rp
+from gosuslugi_sandbox.idp import create_app as create_idp
+from gosuslugi_sandbox.relying_party import create_app as create_rp
 
 SFERUM_CALLBACK = "http://127.0.0.1:8000/gosuslugi/callback"
 PLAUSIBLE = [

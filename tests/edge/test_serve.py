@@ -16,9 +16,9 @@ from contextlib import contextmanager, suppress
 import pytest
 import requests
 
-from harness.drivers.http import HttpBrowser
-from harness.exposure import MARK, exposure_warnings
-from harness.servers import free_port
+from gosuslugi_sandbox.harness.drivers.http import HttpBrowser
+from gosuslugi_sandbox.harness.exposure import MARK, exposure_warnings
+from gosuslugi_sandbox.harness.servers import free_port
 from tests.paths import REPO_ROOT
 
 READY = "Ctrl-C stops both."

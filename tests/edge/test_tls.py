@@ -11,13 +11,13 @@ import pytest
 import requests
 from cryptography import x509
 
-from harness.cli import main
-from harness.drivers.http import HttpBrowser
-from harness.drivers.http_driver import HttpDriver
-from harness.runner import load_all, run_scenario
-from harness.stand import LocalStand
-from shared.config import FIXTURES_DIR
-from shared.tls import ensure_tls
+from gosuslugi_sandbox.harness.cli import main
+from gosuslugi_sandbox.harness.drivers.http import HttpBrowser
+from gosuslugi_sandbox.harness.drivers.http_driver import HttpDriver
+from gosuslugi_sandbox.harness.runner import load_all, run_scenario
+from gosuslugi_sandbox.harness.stand import LocalStand
+from gosuslugi_sandbox.shared.config import FIXTURES_DIR
+from gosuslugi_sandbox.shared.tls import ensure_tls
 from tests.paths import REPO_ROOT
 
 LINK_FLOW = FIXTURES_DIR / "scenarios" / "link-mismatch-sync.yaml"
@@ -112,7 +112,7 @@ def test_the_pytest_plugin_works_over_https():
 
 
 def test_chromium_accepts_the_stands_certificate(https_stand, tls):
-    from harness.drivers.browser import BrowserPool
+    from gosuslugi_sandbox.harness.drivers.browser import BrowserPool
     from tests.browser.conftest import require_chromium
 
     require_chromium()

@@ -10,7 +10,7 @@ import sys
 import pytest
 
 from gosuslugi_sandbox import __version__
-from harness.cli import build_parser, main
+from gosuslugi_sandbox.harness.cli import build_parser, main
 
 
 def test_version_and_help_exit_zero(capsys):

@@ -5,9 +5,9 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from harness.cli import main
-from harness.stand import LocalStand
-from shared.config import FIXTURES_DIR
+from gosuslugi_sandbox.harness.cli import main
+from gosuslugi_sandbox.harness.stand import LocalStand
+from gosuslugi_sandbox.shared.config import FIXTURES_DIR
 
 MAIN_FLOW = FIXTURES_DIR / "scenarios" / "link-mismatch-sync.yaml"
 

@@ -8,11 +8,11 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import requests
 
-from harness.drivers.http import HttpBrowser, Page
-from harness.servers import LiveServer
-from harness.sign_in import outbox_code, sign_in
-from idp import create_app
-from shared.clock import FrozenTime
+from gosuslugi_sandbox.harness.drivers.http import HttpBrowser, Page
+from gosuslugi_sandbox.harness.servers import LiveServer
+from gosuslugi_sandbox.harness.sign_in import outbox_code, sign_in
+from gosuslugi_sandbox.idp import create_app
+from gosuslugi_sandbox.shared.clock import FrozenTime
 
 CALLBACK = "http://127.0.0.1:5555/callback"
 SCOPE = "openid profile snils email mobile"

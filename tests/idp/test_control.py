@@ -7,8 +7,8 @@ from urllib.parse import urlencode
 import pytest
 import requests
 
-from harness.servers import LiveServer
-from idp import create_app
+from gosuslugi_sandbox.harness.servers import LiveServer
+from gosuslugi_sandbox.idp import create_app
 
 CALLBACK = "http://127.0.0.1:5555/callback"
 
@@ -105,8 +105,8 @@ def test_person_create_update_delete_and_login(idp_server, login_flow):
 
 
 def test_unlock_through_put(idp_server, idp_app):
-    from idp import limits
-    from idp.runtime import db_session
+    from gosuslugi_sandbox.idp import limits
+    from gosuslugi_sandbox.idp.runtime import db_session
 
     with idp_app.app_context():
         limits.block_person(1000000003, "password", 900)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from idp.fixtures import read_fixtures
-from shared.config import FIXTURES_DIR
-from shared.fixtures import FixtureError
+from gosuslugi_sandbox.idp.fixtures import read_fixtures
+from gosuslugi_sandbox.shared.config import FIXTURES_DIR
+from gosuslugi_sandbox.shared.fixtures import FixtureError
 
 PERSON = """\
   - oid: {oid}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import requests
 
-from harness.drivers.http import HttpBrowser
+from gosuslugi_sandbox.harness.drivers.http import HttpBrowser
 
 from .conftest import ROSHCHINA, ROSHCHINA_PHONE, sms_codes
 
@@ -97,8 +97,8 @@ def test_wrong_codes_are_counted_then_even_the_right_one_is_refused(idp_server, 
     assert "попытки исчерпаны" in errors[3]
     assert "попытки исчерпаны" in _finish(browser, code).require("recovery-code-error").text()
     with idp_app.app_context():
-        from idp.login.records import RecoveryCode
-        from idp.runtime import db_session
+        from gosuslugi_sandbox.idp.login.records import RecoveryCode
+        from gosuslugi_sandbox.idp.runtime import db_session
 
         (row,) = db_session().query(RecoveryCode).all()
         assert row.attempts == 3 and row.used_at is None, "the limit caps the counter"
@@ -135,8 +135,8 @@ def test_a_code_expires_is_single_use_and_a_new_one_waits(idp_server, idp_app, f
     browser = _start(base, ROSHCHINA["login"])
     assert _finish(browser, sms_codes(base)[0]).has("recovery-done")
     with idp_app.app_context():
-        from idp.login.records import RecoveryCode, use_code
-        from idp.runtime import db_session
+        from gosuslugi_sandbox.idp.login.records import RecoveryCode, use_code
+        from gosuslugi_sandbox.idp.runtime import db_session
 
         rows = db_session().query(RecoveryCode).order_by(RecoveryCode.created_at).all()
         assert len(rows) == 3 and rows[0].used_at is not None and rows[2].used_at is not None

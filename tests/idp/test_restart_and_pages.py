@@ -9,9 +9,9 @@ from authlib.integrations.requests_client import OAuth2Session
 from joserfc import jwt
 from joserfc.jwk import KeySet
 
-from harness.drivers.http import HttpBrowser
-from harness.servers import LiveServer
-from idp import create_app
+from gosuslugi_sandbox.harness.drivers.http import HttpBrowser
+from gosuslugi_sandbox.harness.servers import LiveServer
+from gosuslugi_sandbox.idp import create_app
 
 from .conftest import CALLBACK, ROSHCHINA, sms_codes
 

@@ -11,10 +11,10 @@ import pytest
 import requests
 from authlib.integrations.requests_client import OAuth2Session
 
-from harness.drivers.http import HttpBrowser
-from idp.login.certificates import State, load_token
-from shared.config import FIXTURES_DIR
-from shared.fixtures import load_fixture
+from gosuslugi_sandbox.harness.drivers.http import HttpBrowser
+from gosuslugi_sandbox.idp.login.certificates import State, load_token
+from gosuslugi_sandbox.shared.config import FIXTURES_DIR
+from gosuslugi_sandbox.shared.fixtures import load_fixture
 
 from .conftest import CALLBACK, ROSHCHINA_PHONE, finish_at_callback, sms_codes
 from .test_oidc_flow import verify_id_token
@@ -102,7 +102,7 @@ def test_wrong_pins_are_counted_in_the_database_then_the_pin_is_blocked(idp_serv
     page = _enter(browser, PINS["dmitrieva"])
     assert page.status == 403 and "PIN-код заблокирован" in page.require("signature-error").text()
     with idp_app.app_context():
-        from idp import limits
+        from gosuslugi_sandbox.idp import limits
 
         pins = limits.counters.state("pin:dmitrieva", limits.pin_limit())
         assert pins.count == 3, "the limit caps the counter"

@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from idp import clients, persons
-from idp.models import Person
-from shared import keys
-from shared.formats import login_candidates, mask_phone, normalize_snils, snils_checksum
+from gosuslugi_sandbox.idp import clients, persons
+from gosuslugi_sandbox.idp.models import Person
+from gosuslugi_sandbox.shared import keys
+from gosuslugi_sandbox.shared.formats import (
+    login_candidates,
+    mask_phone,
+    normalize_snils,
+    snils_checksum,
+)
 
 
 @pytest.mark.parametrize(

@@ -8,9 +8,9 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 import pytest
 import requests
 
-from harness.drivers.http import HttpBrowser
-from harness.servers import LiveServer
-from idp import create_app
+from gosuslugi_sandbox.harness.drivers.http import HttpBrowser
+from gosuslugi_sandbox.harness.servers import LiveServer
+from gosuslugi_sandbox.idp import create_app
 
 from . import esia_client as ec
 

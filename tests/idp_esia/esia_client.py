@@ -1,4 +1,5 @@
-"""Client-side ESIA helpers for the tests: sign requests exactly as docs/esia-protocol.md describes."""
+"""Client-side ESIA helpers for the tests: sign requests exactly as docs/esia-protocol.md
+describes."""
 
 from __future__ import annotations
 
@@ -11,9 +12,9 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.serialization import pkcs7
 
-from shared import gost, gost_x509
-from shared.config import FIXTURES_DIR
-from shared.esia_time import format_timestamp
+from gosuslugi_sandbox.shared import gost, gost_x509
+from gosuslugi_sandbox.shared.config import FIXTURES_DIR
+from gosuslugi_sandbox.shared.esia_time import format_timestamp
 
 ESIA_FIXTURES = FIXTURES_DIR / "esia"
 MSK = timezone(timedelta(hours=3))

@@ -1,6 +1,6 @@
 """ESIA error classes render `ESIA-0070xx: text` ASCII descriptions."""
 
-from idp.esia import errors
+from gosuslugi_sandbox.idp.esia import errors
 
 
 def test_every_error_has_code_and_ascii_description():

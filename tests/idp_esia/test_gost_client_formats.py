@@ -29,7 +29,7 @@ from urllib.parse import quote, urlencode
 import pytest
 import requests
 
-from idp.esia.certificates import load as load_certificate
+from gosuslugi_sandbox.idp.esia.certificates import load as load_certificate
 from tests import openssl_gost as ossl
 
 from . import esia_client as ec

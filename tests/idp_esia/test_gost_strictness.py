@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 import requests
 
-from idp import clients as client_store
-from shared import gost_x509
+from gosuslugi_sandbox.idp import clients as client_store
+from gosuslugi_sandbox.shared import gost_x509
 from tests import openssl_gost as ossl
 
 from . import esia_client as ec

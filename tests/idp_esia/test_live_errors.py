@@ -9,8 +9,8 @@ from urllib.parse import urlencode
 import pytest
 import requests
 
-from idp.esia import certificates
-from shared import gost, gost_x509
+from gosuslugi_sandbox.idp.esia import certificates
+from gosuslugi_sandbox.shared import gost, gost_x509
 
 from . import esia_client as ec
 from .conftest import CALLBACK, ROSHCHINA, SMIRNOV, assert_esia_error

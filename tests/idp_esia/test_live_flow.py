@@ -12,8 +12,8 @@ from cryptography import x509
 from joserfc import jws
 from joserfc.jwk import KeySet, RSAKey
 
-from idp.esia import tokens
-from shared import gost_x509
+from gosuslugi_sandbox.idp.esia import tokens
+from gosuslugi_sandbox.shared import gost_x509
 
 from .conftest import ROSHCHINA, SCOPE, SMIRNOV, assert_esia_error
 

@@ -3,7 +3,7 @@
 from datetime import date
 from types import SimpleNamespace
 
-from idp.esia import person as rest
+from gosuslugi_sandbox.idp.esia import person as rest
 
 
 def make_person(level="confirmed"):

@@ -17,8 +17,8 @@ from cryptography.hazmat.primitives import serialization
 from esia_connector.client import EsiaAuth, EsiaSettings
 from esia_connector.exceptions import IncorrectMarkerError
 
-from harness.drivers.http import HttpBrowser
-from shared.config import FIXTURES_DIR
+from gosuslugi_sandbox.harness.drivers.http import HttpBrowser
+from gosuslugi_sandbox.shared.config import FIXTURES_DIR
 
 from .conftest import CALLBACK, ROSHCHINA
 

@@ -6,9 +6,9 @@ from datetime import UTC, datetime
 
 import pytest
 
-from idp.esia import certificates, signatures
-from idp.esia.errors import TimestampOutOfRange, WrongClientSecret
-from shared import gost, gost_x509
+from gosuslugi_sandbox.idp.esia import certificates, signatures
+from gosuslugi_sandbox.idp.esia.errors import TimestampOutOfRange, WrongClientSecret
+from gosuslugi_sandbox.shared import gost, gost_x509
 from tests import openssl_gost as ossl
 
 from . import esia_client as ec

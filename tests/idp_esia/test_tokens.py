@@ -5,8 +5,8 @@ from joserfc import jws
 from joserfc.errors import BadSignatureError
 from joserfc.jwk import RSAKey
 
-from idp.esia import tokens
-from shared import gost_x509
+from gosuslugi_sandbox.idp.esia import tokens
+from gosuslugi_sandbox.shared import gost_x509
 
 from . import esia_client as ec
 

@@ -18,10 +18,10 @@ import requests
 from joserfc import jwt
 from joserfc.jwk import KeySet
 
-from harness.drivers.http import HttpBrowser
-from harness.servers import LiveServer
-from harness.sign_in import outbox_code, sign_in
-from idp import create_app
+from gosuslugi_sandbox.harness.drivers.http import HttpBrowser
+from gosuslugi_sandbox.harness.servers import LiveServer
+from gosuslugi_sandbox.harness.sign_in import outbox_code, sign_in
+from gosuslugi_sandbox.idp import create_app
 from tests.idp_esia.conftest import EsiaTestClient
 
 RP_BASE = "http://127.0.0.1:5555"

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 import requests
 
-from harness.servers import LiveServer
-from idp import create_app
+from gosuslugi_sandbox.harness.servers import LiveServer
+from gosuslugi_sandbox.idp import create_app
 
 from .conftest import arm, report
 

@@ -11,8 +11,8 @@ from joserfc import jws
 from joserfc.errors import BadSignatureError
 from joserfc.jwk import KeySet
 
-from idp.esia import tokens
-from shared import gost_x509
+from gosuslugi_sandbox.idp.esia import tokens
+from gosuslugi_sandbox.shared import gost_x509
 from tests.idp_esia.conftest import ROSHCHINA
 
 from .conftest import arm, esia_client, esia_tokens, parts

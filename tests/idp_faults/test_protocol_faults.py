@@ -7,7 +7,7 @@ import uuid
 
 import requests
 
-from idp.faults import keys as fault_keys
+from gosuslugi_sandbox.idp.faults import keys as fault_keys
 from tests.idp_esia.conftest import ROSHCHINA
 
 from .conftest import arm, esia_client, jwks, parts, verify

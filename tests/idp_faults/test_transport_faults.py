@@ -8,8 +8,8 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 import requests
 
-from harness.servers import LiveServer
-from idp import create_app
+from gosuslugi_sandbox.harness.servers import LiveServer
+from gosuslugi_sandbox.idp import create_app
 from tests.idp_esia.conftest import ROSHCHINA
 
 from .conftest import SCOPE, SFERUM_CALLBACK, arm, esia_client, esia_tokens, jwks, parts, verify

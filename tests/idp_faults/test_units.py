@@ -1,11 +1,12 @@
-"""Small pieces: shared.keys.public_jwk, the fault catalogue, atomic consumption."""
+"""Small pieces: gosuslugi_sandbox.shared.keys.public_jwk, the fault catalogue, atomic
+consumption."""
 
 from __future__ import annotations
 
-from idp import create_app
-from idp.faults import registry, store
-from idp.faults.tokens import corrupt, mutate_claims, other_subject, unsigned
-from shared.keys import SigningKeys, public_jwk
+from gosuslugi_sandbox.idp import create_app
+from gosuslugi_sandbox.idp.faults import registry, store
+from gosuslugi_sandbox.idp.faults.tokens import corrupt, mutate_claims, other_subject, unsigned
+from gosuslugi_sandbox.shared.keys import SigningKeys, public_jwk
 
 
 def test_public_jwk_is_what_signing_keys_publish(tmp_path):

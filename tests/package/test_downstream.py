@@ -19,8 +19,8 @@ from joserfc import jwt
 from joserfc.jwk import KeySet
 
 from gosuslugi_sandbox import __version__
-from harness.plugin import Gosuslugi
-from harness.servers import free_port
+from gosuslugi_sandbox.harness.plugin import Gosuslugi
+from gosuslugi_sandbox.harness.servers import free_port
 from tests.package.build import clean_environment
 from tests.paths import REPO_ROOT
 
@@ -45,10 +45,10 @@ steps:
   - expect: verified_mark
 """
 SHOW_FILES = """\
-import harness.plugin as plugin
-import idp.login as login
-import relying_party.web as web
-import shared.config as config
+import gosuslugi_sandbox.harness.plugin as plugin
+import gosuslugi_sandbox.idp.login as login
+import gosuslugi_sandbox.relying_party.web as web
+import gosuslugi_sandbox.shared.config as config
 for module in (plugin, login, web, config):
     print(module.__file__)
 print(config.FIXTURES_DIR)

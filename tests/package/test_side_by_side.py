@@ -36,8 +36,8 @@ for name, module in theirs.items():
     files = {Path(f.locate()).resolve() for f in metadata.files(name)}
     assert Path(module.__file__).resolve() in files, module.__file__
 
-import harness.plugin as plugin
-import shared.config as config
+import gosuslugi_sandbox.harness.plugin as plugin
+import gosuslugi_sandbox.shared.config as config
 
 ours = {Path(f.locate()).resolve() for f in metadata.files("gosuslugi-sandbox")}
 assert Path(plugin.__file__).resolve() in ours

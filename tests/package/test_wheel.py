@@ -31,7 +31,9 @@ def test_one_command_one_plugin_and_the_version(sandbox_wheel):
     entry_points.read_string(
         wheel.read(f"gosuslugi_sandbox-{__version__}.dist-info/entry_points.txt").decode()
     )
-    assert dict(entry_points["console_scripts"]) == {"gosuslugi-sandbox": "harness.cli:main"}
-    assert dict(entry_points["pytest11"]) == {"gosuslugi": "harness.plugin"}
+    assert dict(entry_points["console_scripts"]) == {
+        "gosuslugi-sandbox": "gosuslugi_sandbox.harness.cli:main"
+    }
+    assert dict(entry_points["pytest11"]) == {"gosuslugi": "gosuslugi_sandbox.harness.plugin"}
     metadata = wheel.read(f"gosuslugi_sandbox-{__version__}.dist-info/METADATA").decode()
     assert f"\nVersion: {__version__}\n" in metadata

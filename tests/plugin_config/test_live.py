@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import re
 
-from harness.servers import free_port
+from gosuslugi_sandbox.harness.servers import free_port
 from tests.paths import REPO_ROOT
 
 EXTENDED = """
 import pytest
 
-from harness.control import ControlError
+from gosuslugi_sandbox.harness.control import ControlError
 
 
 def test_team_person_and_client_beside_the_shipped_ones(gosuslugi, sferum):
@@ -30,8 +30,8 @@ def test_reset_brings_the_team_person_back(gosuslugi):
 REPLACED = """
 import pytest
 
-from harness.control import ControlError
-from harness.drivers.http import HttpBrowser
+from gosuslugi_sandbox.harness.control import ControlError
+from gosuslugi_sandbox.harness.drivers.http import HttpBrowser
 
 
 def test_only_the_team_person_and_the_gost_dialect(gosuslugi, sferum):

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from harness.plugin import SETTINGS
-from shared.config import FIXTURES_DIR
+from gosuslugi_sandbox.harness.plugin import SETTINGS
+from gosuslugi_sandbox.shared.config import FIXTURES_DIR
 
 
 def settings(pytester, *args):

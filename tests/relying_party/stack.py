@@ -8,11 +8,11 @@ from pathlib import Path
 
 import requests
 
-from harness.drivers.http import HttpBrowser, Page
-from harness.servers import LiveServer, free_port
-from harness.sign_in import sign_in
-from idp import create_app as create_idp
-from relying_party import create_app as create_rp
+from gosuslugi_sandbox.harness.drivers.http import HttpBrowser, Page
+from gosuslugi_sandbox.harness.servers import LiveServer, free_port
+from gosuslugi_sandbox.harness.sign_in import sign_in
+from gosuslugi_sandbox.idp import create_app as create_idp
+from gosuslugi_sandbox.relying_party import create_app as create_rp
 from tests.relying_party.conftest import Sferum
 
 PERSONS = {

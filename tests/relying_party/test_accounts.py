@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 import requests
 
-from relying_party.accounts.views import WRONG_CODE
-from shared.clock import Clock, FrozenTime
+from gosuslugi_sandbox.relying_party.accounts.views import WRONG_CODE
+from gosuslugi_sandbox.shared.clock import Clock, FrozenTime
 
 
 def _to_password_step(rp, login: str):

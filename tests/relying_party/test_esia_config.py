@@ -9,11 +9,11 @@ import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
-from relying_party import create_app
-from relying_party.gosuslugi.esia import EsiaProtocol
-from relying_party.gosuslugi.esia_signers import ClientSigner, GostClientSigner
-from relying_party.gosuslugi.esia_tokens import timestamp
-from shared.config import FIXTURES_DIR
+from gosuslugi_sandbox.relying_party import create_app
+from gosuslugi_sandbox.relying_party.gosuslugi.esia import EsiaProtocol
+from gosuslugi_sandbox.relying_party.gosuslugi.esia_signers import ClientSigner, GostClientSigner
+from gosuslugi_sandbox.relying_party.gosuslugi.esia_tokens import timestamp
+from gosuslugi_sandbox.shared.config import FIXTURES_DIR
 from tests.relying_party.test_esia_fake import new_key, verify_cms
 
 CERT = FIXTURES_DIR / "esia" / "cms-client.crt.pem"
@@ -93,7 +93,7 @@ def test_a_gost_key_with_an_rsa_certificate_fails_at_start_up(tmp_path):
 
 
 def test_gost_client_secret_is_raw_base64url_openssl_order():
-    from shared import gost_x509
+    from gosuslugi_sandbox.shared import gost_x509
 
     signer = ClientSigner.from_files(str(GOST_CERT), str(GOST_KEY))
     message = (

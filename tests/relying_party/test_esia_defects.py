@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from shared.config import FIXTURES_DIR
+from gosuslugi_sandbox.shared.config import FIXTURES_DIR
 from tests.relying_party import test_esia_fake as fakes
 from tests.relying_party.test_esia_fake import OID, certificate_pem, new_key
 
@@ -136,7 +136,7 @@ def test_a_token_signed_by_another_key_refetches_the_certificate_once(esia_rp, f
 
 def test_the_idp_certificate_is_parsed_once_and_kept(esia_rp, fake_esia):
     """Issue 8's rule: the cached certificate is parsed once, not for every token checked."""
-    from relying_party.gosuslugi import esia_tokens
+    from gosuslugi_sandbox.relying_party.gosuslugi import esia_tokens
 
     esia_tokens._parsed_certificate.cache_clear()
     for _ in range(2):

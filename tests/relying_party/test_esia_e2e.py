@@ -7,9 +7,9 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from sqlalchemy import select
 
-from harness.drivers.http import HttpBrowser
-from relying_party.models import CacheEntry
-from relying_party.web import db
+from gosuslugi_sandbox.harness.drivers.http import HttpBrowser
+from gosuslugi_sandbox.relying_party.models import CacheEntry
+from gosuslugi_sandbox.relying_party.web import db
 from tests.relying_party.stack import Stack, running_stack
 
 

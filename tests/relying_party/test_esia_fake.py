@@ -23,8 +23,8 @@ from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.x509.oid import NameOID
 from flask import Flask, Response, jsonify, redirect, request
 
-from harness.servers import LiveServer
-from shared.config import FIXTURES_DIR
+from gosuslugi_sandbox.harness.servers import LiveServer
+from gosuslugi_sandbox.shared.config import FIXTURES_DIR
 from tests.relying_party.conftest import Sferum, rp_builder
 
 ISSUER = "http://esia.gosuslugi.ru/"

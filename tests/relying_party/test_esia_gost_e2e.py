@@ -8,10 +8,10 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from sqlalchemy import select
 
-from relying_party.models import CacheEntry
-from relying_party.web import db
-from shared import gost_x509
-from shared.config import FIXTURES_DIR
+from gosuslugi_sandbox.relying_party.models import CacheEntry
+from gosuslugi_sandbox.relying_party.web import db
+from gosuslugi_sandbox.shared import gost_x509
+from gosuslugi_sandbox.shared.config import FIXTURES_DIR
 from tests.relying_party.stack import running_stack
 
 GOST_RP = {

@@ -207,7 +207,7 @@ def test_signing_key_rotation_refetches_jwks_once(rp, provider):
 
 def test_the_signing_key_is_parsed_once_and_kept(rp, provider, monkeypatch):
     """Issue 8's rule: the JWK from the cached JWKS is imported once, not on every login."""
-    from relying_party.gosuslugi import idtoken
+    from gosuslugi_sandbox.relying_party.gosuslugi import idtoken
 
     imported = []
     real_import = idtoken.import_key

@@ -12,7 +12,7 @@ from tests.paths import REPO_ROOT
 
 START = """
 import sys
-from relying_party import create_app
+from gosuslugi_sandbox.relying_party import create_app
 create_app({"INSTANCE_PATH": sys.argv[1], "SECRET_KEY": "x", "IDP_URL": "http://127.0.0.1:9"})
 loaded = sorted(m for m in ("requests", "authlib.integrations.requests_client") if m in sys.modules)
 print(",".join(loaded) or "none")
@@ -32,8 +32,8 @@ def test_the_oidc_client_is_imported_on_first_use_not_at_start(tmp_path):
 
 
 def test_current_user_loads_what_every_page_shows_in_one_statement(rp):
-    from relying_party import sessions
-    from relying_party.web import current_user, db
+    from gosuslugi_sandbox.relying_party import sessions
+    from gosuslugi_sandbox.relying_party.web import current_user, db
 
     with rp.app.test_request_context("/"):
         sessions.start(123457)

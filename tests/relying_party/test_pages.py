@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from relying_party import create_app
+from gosuslugi_sandbox.relying_party import create_app
 
 
 def test_main_page_has_the_school_card_and_the_banner(rp):

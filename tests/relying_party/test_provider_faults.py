@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from harness.servers import free_port
+from gosuslugi_sandbox.harness.servers import free_port
 from tests.relying_party.test_id_token_defects import refused
 
 

@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from shared.formats import (
+from gosuslugi_sandbox.shared.formats import (
     FormatError,
     format_phone,
     format_phone_esia,

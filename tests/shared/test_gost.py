@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 import gostcrypto.gostsignature as gostcrypto_signature
 import pytest
 
-from shared import gost, gost_x509
+from gosuslugi_sandbox.shared import gost, gost_x509
 from tests import openssl_gost as ossl
 
 # RFC 6986 section 10.1, example M1 (also GOST R 34.11-2012 annex A), as OpenSSL prints digests

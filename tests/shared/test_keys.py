@@ -3,7 +3,7 @@
 from joserfc import jwt
 from joserfc.jwk import KeySet
 
-from shared.keys import SigningKeys, write_secret_file
+from gosuslugi_sandbox.shared.keys import SigningKeys, write_secret_file
 
 
 def test_keys_survive_a_restart(tmp_path):

@@ -12,9 +12,9 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 import pytest
 import requests
 
-from harness.drivers.http import HttpBrowser
-from harness.servers import LiveServer
-from harness.sign_in import outbox_code, sign_in
+from gosuslugi_sandbox.harness.drivers.http import HttpBrowser
+from gosuslugi_sandbox.harness.servers import LiveServer
+from gosuslugi_sandbox.harness.sign_in import outbox_code, sign_in
 
 CALLBACK = "http://127.0.0.1:5555/callback"
 ROSHCHINA = {"login": "+7 965 123-45-75", "password": "Roshchina-2024", "phone": "+79651234575"}
@@ -56,7 +56,7 @@ def _serve(apps: list) -> tuple[list[LiveServer], Workers]:
 @pytest.fixture
 def make_idp_workers(database_url, tmp_path, keys_dir):
     """make_idp_workers(**config) → two IdP workers on one database."""
-    from idp import create_app
+    from gosuslugi_sandbox.idp import create_app
 
     started = []
 
@@ -115,7 +115,7 @@ def token_request(base: str, **form: str) -> requests.Response:
 def make_sferum_workers(database_url, tmp_path, idp_workers):
     """make_sferum_workers(**config) → two fake Sferum workers on one database, talking to the
     IdP workers; reset codes are always 424242."""
-    from relying_party import create_app
+    from gosuslugi_sandbox.relying_party import create_app
 
     started = []
 

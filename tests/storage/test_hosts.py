@@ -7,8 +7,8 @@ import requests
 from joserfc import jwt
 from joserfc.jwk import KeySet
 
-from harness.drivers.http import HttpBrowser
-from harness.servers import LiveServer
+from gosuslugi_sandbox.harness.drivers.http import HttpBrowser
+from gosuslugi_sandbox.harness.servers import LiveServer
 
 from .conftest import CALLBACK, authorize_url, log_in, token_request
 
@@ -18,7 +18,7 @@ ISSUER = "http://gosuslugi.stand.test"  # the one public name behind the load ba
 @pytest.fixture
 def two_hosts(database_url, tmp_path):
     """Two IdP processes' apps with their own instance directories, no key or secret given."""
-    from idp import create_app
+    from gosuslugi_sandbox.idp import create_app
 
     apps = [
         create_app({"DATABASE_URL": database_url, "INSTANCE_PATH": str(tmp_path / f"host{i}"),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import requests
 
-from harness.drivers.http import HttpBrowser
+from gosuslugi_sandbox.harness.drivers.http import HttpBrowser
 
 from .conftest import (
     CALLBACK,

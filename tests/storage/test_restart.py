@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from idp import create_app
+from gosuslugi_sandbox.idp import create_app
 
 QA_CLIENT = {
     "client_id": "qa-portal",

@@ -12,9 +12,9 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
-from idp.schema import SCHEMA as IDP_SCHEMA
-from relying_party.schema import SCHEMA as RP_SCHEMA
-from shared.migrations import _alembic_config, current_revision, migrate
+from gosuslugi_sandbox.idp.schema import SCHEMA as IDP_SCHEMA
+from gosuslugi_sandbox.relying_party.schema import SCHEMA as RP_SCHEMA
+from gosuslugi_sandbox.shared.migrations import _alembic_config, current_revision, migrate
 
 SCHEMAS = {"idp": IDP_SCHEMA, "relying_party": RP_SCHEMA}
 
@@ -59,7 +59,7 @@ def test_a_new_database_is_created_and_stamped(app, database_url):
 
 def test_a_stand_made_before_migrations_is_upgraded_with_its_data(database_url, tmp_path):
     """create_all of the old models (= the baseline revision) without a version table."""
-    from idp import create_app
+    from gosuslugi_sandbox.idp import create_app
 
     engine = sa.create_engine(database_url)
     with engine.begin() as connection:
@@ -87,13 +87,13 @@ def test_a_stand_made_before_migrations_is_upgraded_with_its_data(database_url, 
 def _start_app(app: str, config: dict) -> tuple[str, list]:
     """Build an app in a fresh process (a gunicorn worker, or a second host)."""
     if app == "idp":
-        from idp import create_app
+        from gosuslugi_sandbox.idp import create_app
 
         built = create_app(config)
         kids = sorted(k["kid"] for k in built.extensions["idp"].keys.public_jwks()["keys"])
         built.extensions["idp"].db.dispose()
         return built.config["SECRET_KEY"], kids
-    from relying_party import create_app
+    from gosuslugi_sandbox.relying_party import create_app
 
     built = create_app(config)
     built.extensions["database"].dispose()

@@ -29,7 +29,8 @@ def upgrade() -> None:
     with op.batch_alter_table("interactions", schema=None) as batch_op:
         batch_op.add_column(sa.Column("browser_hash", sa.String(length=64), nullable=True))
 
-    # a lockout in force carries over to the counters (idp.limits: password:person:<oid>)
+    # a lockout in force carries over to the counters (gosuslugi_sandbox.idp.limits:
+    # password:person:<oid>)
     op.execute(
         "INSERT INTO idp_counters (key, count, window_start, blocked_until) "
         "SELECT 'password:person:' || CAST(oid AS VARCHAR(20)), 0, locked_until, locked_until "

@@ -39,7 +39,7 @@ def upgrade() -> None:
     with op.batch_alter_table("user_sessions", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_user_sessions_user_id"), ["user_id"], unique=False)
 
-    # a lockout in force carries over to the counters (relying_party.limits)
+    # a lockout in force carries over to the counters (gosuslugi_sandbox.relying_party.limits)
     op.execute(
         "INSERT INTO sferum_counters (key, count, window_start, blocked_until) "
         "SELECT 'password:user:' || CAST(id AS VARCHAR(20)), 0, locked_until, locked_until "
