@@ -34,6 +34,7 @@ def load_fixture(path: str | os.PathLike, variables: dict[str, str] | None = Non
     try:
         if path.suffix == ".json":
             return json.loads(text)
-        return yaml.safe_load(text)
+        # libyaml's loader when PyYAML has it: the same documents, ~10x faster to read
+        return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except (yaml.YAMLError, json.JSONDecodeError) as exc:
         raise FixtureError(f"{path}: {exc}") from exc
