@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -32,7 +33,7 @@ class FlowResult:
     identity: dict
 
 
-class GosuslugiTrip:
+class GosuslugiTrip(ABC):
     """One trip to Gosuslugi and back, the same in every dialect; a dialect fills the steps.
 
     start: a fresh attempt and its authorization URL. finish: consume the attempt (once, in
@@ -47,9 +48,9 @@ class GosuslugiTrip:
         """The callback URL registered at the IdP."""
         return current_app.config["PUBLIC_URL"].rstrip("/") + url_for("gosuslugi.callback")
 
+    @abstractmethod
     def start(self, purpose: str, user_id: int | None) -> tuple[str, str]:
         """Persist a fresh attempt and return (authorization URL, state)."""
-        raise NotImplementedError
 
     def finish(self, args: Mapping[str, str]) -> FlowResult:
         """Check the callback, exchange the code, verify everything; raise GosuslugiError."""
@@ -65,6 +66,6 @@ class GosuslugiTrip:
         """The refusal code for an error sent back to the callback."""
         return "access_denied" if args.get("error") == "access_denied" else "idp_error"
 
+    @abstractmethod
     def identity(self, attempt, code: str) -> dict:
         """Exchange the code, verify the answers; the identity (FlowResult.identity's keys)."""
-        raise NotImplementedError

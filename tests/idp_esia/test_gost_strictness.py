@@ -97,6 +97,7 @@ def test_wrong_certificate_hash_is_access_denied_007053_as_real_esia_sends_it(go
 )
 def test_registration_refuses_a_certificate_we_cannot_verify(register, tmp_path, keygen, named):
     if "gost" in keygen and not ossl.available():
+        # outside the project: Debian's GOST engine for OpenSSL (only a bare pytest lacks it)
         pytest.skip("OpenSSL's GOST engine is not installed (make test installs it)")
     cert = tmp_path / "c.pem"
     ossl.run("req", "-x509", *keygen, "-nodes", "-keyout", str(tmp_path / "k.pem"), "-subj",
