@@ -85,26 +85,17 @@ class Gosuslugi(GosuslugiControl):
         from urllib.parse import parse_qs, urlparse
 
         from gosuslugi_sandbox.harness.drivers.http import HttpBrowser
+        from gosuslugi_sandbox.harness.sign_in import SignInError, sign_in
 
         if redirect_prefix is None:
             query = parse_qs(urlparse(authorization_url).query)
             redirect_prefix = query.get("redirect_uri", [""])[0] or "http"
         browser = HttpBrowser(stop_at=(redirect_prefix,), verify=self.ca_bundle)
-        page = browser.open(authorization_url)
-        for _ in range(6):
-            if browser.stopped_at:
-                return browser.stopped_at
-            if page.has("login-form"):
-                page = browser.submit(
-                    "login-form", {"login": login, "password": password}, "login-submit"
-                )
-            elif page.has("sms-form"):
-                page = browser.submit("sms-form", {"code": self.sms_code(login)}, "sms-submit")
-            elif page.has("consent-form"):
-                page = browser.submit("consent-form", button=f"consent-{consent}")
-            else:
-                raise AssertionError(f"unexpected page {page.url}: {page.text()[:300]}")
-        raise AssertionError("Gosuslugi did not redirect back")
+        page = sign_in(browser, browser.open(authorization_url), login, password,
+                       lambda: self.sms_code(login), consent=consent)  # fmt: skip
+        if not browser.stopped_at:
+            raise SignInError(f"no redirect back; at {page.url}: {page.text()[:300]}")
+        return browser.stopped_at
 
 
 class Sferum(SferumControl):

@@ -1,11 +1,9 @@
 """One walk through the fake Gosuslugi's login pages for an HTTP browser: password, SMS code,
-consent — used by the pytest plugin and the tests alike."""
+consent — used by the pytest plugin and the tests alike (SMS codes: GosuslugiControl.sms_code)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-
-import requests
 
 from gosuslugi_sandbox.harness.drivers.http import HttpBrowser, Page
 
@@ -14,24 +12,6 @@ MAX_PAGES = 6  # login, SMS, consent and a redirect or two: more means a loop
 
 class SignInError(AssertionError):
     """The pages did not lead back to the client (an unexpected page, or too many)."""
-
-
-def outbox_code(
-    idp_url: str, phone: str, headers: dict | None = None, verify: str | bool = True
-) -> str:
-    """The newest SMS code the IdP sent to the phone (control API)."""
-    answer = requests.get(
-        f"{idp_url}/_control/sms",
-        params={"phone": phone, "limit": 1},
-        headers=headers or {},
-        timeout=5,
-        verify=verify,
-    )
-    answer.raise_for_status()
-    messages = answer.json()
-    if not messages:
-        raise SignInError(f"no SMS code in the outbox for {phone}")
-    return messages[0]["code"]
 
 
 def sign_in(
@@ -49,10 +29,9 @@ def sign_in(
     (when given), on the consent page when `consent` is None, or on a page showing an error
     (login-error, sms-error), which is returned for the caller to read.
     """
-    for _ in range(MAX_PAGES):
-        if browser.stopped_at or (idp_url and not page.url.startswith(idp_url)):
-            return page
-        if page.has("login-error") or page.has("sms-error"):
+    for _ in range(MAX_PAGES + 1):  # the last turn only looks where the browser ended
+        left = browser.stopped_at or (idp_url and not page.url.startswith(idp_url))
+        if left or page.has("login-error") or page.has("sms-error"):
             return page
         if page.has("login-form"):
             fields = {"login-input": login, "password-input": password}
@@ -65,6 +44,4 @@ def sign_in(
             page = browser.submit("consent-form", button=f"consent-{consent}")
         else:
             raise SignInError(f"unexpected page {page.url}: {page.text()[:300]}")
-    if browser.stopped_at or (idp_url and not page.url.startswith(idp_url)):
-        return page
     raise SignInError("Gosuslugi did not send the browser back")

@@ -8,9 +8,10 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import requests
 
+from gosuslugi_sandbox.harness.control import GosuslugiControl
 from gosuslugi_sandbox.harness.drivers.http import HttpBrowser, Page
 from gosuslugi_sandbox.harness.servers import LiveServer
-from gosuslugi_sandbox.harness.sign_in import outbox_code, sign_in
+from gosuslugi_sandbox.harness.sign_in import sign_in
 from gosuslugi_sandbox.idp import create_app
 from gosuslugi_sandbox.shared.clock import FrozenTime
 
@@ -112,7 +113,7 @@ def login_flow(idp_server):
         browser = browser or HttpBrowser(stop_at=(CALLBACK,))
         page = sign_in(
             browser, browser.open(authorize_url), login, password,
-            lambda: outbox_code(idp_server.url, phone), consent=consent,
+            lambda: GosuslugiControl(idp_server.url).sms_code(phone), consent=consent,
         )  # fmt: skip
         for error in ("login-error", "sms-error"):
             assert not page.has(error), page.require(error).text()

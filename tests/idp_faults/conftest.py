@@ -18,9 +18,10 @@ import requests
 from joserfc import jwt
 from joserfc.jwk import KeySet
 
+from gosuslugi_sandbox.harness.control import GosuslugiControl
 from gosuslugi_sandbox.harness.drivers.http import HttpBrowser
 from gosuslugi_sandbox.harness.servers import LiveServer
-from gosuslugi_sandbox.harness.sign_in import outbox_code, sign_in
+from gosuslugi_sandbox.harness.sign_in import sign_in
 from gosuslugi_sandbox.idp import create_app
 from tests.idp_esia.conftest import EsiaTestClient
 
@@ -133,7 +134,7 @@ class Rp:
     def login(self, url: str) -> dict[str, str]:
         """The browser part (password, SMS, consent); the callback's query."""
         sign_in(self.browser, self.browser.open(url), ROSHCHINA["login"], ROSHCHINA["password"],
-                lambda: outbox_code(self.base, ROSHCHINA_PHONE))  # fmt: skip
+                lambda: GosuslugiControl(self.base).sms_code(ROSHCHINA_PHONE))  # fmt: skip
         assert self.browser.stopped_at, f"no callback; at {self.browser.page.url}"
         return {k: v[0] for k, v in parse_qs(urlsplit(self.browser.stopped_at).query).items()}
 

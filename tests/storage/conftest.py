@@ -12,9 +12,10 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 import pytest
 import requests
 
+from gosuslugi_sandbox.harness.control import GosuslugiControl
 from gosuslugi_sandbox.harness.drivers.http import HttpBrowser
 from gosuslugi_sandbox.harness.servers import LiveServer
-from gosuslugi_sandbox.harness.sign_in import outbox_code, sign_in
+from gosuslugi_sandbox.harness.sign_in import sign_in
 
 CALLBACK = "http://127.0.0.1:5555/callback"
 ROSHCHINA = {"login": "+7 965 123-45-75", "password": "Roshchina-2024", "phone": "+79651234575"}
@@ -82,7 +83,7 @@ def idp_workers(make_idp_workers):
 
 def sms_code(base: str, phone: str = ROSHCHINA["phone"]) -> str:
     """The newest code in the IdP's SMS outbox for the phone."""
-    return outbox_code(base, phone)
+    return GosuslugiControl(base).sms_code(phone)
 
 
 def authorize_url(base: str, client_id: str = "demo-es256", **extra: str) -> str:
