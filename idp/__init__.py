@@ -6,21 +6,19 @@ import os
 import time
 from collections.abc import Mapping
 
-from flask import Flask, g, has_request_context
+from flask import Flask
 from flask_wtf.csrf import CSRFProtect
-from sqlalchemy import select
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from gosuslugi_sandbox.idp.clock_offset import offset_source
 from gosuslugi_sandbox.idp.config import DEFAULTS
 from gosuslugi_sandbox.idp.database import open_database, password_method, register_commands
-from gosuslugi_sandbox.idp.models import CLOCK_OFFSET_KEY, Setting
 from gosuslugi_sandbox.idp.runtime import Runtime, default_sms_code
 from gosuslugi_sandbox.shared import web_security
 from gosuslugi_sandbox.shared.clock import Clock
 from gosuslugi_sandbox.shared.config import configure
 from gosuslugi_sandbox.shared.routing import use_bounded_ints
 from gosuslugi_sandbox.shared.sql import BIGINT_MAX
-from gosuslugi_sandbox.shared.storage import Database
 
 
 def create_app(test_config: Mapping | None = None) -> Flask:
@@ -48,7 +46,7 @@ def create_app(test_config: Mapping | None = None) -> Flask:
         app.config["SECRET_KEY"] = secret
     app.extensions["idp"] = Runtime(
         db=db,
-        clock=Clock(app.config.get("CLOCK_BASE") or time.time, _offset_source(db)),
+        clock=Clock(app.config.get("CLOCK_BASE") or time.time, offset_source(db)),
         keys=keys,
         sms_code=app.config.get("SMS_CODE_GENERATOR") or default_sms_code,
         password_method=password_method(app.config),
@@ -76,22 +74,3 @@ def create_app(test_config: Mapping | None = None) -> Flask:
 
     register_commands(app)
     return app
-
-
-def _offset_source(db: Database):
-    """Read the clock offset from the settings table (once per request), so workers agree."""
-    # A Core query on its own pooled connection: it sees only committed data, as the ORM
-    # session it replaces did, at a tenth of the cost (it runs on nearly every request).
-    query = select(Setting.value).where(Setting.key == CLOCK_OFFSET_KEY)
-
-    def read() -> float:
-        if has_request_context() and "clock_offset" in g:
-            return g.clock_offset
-        with db.engine.connect() as connection:
-            raw = connection.execute(query).scalar()
-        value = float(raw) if raw is not None else 0.0
-        if has_request_context():
-            g.clock_offset = value
-        return value
-
-    return read

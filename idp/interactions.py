@@ -41,10 +41,17 @@ from flask import Flask, url_for
 from sqlalchemy import select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
-from gosuslugi_sandbox.idp import browser
+from gosuslugi_sandbox.idp import browser, clock_offset
 from gosuslugi_sandbox.idp.errors import ForeignBrowserError, InteractionError
-from gosuslugi_sandbox.idp.models import IdpSession, Interaction, Person
-from gosuslugi_sandbox.idp.runtime import config, db_session, now, random_token, runtime
+from gosuslugi_sandbox.idp.models import Client, IdpSession, Interaction, Person
+from gosuslugi_sandbox.idp.runtime import (
+    config,
+    db_session,
+    keep_for_request,
+    now,
+    random_token,
+    runtime,
+)
 from gosuslugi_sandbox.idp.sso import current_session, is_fresh
 from gosuslugi_sandbox.shared.sql import claimed
 
@@ -104,10 +111,28 @@ def create(
 
 
 def get(interaction_id: str | None) -> Interaction | None:
-    """The interaction with that id whatever its state, or None."""
+    """The interaction with that id whatever its state, or None.
+
+    Its person and client and the clock offset come in the same statement: every page of a
+    login needs them, and later `Session.get` calls find the rows in the identity map.
+    """
     if not interaction_id:
         return None
-    return db_session().get(Interaction, str(interaction_id))
+    row = (
+        db_session()
+        .execute(
+            select(Interaction, Person, Client, clock_offset.OFFSET)
+            .outerjoin(Person, Person.oid == Interaction.person_oid)
+            .outerjoin(Client, Client.client_id == Interaction.client_id)
+            .where(Interaction.id == str(interaction_id))
+        )
+        .first()
+    )
+    if row is None:
+        return None
+    clock_offset.remember(row[3])
+    keep_for_request(row[1], row[2])
+    return row[0]
 
 
 def load(interaction_id: str | None, protocol: str | None = None) -> Interaction:

@@ -11,7 +11,7 @@ import secrets
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from flask import current_app
+from flask import current_app, g, has_request_context
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -44,6 +44,16 @@ def runtime() -> Runtime:
 def db_session() -> Session:
     """The current request's SQLAlchemy session."""
     return runtime().db.session
+
+
+def keep_for_request(*rows: Any) -> None:
+    """Hold rows loaded alongside another for the rest of the request.
+
+    The session's identity map holds rows weakly: a person or client joined into another
+    statement would be dropped at once, and the next `Session.get` would read it again.
+    """
+    if has_request_context():
+        g.setdefault("kept_rows", []).extend(rows)
 
 
 def now() -> float:

@@ -17,11 +17,23 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy import Column, Float, Integer, MetaData, String, Table, case, false, or_, select
+from sqlalchemy import (
+    Column,
+    Float,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    and_,
+    case,
+    false,
+    or_,
+    select,
+)
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
-from gosuslugi_sandbox.shared.sql import claimed, insert_ignore
+from gosuslugi_sandbox.shared.sql import claimed, insert_ignore, insert_or_update
 
 FOREVER = float("inf")
 
@@ -67,24 +79,29 @@ def _window_over(table: Table, limit: Limit, moment: float):
 
 
 def take(db: Session | Connection, table: Table, key: str, limit: Limit, moment: float) -> bool:
-    """Count one attempt for key; False (nothing counted) when blocked or the window is full."""
-    fresh = {"key": key, "count": 0, "window_start": moment, "blocked_until": None}
-    insert_ignore(db, table, [fresh], ["key"])
+    """Count one attempt for key; False (nothing counted) when blocked or the window is full.
+
+    One upsert decides: a new key starts at 1; an existing one is counted only when it is
+    not blocked and its window has room (or is over, and starts again at 1).
+    """
+    if limit.limit < 1:
+        return False  # a limit of zero allows nothing and counts nothing
     c, over = table.c, _window_over(table, limit, moment)
-    statement = (
-        table.update()
-        .where(
-            c.key == key,
+    return insert_or_update(
+        db,
+        table,
+        {"key": key, "count": 1, "window_start": moment, "blocked_until": None},
+        ["key"],
+        {
+            "count": case((over, 1), else_=c.count + 1),
+            "window_start": case((over, moment), else_=c.window_start),
+            "blocked_until": None,
+        },
+        and_(
             or_(c.blocked_until.is_(None), c.blocked_until <= moment),
             or_(c.count < limit.limit, over),
-        )
-        .values(
-            count=case((over, 1), else_=c.count + 1),
-            window_start=case((over, moment), else_=c.window_start),
-            blocked_until=None,
-        )
+        ),
     )
-    return claimed(db, statement)
 
 
 def fail(db: Session | Connection, table: Table, key: str, limit: Limit, moment: float) -> bool:

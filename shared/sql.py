@@ -63,6 +63,25 @@ def upsert(
     executor.execute(statement.on_conflict_do_update(index_elements=index_elements, set_=changes))
 
 
+def insert_or_update(
+    executor: Session | Connection,
+    table: Table,
+    row: Mapping[str, Any],
+    index_elements: list[str],
+    changes: Mapping[str, Any],
+    where: Any,
+) -> bool:
+    """INSERT … ON CONFLICT DO UPDATE SET changes WHERE where: True when the row was inserted
+    or the existing row met `where` and was changed (one statement decides, like `claimed`)."""
+    statement = _insert(executor, table).values(**row)
+    statement = statement.on_conflict_do_update(
+        index_elements=index_elements, set_=dict(changes), where=where
+    )
+    # RETURNING, not rowcount: psycopg reports no row count for an upsert
+    key = table.c[index_elements[0]]
+    return executor.execute(statement.returning(key)).first() is not None
+
+
 def as_int(raw: Any, maximum: int = BIGINT_MAX, minimum: int = 1) -> int | None:
     """A path or form value as an integer a column can hold, else None (→ 404/400)."""
     text = str(raw).strip()

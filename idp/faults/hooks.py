@@ -11,6 +11,7 @@ import uuid
 from flask import Flask, Response, g, request
 from sqlalchemy import insert, select
 
+from gosuslugi_sandbox.idp import clock_offset
 from gosuslugi_sandbox.idp.faults import registry, store
 from gosuslugi_sandbox.idp.faults.edge import EDGES, Edge, current
 from gosuslugi_sandbox.idp.faults.redirects import alter_redirect
@@ -109,10 +110,17 @@ def before() -> Response | None:
         return None
     db = runtime().db
     edge = Edge(target[0], target[1], uuid.uuid4().hex[:16])
-    # one pooled connection and Core rows: no ORM session or identity map per request
+    # One statement answers the common case (no fault armed, no effect) and brings the
+    # clock offset along; the fault rows are read only when there are some. Core rows on
+    # one pooled connection: no ORM session or identity map per request.
     with db.engine.connect() as conn:
-        edge.armed = store.armed_rows(conn)
-        if edge.name in ("token", "jwks"):
+        offset, armed, effects = conn.execute(
+            select(clock_offset.OFFSET, store.ANY_ARMED, store.ANY_EFFECT)
+        ).one()
+        clock_offset.remember(offset)
+        if armed:
+            edge.armed = store.armed_rows(conn)
+        if effects and edge.name in ("token", "jwks"):
             edge.effects = store.effect_rows(conn)
     g.fault_edge = edge
     if not edge.armed:

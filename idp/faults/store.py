@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import Connection, Row, delete, insert, select, update
+from sqlalchemy import Connection, Row, delete, exists, insert, select, update
 
 from gosuslugi_sandbox.idp.faults.models import ArmedFault, FaultEffect
 from gosuslugi_sandbox.shared.storage import Database
@@ -36,6 +36,11 @@ def armed(db: Database) -> list[ArmedFault]:
     with db.sessions() as session:
         query = select(ArmedFault).where(ArmedFault.remaining > 0).order_by(ArmedFault.id)
         return list(session.scalars(query))
+
+
+# SQL: is any fault armed / any effect stored (columns of the hot path's one state read)
+ANY_ARMED = exists().where(ArmedFault.__table__.c.remaining > 0)
+ANY_EFFECT = exists().where(FaultEffect.__table__.c.id.is_not(None))
 
 
 def armed_rows(conn: Connection) -> list[Row]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import enum
 
-from sqlalchemy import func, select, update
+from sqlalchemy import case, func, select, update
 
 from gosuslugi_sandbox.idp.models import SmsChallenge, SmsMessage
 from gosuslugi_sandbox.idp.runtime import config, db_session, digest, now, runtime
@@ -77,43 +77,44 @@ def latest(interaction_id: str) -> SmsChallenge | None:
     )
 
 
-def attempts_left(challenge: SmsChallenge) -> int:
-    """How many more tries the person has for this code."""
-    return max(0, int(config("SMS_MAX_ATTEMPTS")) - challenge.attempts)
+def check(interaction_id: str, code: str) -> tuple[Check, int]:
+    """Check an entered code against the interaction's newest one: (outcome, tries left).
 
-
-def check(challenge: SmsChallenge | None, code: str) -> Check:
-    """Check an entered code; the try is counted and committed first, in one UPDATE
-    (`attempts = attempts + 1 WHERE attempts < max`), so parallel guesses get no extra tries."""
-    if challenge is None or challenge.used_at is not None:
-        return Check.MISSING
-    if challenge.expires_at <= now():
-        return Check.EXPIRED
-    counted = claimed(
-        db_session(),
+    One UPDATE counts the try and, when the code is right, uses it up (`attempts + 1`,
+    `used_at` set only on a match, `WHERE used_at IS NULL AND attempts < max`); it is
+    committed at once, so parallel guesses get no extra tries and a code wins only once.
+    """
+    session, moment, most = db_session(), now(), int(config("SMS_MAX_ATTEMPTS"))
+    newest = (
+        select(func.max(SmsChallenge.id))
+        .where(SmsChallenge.interaction_id == interaction_id)
+        .scalar_subquery()
+    )
+    entered = _code_hash(interaction_id, code or "")
+    row = session.execute(
         update(SmsChallenge)
         .where(
-            SmsChallenge.id == challenge.id,
+            SmsChallenge.id == newest,
             SmsChallenge.used_at.is_(None),
-            SmsChallenge.attempts < int(config("SMS_MAX_ATTEMPTS")),
+            SmsChallenge.expires_at > moment,
+            SmsChallenge.attempts < most,
         )
-        .values(attempts=SmsChallenge.attempts + 1)
-        .execution_options(synchronize_session=False),
-    )
-    db_session().commit()
-    db_session().refresh(challenge)
-    if not counted:
-        return Check.MISSING if challenge.used_at is not None else Check.EXHAUSTED
-    if _code_hash(challenge.interaction_id or "", code or "") != challenge.code_hash:
-        return Check.WRONG
-    used = claimed(
-        db_session(),
-        update(SmsChallenge)
-        .where(SmsChallenge.id == challenge.id, SmsChallenge.used_at.is_(None))
-        .values(used_at=now())
-        .execution_options(synchronize_session=False),
-    )
-    return Check.OK if used else Check.MISSING
+        .values(
+            attempts=SmsChallenge.attempts + 1,
+            used_at=case((SmsChallenge.code_hash == entered, moment), else_=None),
+        )
+        .returning(SmsChallenge.used_at, SmsChallenge.attempts)
+        .execution_options(synchronize_session=False)
+    ).first()
+    session.commit()
+    if row is not None:
+        return (Check.OK if row.used_at is not None else Check.WRONG), max(0, most - row.attempts)
+    challenge = latest(interaction_id)  # refused: say why (nothing was compared)
+    if challenge is None or challenge.used_at is not None:
+        return Check.MISSING, 0
+    if challenge.expires_at <= moment:
+        return Check.EXPIRED, 0
+    return Check.EXHAUSTED, 0
 
 
 def resend_wait(challenge: SmsChallenge | None) -> int:

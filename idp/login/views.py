@@ -134,8 +134,7 @@ def sms():
         return _sms_page(inter, person, notice=notice)
     if not limits.counters.take(key, cap):
         return _sms_page(inter, person, error=_sms_blocked_message(key))
-    challenge = sms_codes.latest(inter.id)
-    outcome = sms_codes.check(challenge, request.form.get("code", ""))
+    outcome, left = sms_codes.check(inter.id, request.form.get("code", ""))
     if outcome is sms_codes.Check.OK:
         limits.counters.release(key)
         return finish_login(inter, person, ["pwd", "sms"])
@@ -145,7 +144,6 @@ def sms():
         return _sms_page(inter, person, error=SMS_MESSAGES[outcome])
     if limits.counters.fail(key, cap):
         return _sms_page(inter, person, error=_sms_blocked_message(key))
-    left = sms_codes.attempts_left(challenge)
     if left <= 0:
         return _sms_page(inter, person, error="Неверный код. " + SMS_MESSAGES[outcome.EXHAUSTED])
     return _sms_page(inter, person, error=f"Неверный код. Осталось попыток: {left}")

@@ -1,10 +1,11 @@
 """Single use of codes and refresh tokens, decided by the database for both dialects.
 
-Each redemption is one conditional UPDATE (`… WHERE used_at IS NULL`) whose row count names
-the one winner, however many workers, hosts or threads present the same value at once. On
-PostgreSQL the losers wait on the winner's row lock and then see it used; on SQLite they wait
-for the write lock. The endpoint commits on success and rolls back on a refusal, so a request
-refused later (a wrong PKCE verifier, say) gives the code back rather than burning it.
+Each redemption is one conditional UPDATE (`… WHERE used_at IS NULL … RETURNING`) whose
+returned row names the one winner, however many workers, hosts or threads present the same
+value at once. On PostgreSQL the losers wait on the winner's row lock and then see it used;
+on SQLite they wait for the write lock. The endpoint commits on success and rolls back on a
+refusal, so a request refused later (a wrong PKCE verifier, say) gives the code back rather
+than burning it.
 """
 
 from __future__ import annotations
@@ -12,9 +13,8 @@ from __future__ import annotations
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
-from gosuslugi_sandbox.idp.models import AuthorizationCode, Token
-from gosuslugi_sandbox.idp.runtime import digest
-from gosuslugi_sandbox.shared.sql import claimed
+from gosuslugi_sandbox.idp.models import AuthorizationCode, Client, Person, Token
+from gosuslugi_sandbox.idp.runtime import digest, keep_for_request
 
 
 def redeem_code(
@@ -31,17 +31,15 @@ def redeem_code(
         AuthorizationCode.client_id == client_id,
         AuthorizationCode.protocol == protocol,
     )
-    won = claimed(
-        session,
+    won = session.scalars(
         update(AuthorizationCode)
         .where(*mine, AuthorizationCode.used_at.is_(None), AuthorizationCode.expires_at > moment)
         .values(used_at=moment)
-        .execution_options(synchronize_session=False),
-    )
-    if won:
-        return session.scalar(
-            select(AuthorizationCode).where(*mine).execution_options(populate_existing=True)
-        )
+        .returning(AuthorizationCode)
+        .execution_options(synchronize_session=False, populate_existing=True)
+    ).first()
+    if won is not None:
+        return won
     used = session.scalar(
         select(AuthorizationCode.id).where(*mine, AuthorizationCode.used_at.is_not(None))
     )
@@ -80,29 +78,35 @@ def redeem_refresh_token(
         Token.client_id == client_id,
         Token.protocol == protocol,
     )
-    won = claimed(
-        session,
+    return session.scalars(
         update(Token)
         .where(*mine, Token.refresh_revoked_at.is_(None))
         .values(
             refresh_revoked_at=moment,
             access_revoked_at=func.coalesce(Token.access_revoked_at, moment),
         )
-        .execution_options(synchronize_session=False),
-    )
-    if not won:
-        return None
-    return session.scalar(select(Token).where(*mine).execution_options(populate_existing=True))
+        .returning(Token)
+        .execution_options(synchronize_session=False, populate_existing=True)
+    ).first()
 
 
 def find_access_token(session: Session, access_token: str, protocol: str) -> Token | None:
-    """The grant of a presented access token (revocation and expiry are the caller's checks)."""
-    return session.scalar(
-        select(Token)
+    """The grant of a presented access token (revocation and expiry are the caller's checks).
+
+    Its client and person come in the same statement (every resource request needs both).
+    """
+    row = session.execute(
+        select(Token, Client, Person)
+        .outerjoin(Client, Client.client_id == Token.client_id)
+        .outerjoin(Person, Person.oid == Token.person_oid)
         .where(Token.access_token_hash == digest(access_token), Token.protocol == protocol)
         .order_by(Token.id.desc())
         .limit(1)
-    )
+    ).first()
+    if row is None:
+        return None
+    keep_for_request(row[1], row[2])
+    return row[0]
 
 
 def find_any_token(session: Session, value: str) -> Token | None:
