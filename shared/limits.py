@@ -155,10 +155,15 @@ class Counters:
         self._session = session
         self._now = clock
 
-    def take(self, key: str, limit: Limit) -> bool:
-        """Count an attempt and commit it at once (it counts whatever the request does next)."""
+    def take(self, key: str, limit: Limit, commit: bool = True) -> bool:
+        """Count an attempt and commit it at once (it counts whatever the request does next).
+
+        `commit=False` leaves the commit to a statement that follows at once in the same
+        request (the counter's row stays locked until then, so keep that short).
+        """
         allowed = take(self._session(), self.table, key, limit, self._now())
-        self._session().commit()
+        if commit:
+            self._session().commit()
         return allowed
 
     def fail(self, key: str, limit: Limit) -> bool:

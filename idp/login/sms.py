@@ -27,15 +27,25 @@ def _code_hash(challenge_key: str, code: str) -> str:
     return digest(f"{challenge_key}:{code.strip()}")
 
 
-def send_code(phone: str, interaction_id: str, person_oid: int | None, purpose: str = "login"):
-    """Issue a new code for the interaction (older ones stop working) and 'send' it."""
+def send_code(
+    phone: str,
+    interaction_id: str,
+    person_oid: int | None,
+    purpose: str = "login",
+    retire_older: bool = True,
+):
+    """Issue a new code for the interaction (older ones stop working) and 'send' it.
+
+    `retire_older=False` when the interaction cannot have codes yet (saves a statement).
+    """
     moment = now()
-    db_session().execute(
-        update(SmsChallenge)
-        .where(SmsChallenge.interaction_id == interaction_id, SmsChallenge.used_at.is_(None))
-        .values(used_at=moment)
-        .execution_options(synchronize_session=False)
-    )
+    if retire_older:
+        db_session().execute(
+            update(SmsChallenge)
+            .where(SmsChallenge.interaction_id == interaction_id, SmsChallenge.used_at.is_(None))
+            .values(used_at=moment)
+            .execution_options(synchronize_session=False)
+        )
     code = runtime().sms_code(int(config("SMS_CODE_LENGTH")))
     challenge = SmsChallenge(
         interaction_id=interaction_id,

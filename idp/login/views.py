@@ -80,12 +80,13 @@ def login():
             return _render_login(inter, _locked_message(key), login_text)
         return _render_login(inter, WRONG_CREDENTIALS, login_text)
     limits.counters.clear(key)
+    had_codes = inter.password_ok  # only a login past its password has sent codes before
     ix.set_password_ok(inter, person)
     if not person.mobile:
         # e-mail-only accounts have no phone to confirm: the password is the only factor
         return finish_login(inter, person, ["pwd"])
     if not limits.counters.blocked(_sms_key(person)):  # a blocked step sends nothing
-        sms_codes.send_code(person.mobile, inter.id, person.oid)
+        sms_codes.send_code(person.mobile, inter.id, person.oid, retire_older=had_codes)
     ix.commit()
     return redirect(url_for("login.sms", interaction=inter.id))
 
@@ -132,7 +133,8 @@ def sms():
             return _sms_page(inter, person, error=_sms_blocked_message(key))
         notice = "Новый код отправлен" if request.args.get("resent") else None
         return _sms_page(inter, person, notice=notice)
-    if not limits.counters.take(key, cap):
+    # the try is committed with the code's own UPDATE just below, in one short transaction
+    if not limits.counters.take(key, cap, commit=False):
         return _sms_page(inter, person, error=_sms_blocked_message(key))
     outcome, left = sms_codes.check(inter.id, request.form.get("code", ""))
     if outcome is sms_codes.Check.OK:
