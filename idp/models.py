@@ -7,13 +7,14 @@ ids are stored as SHA-256 digests; only the SMS outbox keeps a plain code (it is
 
 from __future__ import annotations
 
+import hmac
 from datetime import date
 from typing import Any
 
 from sqlalchemy import JSON, BigInteger, Boolean, Date, Float, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from gosuslugi_sandbox.idp.runtime import now
+from gosuslugi_sandbox.idp.runtime import db_session, now
 from gosuslugi_sandbox.shared import instance_secrets, limits
 from gosuslugi_sandbox.shared.passwords import verify_password
 
@@ -97,8 +98,6 @@ class Client(Base):
         return redirect_uri in self.redirect_uris
 
     def check_client_secret(self, client_secret: str) -> bool:
-        import hmac
-
         return bool(self.client_secret) and hmac.compare_digest(
             self.client_secret.encode(), (client_secret or "").encode()
         )
@@ -257,13 +256,9 @@ class Token(Base):
             self.refresh_revoked_at = self.refresh_revoked_at or moment
 
     def get_user(self) -> Person | None:
-        from gosuslugi_sandbox.idp.runtime import db_session
-
         return db_session().get(Person, self.person_oid) if self.person_oid else None
 
     def get_client(self) -> Client | None:
-        from gosuslugi_sandbox.idp.runtime import db_session
-
         return db_session().get(Client, self.client_id)
 
 

@@ -7,16 +7,16 @@ import logging
 import socket
 import time
 import uuid
+from collections.abc import Callable
 
-from flask import Flask, Response, g, request
-from sqlalchemy import insert, select
+from flask import Flask, Response, current_app, g, request
+from sqlalchemy import Connection, select
 
 from gosuslugi_sandbox.idp import clock_offset
 from gosuslugi_sandbox.idp.faults import registry, store
 from gosuslugi_sandbox.idp.faults.edge import EDGES, Edge, current
 from gosuslugi_sandbox.idp.faults.redirects import alter_redirect
 from gosuslugi_sandbox.idp.models import AuthorizationCode
-from gosuslugi_sandbox.idp.report.models import RpEvent
 from gosuslugi_sandbox.idp.runtime import config, digest, now, runtime
 
 log = logging.getLogger(__name__)
@@ -25,6 +25,9 @@ OUTAGE_PAGE = (
     "<html><head><title>{status}</title></head><body><center><h1>{status}</h1></center>"
     "<hr><center>nginx</center></body></html>"
 )
+RECORDERS = "idp.request_recorders"  # app.extensions key: observers of each protocol request
+# (connection of the hook's transaction, the request's edge, its response, the moment)
+Recorder = Callable[[Connection, Edge, Response, float], None]
 MALFORMED = '{"error": "tempor'  # cut off mid-string, as a proxy timing out would
 
 
@@ -133,6 +136,11 @@ def before() -> Response | None:
     return _transport(edge)
 
 
+def observe(app: Flask, recorder: Recorder) -> None:
+    """Have recorder see every protocol request's edge and answer (the report card does)."""
+    app.extensions.setdefault(RECORDERS, []).append(recorder)
+
+
 def after(response: Response) -> Response:
     """Alter the authorization redirect, then record, refund and store effects in one go."""
     edge = current()
@@ -140,17 +148,16 @@ def after(response: Response) -> Response:
         return response
     if edge.name == "redirect" and edge.taken:
         alter_redirect(edge, response)
-    from gosuslugi_sandbox.idp.report.record import event_for
-
-    event = event_for(edge, response, now())
     response.headers["X-Request-Id"] = edge.request_id
     refunds = edge.unapplied()
     effects = edge.new_effects if response.status_code == 200 else []
+    moment = now()
     try:
         # Core statements on their own short connection: the request's session may hold a
         # failed or finished transaction by now, and this write must not depend on it.
         with runtime().db.engine.begin() as conn:
-            conn.execute(insert(RpEvent.__table__), event)
+            for recorder in current_app.extensions.get(RECORDERS, ()):
+                recorder(conn, edge, response, moment)
             store.refund(conn, refunds)
             store.add_effects(conn, effects)
     except Exception:

@@ -1,9 +1,9 @@
 """The relying party's report card: what each client sent, checked against good practice.
 
-Recording happens in gosuslugi_sandbox.idp.faults.hooks (one row per protocol request,
-gosuslugi_sandbox.idp.report.record); the card is computed on demand
-(gosuslugi_sandbox.idp.report.card, gosuslugi_sandbox.idp.report.checks) and served as JSON, an HTML
-page and JUnit XML (gosuslugi_sandbox.idp.report.views).
+Recording: gosuslugi_sandbox.idp.report.record observes every protocol request through the
+fault hooks' recorder interface (gosuslugi_sandbox.idp.faults.hooks.observe), one row each.
+The card is computed on demand (gosuslugi_sandbox.idp.report.card, .checks) and served as
+JSON, an HTML page and JUnit XML (gosuslugi_sandbox.idp.report.views).
 """
 
 from __future__ import annotations
@@ -12,7 +12,11 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    """Register the table and the report endpoints."""
-    from gosuslugi_sandbox.idp.report import models, views  # noqa: F401 - models add the table
+    """Register the table, the request recorder and the report endpoints."""
+    # imported here: the package's models add a table to the IdP's metadata when the app
+    # asks for the report, and views import the app's blueprints machinery
+    from gosuslugi_sandbox.idp.faults import hooks
+    from gosuslugi_sandbox.idp.report import models, record, views  # noqa: F401 - the table
 
+    hooks.observe(app, record.record)
     app.register_blueprint(views.bp)

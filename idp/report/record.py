@@ -15,8 +15,10 @@ from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from flask import Response, request
+from sqlalchemy import Connection, insert
 
 from gosuslugi_sandbox.idp.faults.edge import ESIA, Edge, bearer_token
+from gosuslugi_sandbox.idp.report.models import RpEvent
 from gosuslugi_sandbox.idp.runtime import digest
 from gosuslugi_sandbox.shared.esia_time import parse_timestamp
 
@@ -169,3 +171,8 @@ def event_for(edge: Edge, response: Response, moment: float) -> dict[str, Any]:
         "status": response.status_code,
         "data": data,
     }
+
+
+def record(conn: Connection, edge: Edge, response: Response, moment: float) -> None:
+    """Store the request's RpEvent row (a recorder of gosuslugi_sandbox.idp.faults.hooks)."""
+    conn.execute(insert(RpEvent.__table__), event_for(edge, response, moment))
