@@ -7,7 +7,7 @@ import threading
 from contextlib import ExitStack
 from pathlib import Path
 
-from gosuslugi_sandbox.harness.context import Stand
+from gosuslugi_sandbox.harness.scenarios.context import Stand
 from gosuslugi_sandbox.harness.servers import LiveServer, free_port
 from gosuslugi_sandbox.shared.config import FIXTURES_DIR
 from gosuslugi_sandbox.shared.tls import TlsFiles

@@ -10,23 +10,23 @@ from pathlib import Path
 
 import requests
 
-from gosuslugi_sandbox.harness.contact_sheet import write_contact_sheet
-from gosuslugi_sandbox.harness.context import Context, Stand, StepFailure
 from gosuslugi_sandbox.harness.control import ControlError
-from gosuslugi_sandbox.harness.drivers.http import PageError
+from gosuslugi_sandbox.harness.drivers.http_browser import PageError
 from gosuslugi_sandbox.harness.fixture_data import fixture_passwords
-from gosuslugi_sandbox.harness.html_report import write_html_report
-from gosuslugi_sandbox.harness.report import ScenarioResult, StepResult, write_junit
-from gosuslugi_sandbox.harness.runner_options import DEFAULT_PATH
-from gosuslugi_sandbox.harness.scenario import (
+from gosuslugi_sandbox.harness.scenarios.contact_sheet import write_contact_sheet
+from gosuslugi_sandbox.harness.scenarios.context import Context, Stand, StepFailure
+from gosuslugi_sandbox.harness.scenarios.html_report import write_html_report
+from gosuslugi_sandbox.harness.scenarios.report import ScenarioResult, StepResult, write_junit
+from gosuslugi_sandbox.harness.scenarios.runner_options import DEFAULT_PATH
+from gosuslugi_sandbox.harness.scenarios.scenario import (
     Scenario,
     ScenarioError,
     discover,
     load_scenarios,
     substitute,
 )
-from gosuslugi_sandbox.harness.screens import StepCamera, scenario_folders
-from gosuslugi_sandbox.harness.steps import STEPS
+from gosuslugi_sandbox.harness.scenarios.screens import StepCamera, scenario_folders
+from gosuslugi_sandbox.harness.scenarios.steps import STEPS
 
 EXPECTED_ERRORS = (
     StepFailure,
@@ -40,8 +40,8 @@ EXPECTED_ERRORS = (
 
 def load_all(paths: list[Path], tags: list[str]) -> list[Scenario]:
     """Load and validate every scenario, keeping those whose tags match (-tag excludes)."""
-    import gosuslugi_sandbox.harness.gosuslugi_steps
-    import gosuslugi_sandbox.harness.sferum_steps  # noqa: F401  (registers the fake Sferum's steps)
+    import gosuslugi_sandbox.harness.scenarios.gosuslugi_steps
+    import gosuslugi_sandbox.harness.scenarios.sferum_steps  # noqa: F401  (registers the fake Sferum's steps)
 
     wanted = {t for t in tags if not t.startswith("-")}
     unwanted = {t[1:] for t in tags if t.startswith("-")}
@@ -311,7 +311,7 @@ def driver_factory(args: argparse.Namespace, ca_bundle: str | None = None):
     """(make a fresh driver per named session, what a worker thread calls when it ends);
     ca_bundle: the CA file HTTPS stands are verified with."""
     if args.browser:
-        from gosuslugi_sandbox.harness.drivers.browser import BrowserPool
+        from gosuslugi_sandbox.harness.drivers.playwright_driver import BrowserPool
 
         width, _, height = args.viewport.partition("x")
         browsers = BrowserPool(

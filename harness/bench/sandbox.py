@@ -1,6 +1,6 @@
 """`make bench`: start-up, flow latency, throughput and memory of both apps under gunicorn.
 
-Every flow is a real one (harness/bench_flows.py). docs/performance.md says how each figure is
+Every flow is a real one (harness/bench/flows.py). docs/performance.md says how each figure is
 measured and what the time goes on.
 """
 
@@ -20,15 +20,15 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from gosuslugi_sandbox.harness.bench_esia import EsiaGostFlow, register_esia_gost_client
-from gosuslugi_sandbox.harness.bench_flows import (
+from gosuslugi_sandbox.harness.bench.esia import EsiaGostFlow, register_esia_gost_client
+from gosuslugi_sandbox.harness.bench.flows import (
     IdpFlow,
     LinkFlow,
     bench_persons,
     register_bench_client,
 )
-from gosuslugi_sandbox.harness.bench_http import Browser
-from gosuslugi_sandbox.harness.bench_procs import Proc, spawn_until_200
+from gosuslugi_sandbox.harness.bench.http_client import Browser
+from gosuslugi_sandbox.harness.bench.procs import Proc, spawn_until_200
 from gosuslugi_sandbox.harness.serve import AppSpec, gunicorn_command
 from gosuslugi_sandbox.harness.servers import free_port
 

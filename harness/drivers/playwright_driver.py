@@ -17,7 +17,7 @@ from pathlib import Path
 from playwright.sync_api import Browser, Page, Playwright, sync_playwright
 from playwright.sync_api import Error as PlaywrightError
 
-from gosuslugi_sandbox.harness.drivers.http import PageError
+from gosuslugi_sandbox.harness.drivers.http_browser import PageError
 
 DEFAULT_CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [

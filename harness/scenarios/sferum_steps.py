@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from gosuslugi_sandbox.harness.context import Context, StepFailure
-from gosuslugi_sandbox.harness.pages import resolve_page
-from gosuslugi_sandbox.harness.steps import (
+from gosuslugi_sandbox.harness.scenarios.context import Context, StepFailure
+from gosuslugi_sandbox.harness.scenarios.pages import resolve_page
+from gosuslugi_sandbox.harness.scenarios.steps import (
     consent,
     enter_sms_code,
     expect_on_page,
