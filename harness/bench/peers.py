@@ -25,8 +25,8 @@ from joserfc.jwk import KeySet
 
 from gosuslugi_sandbox.harness.bench.flows import BENCH_REDIRECT
 from gosuslugi_sandbox.harness.bench.http_client import Browser
+from gosuslugi_sandbox.harness.bench.measure import percentile, throughput, timed, write_results
 from gosuslugi_sandbox.harness.bench.procs import children, spawn_until_200, stop_process, vm_hwm_kb
-from gosuslugi_sandbox.harness.bench.sandbox import percentile, throughput, timed, write_results
 from gosuslugi_sandbox.harness.servers import free_port
 
 HEADER = (
