@@ -33,7 +33,7 @@ bench: setup
 	@$(PY) -m gosuslugi_sandbox bench
 
 bench-peers: setup
-	@$(PY) -m gosuslugi_sandbox.harness.bench_peers
+	@$(PY) -m gosuslugi_sandbox.harness.bench.peers
 
 lint: setup
 	@$(VENV)/bin/ruff check .

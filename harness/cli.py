@@ -50,7 +50,9 @@ def _stand_options(parser: argparse.ArgumentParser) -> None:
 
 def build_parser() -> argparse.ArgumentParser:
     """The command line: global options, then one of the commands with its own."""
-    from gosuslugi_sandbox.harness.runner_options import add_arguments as add_run_arguments
+    from gosuslugi_sandbox.harness.scenarios.runner_options import (
+        add_arguments as add_run_arguments,
+    )
 
     parser = argparse.ArgumentParser(
         prog=PROG,
@@ -108,14 +110,14 @@ def main(argv: list[str] | None = None) -> int:
     args, rest = parser.parse_known_args(argv)
     verbosity = (args.verbose or 0) - (args.quiet or 0)
     if args.command == "bench":
-        from gosuslugi_sandbox.harness.bench import main as bench
+        from gosuslugi_sandbox.harness.bench.sandbox import main as bench
 
         return _interruptible(lambda: bench(rest))
     if rest:
         parser.error(f"unrecognized arguments: {' '.join(rest)}")
     logging.basicConfig(level=log_level(verbosity), format="%(levelname)s %(name)s: %(message)s")
     if args.command == "run":
-        from gosuslugi_sandbox.harness.runner import run
+        from gosuslugi_sandbox.harness.scenarios.runner import run
 
         args.quiet = verbosity < 0
         return _interruptible(lambda: run(args))

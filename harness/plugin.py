@@ -84,7 +84,7 @@ class Gosuslugi(GosuslugiControl):
         """
         from urllib.parse import parse_qs, urlparse
 
-        from gosuslugi_sandbox.harness.drivers.http import HttpBrowser
+        from gosuslugi_sandbox.harness.drivers.http_browser import HttpBrowser
         from gosuslugi_sandbox.harness.sign_in import SignInError, sign_in
 
         if redirect_prefix is None:

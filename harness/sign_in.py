@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from gosuslugi_sandbox.harness.drivers.http import HttpBrowser, Page
+from gosuslugi_sandbox.harness.drivers.http_browser import HttpBrowser, Page
 
 MAX_PAGES = 6  # login, SMS, consent and a redirect or two: more means a loop
 

@@ -7,7 +7,7 @@ import threading
 from contextlib import ExitStack
 from pathlib import Path
 
-from gosuslugi_sandbox.harness.context import Stand
+from gosuslugi_sandbox.harness.scenarios.context import Stand
 from gosuslugi_sandbox.harness.servers import LiveServer, free_port
 from gosuslugi_sandbox.shared.config import FIXTURES_DIR
 from gosuslugi_sandbox.shared.tls import TlsFiles
@@ -111,3 +111,34 @@ class LocalStand:
     def stop(self) -> None:
         """Stop both apps and remove their data."""
         self._stack.close()
+
+
+class StandPool:
+    """Private stands, one per worker thread and protocol, started on first use (over HTTPS
+    with `tls`, a gosuslugi_sandbox.shared.tls.TlsFiles; each in a fresh database from
+    `new_database`, a callable giving a SQLAlchemy URL, when given, else in SQLite files)."""
+
+    def __init__(self, tls=None, new_database=None) -> None:
+        self.tls = tls
+        self.new_database = new_database
+        self._local = threading.local()
+        self._all = []
+        self._lock = threading.Lock()
+
+    def get(self, protocol: str) -> Stand:
+        """This thread's stand for the protocol."""
+        stands = getattr(self._local, "stands", None)
+        if stands is None:
+            stands = self._local.stands = {}
+        if protocol not in stands:
+            url = self.new_database() if self.new_database else None
+            local = LocalStand(protocol, tls=self.tls, database_url=url)
+            stands[protocol] = local.start()
+            with self._lock:
+                self._all.append(local)
+        return stands[protocol]
+
+    def stop(self) -> None:
+        """Stop every stand started."""
+        for local in self._all:
+            local.stop()

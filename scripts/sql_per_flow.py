@@ -15,7 +15,7 @@ from pathlib import Path
 from flask import has_request_context, request
 from sqlalchemy import event
 
-from gosuslugi_sandbox.harness.bench_flows import IdpFlow, register_bench_client
+from gosuslugi_sandbox.harness.bench.flows import IdpFlow, register_bench_client
 from gosuslugi_sandbox.harness.servers import LiveServer
 from gosuslugi_sandbox.idp import create_app
 

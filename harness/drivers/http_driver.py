@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from urllib.parse import urljoin
 
-from gosuslugi_sandbox.harness.drivers.http import HttpBrowser, PageError
-from gosuslugi_sandbox.harness.html import Element, form_fields
+from gosuslugi_sandbox.harness.drivers.html_tree import Element, form_fields
+from gosuslugi_sandbox.harness.drivers.http_browser import HttpBrowser, PageError
 
 
 class HttpDriver:

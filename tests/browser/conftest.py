@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from gosuslugi_sandbox.harness.drivers.browser import (
+from gosuslugi_sandbox.harness.drivers.playwright_driver import (
     CHROMIUM_ARGS,
     DESKTOP,
     BrowserDriver,

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from gosuslugi_sandbox.harness.drivers.browser import DESKTOP, PHONE
-from gosuslugi_sandbox.harness.runner import DEFAULT_PATH, load_all, run_scenario
+from gosuslugi_sandbox.harness.drivers.playwright_driver import DESKTOP, PHONE
+from gosuslugi_sandbox.harness.scenarios.runner import DEFAULT_PATH, load_all, run_scenario
 
 # Problems a person with a screen reader or a phone would meet, found in the page itself.
 CHECKS_JS = """

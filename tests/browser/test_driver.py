@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from gosuslugi_sandbox.harness.drivers.browser import BrowserPool, chromium_missing_message
-from gosuslugi_sandbox.harness.drivers.http import PageError
+from gosuslugi_sandbox.harness.drivers.http_browser import PageError
+from gosuslugi_sandbox.harness.drivers.playwright_driver import (
+    BrowserPool,
+    chromium_missing_message,
+)
 
 
 def login(driver, stand, phone="+7 911 111-11-11", password="Roshchina-Sferum1"):

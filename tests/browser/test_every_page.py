@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from gosuslugi_sandbox.harness.drivers.browser import DESKTOP, PHONE
+from gosuslugi_sandbox.harness.drivers.playwright_driver import DESKTOP, PHONE
 from tests.browser.page_checks import PageChecker
 from tests.browser.tour import Tour, walk
 

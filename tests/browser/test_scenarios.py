@@ -7,8 +7,8 @@ from pathlib import Path
 from urllib.parse import unquote
 
 from gosuslugi_sandbox.harness.cli import main
-from gosuslugi_sandbox.harness.contact_sheet import REFUSAL_SCREENS, SEED_SCREENS
-from gosuslugi_sandbox.harness.runner import DEFAULT_PATH
+from gosuslugi_sandbox.harness.scenarios.contact_sheet import REFUSAL_SCREENS, SEED_SCREENS
+from gosuslugi_sandbox.harness.scenarios.runner import DEFAULT_PATH
 from tests.browser.conftest import require_chromium
 from tests.paths import REPO_ROOT
 

@@ -16,7 +16,7 @@ from contextlib import contextmanager, suppress
 import pytest
 import requests
 
-from gosuslugi_sandbox.harness.drivers.http import HttpBrowser
+from gosuslugi_sandbox.harness.drivers.http_browser import HttpBrowser
 from gosuslugi_sandbox.harness.exposure import MARK, exposure_warnings
 from gosuslugi_sandbox.harness.servers import free_port
 from tests.paths import REPO_ROOT

@@ -12,9 +12,9 @@ import requests
 from cryptography import x509
 
 from gosuslugi_sandbox.harness.cli import main
-from gosuslugi_sandbox.harness.drivers.http import HttpBrowser
+from gosuslugi_sandbox.harness.drivers.http_browser import HttpBrowser
 from gosuslugi_sandbox.harness.drivers.http_driver import HttpDriver
-from gosuslugi_sandbox.harness.runner import load_all, run_scenario
+from gosuslugi_sandbox.harness.scenarios.runner import load_all, run_scenario
 from gosuslugi_sandbox.harness.stand import LocalStand
 from gosuslugi_sandbox.shared.config import FIXTURES_DIR
 from gosuslugi_sandbox.shared.tls import ensure_tls
@@ -112,7 +112,7 @@ def test_the_pytest_plugin_works_over_https():
 
 
 def test_chromium_accepts_the_stands_certificate(https_stand, tls):
-    from gosuslugi_sandbox.harness.drivers.browser import BrowserPool
+    from gosuslugi_sandbox.harness.drivers.playwright_driver import BrowserPool
     from tests.browser.conftest import require_chromium
 
     require_chromium()

@@ -1,7 +1,7 @@
 """The peer benchmark's pure logic: form filling, the browser walk to the code, the table."""
 
-from gosuslugi_sandbox.harness.bench_flows import BENCH_REDIRECT
-from gosuslugi_sandbox.harness.bench_peers import browse_to_code, parse_form, print_table
+from gosuslugi_sandbox.harness.bench.flows import BENCH_REDIRECT
+from gosuslugi_sandbox.harness.bench.peers import browse_to_code, parse_form, print_table
 
 LOGIN = """<form autocomplete="off" action="/interaction/abc/login" method="post">
   <input type="hidden" name="prompt" value="login"/>

@@ -2,7 +2,7 @@
 
 import json
 
-from gosuslugi_sandbox.harness.bench import TARGETS, main
+from gosuslugi_sandbox.harness.bench.sandbox import TARGETS, main
 
 
 def test_bench_smoke_run_reports_every_figure(tmp_path, capsys):

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from gosuslugi_sandbox.harness.report import ScenarioResult, StepResult, write_junit
-from gosuslugi_sandbox.harness.scenario import ScenarioError, load_scenarios, substitute
+from gosuslugi_sandbox.harness.scenarios.report import ScenarioResult, StepResult, write_junit
+from gosuslugi_sandbox.harness.scenarios.scenario import ScenarioError, load_scenarios, substitute
 
 KNOWN = {"open", "click", "expect_text", "unlink"}
 

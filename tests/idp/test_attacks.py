@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import requests
 
-from gosuslugi_sandbox.harness.drivers.http import HttpBrowser
+from gosuslugi_sandbox.harness.drivers.http_browser import HttpBrowser
 
 from .conftest import ROSHCHINA, sms_codes
 from .test_login_errors import authorize_url, base, open_login, submit_password, to_sms_page

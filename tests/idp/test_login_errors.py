@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 import pytest
 import requests
 
-from gosuslugi_sandbox.harness.drivers.http import HttpBrowser
+from gosuslugi_sandbox.harness.drivers.http_browser import HttpBrowser
 
 from .conftest import CALLBACK, ROSHCHINA, ROSHCHINA_PHONE, sms_codes
 

@@ -83,7 +83,7 @@ def test_confirmed_logout_returns_to_the_registered_uri(idp_server, login_flow):
 
 
 def test_without_a_session_nothing_is_asked(idp_server):
-    from gosuslugi_sandbox.harness.drivers.http import HttpBrowser
+    from gosuslugi_sandbox.harness.drivers.http_browser import HttpBrowser
 
     browser = HttpBrowser(stop_at=(SFERUM_HOME,))
     query = urlencode({"client_id": "sferum", "post_logout_redirect_uri": SFERUM_HOME})

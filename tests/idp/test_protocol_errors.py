@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 import requests
 from authlib.oauth2.rfc7636 import create_s256_code_challenge
 
-from gosuslugi_sandbox.harness.drivers.http import HttpBrowser
+from gosuslugi_sandbox.harness.drivers.http_browser import HttpBrowser
 
 from .conftest import CALLBACK
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import requests
 
-from gosuslugi_sandbox.harness.drivers.http import HttpBrowser
+from gosuslugi_sandbox.harness.drivers.http_browser import HttpBrowser
 
 from .conftest import ROSHCHINA, ROSHCHINA_PHONE, sms_codes
 

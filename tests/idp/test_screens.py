@@ -7,7 +7,7 @@ import re
 import pytest
 import requests
 
-from gosuslugi_sandbox.harness.drivers.http import HttpBrowser
+from gosuslugi_sandbox.harness.drivers.http_browser import HttpBrowser
 
 from .conftest import CALLBACK, ROSHCHINA
 

@@ -11,7 +11,7 @@ import pytest
 import requests
 from authlib.integrations.requests_client import OAuth2Session
 
-from gosuslugi_sandbox.harness.drivers.http import HttpBrowser
+from gosuslugi_sandbox.harness.drivers.http_browser import HttpBrowser
 from gosuslugi_sandbox.idp.login.certificates import State, load_token
 from gosuslugi_sandbox.shared.config import FIXTURES_DIR
 from gosuslugi_sandbox.shared.fixtures import load_fixture

@@ -17,7 +17,7 @@ from cryptography.hazmat.primitives import serialization
 from esia_connector.client import EsiaAuth, EsiaSettings
 from esia_connector.exceptions import IncorrectMarkerError
 
-from gosuslugi_sandbox.harness.drivers.http import HttpBrowser
+from gosuslugi_sandbox.harness.drivers.http_browser import HttpBrowser
 from gosuslugi_sandbox.shared.config import FIXTURES_DIR
 
 from .conftest import CALLBACK, ROSHCHINA

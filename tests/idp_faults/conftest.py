@@ -19,7 +19,7 @@ from joserfc import jwt
 from joserfc.jwk import KeySet
 
 from gosuslugi_sandbox.harness.control import GosuslugiControl
-from gosuslugi_sandbox.harness.drivers.http import HttpBrowser
+from gosuslugi_sandbox.harness.drivers.http_browser import HttpBrowser
 from gosuslugi_sandbox.harness.servers import LiveServer
 from gosuslugi_sandbox.harness.sign_in import sign_in
 from gosuslugi_sandbox.idp import create_app

@@ -6,7 +6,7 @@ from xml.etree import ElementTree as ET
 
 import requests
 
-from gosuslugi_sandbox.harness.drivers.http import HttpBrowser, Page
+from gosuslugi_sandbox.harness.drivers.http_browser import HttpBrowser, Page
 from gosuslugi_sandbox.idp.report.record import entropy_bits
 
 from .conftest import ROSHCHINA, arm, esia_client, esia_tokens, report, verify

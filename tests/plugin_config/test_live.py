@@ -31,7 +31,7 @@ REPLACED = """
 import pytest
 
 from gosuslugi_sandbox.harness.control import ControlError
-from gosuslugi_sandbox.harness.drivers.http import HttpBrowser
+from gosuslugi_sandbox.harness.drivers.http_browser import HttpBrowser
 
 
 def test_only_the_team_person_and_the_gost_dialect(gosuslugi, sferum):

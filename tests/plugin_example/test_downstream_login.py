@@ -88,7 +88,7 @@ def test_a_refusing_person(gosuslugi):
 
 
 def test_the_fake_sferum_fixture_is_wired_to_the_same_gosuslugi(sferum, gosuslugi):
-    from gosuslugi_sandbox.harness.drivers.http import HttpBrowser
+    from gosuslugi_sandbox.harness.drivers.http_browser import HttpBrowser
 
     sferum.add_user(
         last_name="Новикова",

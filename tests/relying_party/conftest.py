@@ -7,7 +7,7 @@ from contextlib import contextmanager
 import pytest
 import requests
 
-from gosuslugi_sandbox.harness.drivers.http import HttpBrowser
+from gosuslugi_sandbox.harness.drivers.http_browser import HttpBrowser
 from gosuslugi_sandbox.harness.servers import LiveServer
 from gosuslugi_sandbox.relying_party import create_app
 from tests.relying_party.fake_provider import FakeProvider

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import requests
 
-from gosuslugi_sandbox.harness.drivers.http import HttpBrowser, Page
+from gosuslugi_sandbox.harness.drivers.http_browser import HttpBrowser, Page
 from gosuslugi_sandbox.harness.servers import LiveServer, free_port
 from gosuslugi_sandbox.harness.sign_in import sign_in
 from gosuslugi_sandbox.idp import create_app as create_idp

@@ -7,7 +7,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from sqlalchemy import select
 
-from gosuslugi_sandbox.harness.drivers.http import HttpBrowser
+from gosuslugi_sandbox.harness.drivers.http_browser import HttpBrowser
 from gosuslugi_sandbox.relying_party.models import CacheEntry
 from gosuslugi_sandbox.relying_party.web import db
 from tests.relying_party.stack import Stack, running_stack

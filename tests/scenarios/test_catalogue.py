@@ -4,7 +4,8 @@ stands storing in SQLite and on stands storing in PostgreSQL."""
 import pytest
 
 from gosuslugi_sandbox.harness.drivers.http_driver import HttpDriver
-from gosuslugi_sandbox.harness.runner import DEFAULT_PATH, StandPool, load_all, run_scenario
+from gosuslugi_sandbox.harness.scenarios.runner import DEFAULT_PATH, load_all, run_scenario
+from gosuslugi_sandbox.harness.stand import StandPool
 
 SCENARIOS = load_all([DEFAULT_PATH], [])
 

@@ -13,7 +13,7 @@ import pytest
 import requests
 
 from gosuslugi_sandbox.harness.control import GosuslugiControl
-from gosuslugi_sandbox.harness.drivers.http import HttpBrowser
+from gosuslugi_sandbox.harness.drivers.http_browser import HttpBrowser
 from gosuslugi_sandbox.harness.servers import LiveServer
 from gosuslugi_sandbox.harness.sign_in import sign_in
 

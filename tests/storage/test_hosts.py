@@ -7,7 +7,7 @@ import requests
 from joserfc import jwt
 from joserfc.jwk import KeySet
 
-from gosuslugi_sandbox.harness.drivers.http import HttpBrowser
+from gosuslugi_sandbox.harness.drivers.http_browser import HttpBrowser
 from gosuslugi_sandbox.harness.servers import LiveServer
 
 from .conftest import CALLBACK, authorize_url, log_in, token_request

@@ -8,7 +8,7 @@ from typing import Any
 
 from gosuslugi_sandbox.harness.control import GosuslugiControl, SferumControl
 from gosuslugi_sandbox.harness.drivers.base import Driver
-from gosuslugi_sandbox.harness.scenario import Scenario
+from gosuslugi_sandbox.harness.scenarios.scenario import Scenario
 
 
 class StepFailure(AssertionError):

@@ -1,6 +1,6 @@
 """`make bench`: start-up, flow latency, throughput and memory of both apps under gunicorn.
 
-Every flow is a real one (harness/bench_flows.py). docs/performance.md says how each figure is
+Every flow is a real one (harness/bench/flows.py). docs/performance.md says how each figure is
 measured and what the time goes on.
 """
 
@@ -8,27 +8,31 @@ from __future__ import annotations
 
 import argparse
 import compileall
-import json
 import os
 import platform
 import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from gosuslugi_sandbox.harness.bench_esia import EsiaGostFlow, register_esia_gost_client
-from gosuslugi_sandbox.harness.bench_flows import (
+from gosuslugi_sandbox.harness.bench.esia import EsiaGostFlow, register_esia_gost_client
+from gosuslugi_sandbox.harness.bench.flows import (
     IdpFlow,
     LinkFlow,
     bench_persons,
     register_bench_client,
 )
-from gosuslugi_sandbox.harness.bench_http import Browser
-from gosuslugi_sandbox.harness.bench_procs import Proc, spawn_until_200
+from gosuslugi_sandbox.harness.bench.http_client import Browser
+from gosuslugi_sandbox.harness.bench.measure import (
+    cpu_split,
+    percentile,
+    throughput,
+    timed,
+    write_results,
+)
+from gosuslugi_sandbox.harness.bench.procs import Proc, spawn_until_200
 from gosuslugi_sandbox.harness.serve import AppSpec, gunicorn_command
 from gosuslugi_sandbox.harness.servers import free_port
 
@@ -75,56 +79,6 @@ def machine() -> dict:
         "python": platform.python_version(),
         "server": " ".join(gunicorn_command(AppSpec("app", "app", 0, "/"))[6:]),
     }
-
-
-def percentile(values: list[float], pct: float) -> float:
-    """The pct-th percentile (nearest rank)."""
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(pct / 100 * len(ordered)) - 1))]
-
-
-def cpu_split(fn, n: int, procs: list[Proc]) -> tuple[list[float], dict[str, float]]:
-    """Time fn n times; also the CPU ms per run of each app process and of this client."""
-    servers = [proc.cpu_seconds() for proc in procs]
-    client = time.process_time()
-    latencies = timed(fn, n)
-    cpu = {"client": (time.process_time() - client) * 1000 / n}
-    for proc, before in zip(procs, servers, strict=True):
-        cpu[proc.spec.name] = (proc.cpu_seconds() - before) * 1000 / n
-    return latencies, cpu
-
-
-def timed(fn, n: int) -> list[float]:
-    """Run fn n times sequentially; return the durations in ms."""
-    out = []
-    for _ in range(n):
-        t0 = time.perf_counter()
-        fn()
-        out.append((time.perf_counter() - t0) * 1000)
-    return out
-
-
-def throughput(flows: list, threads: int, seconds: float, limit: int) -> float:
-    """Flows per second with one client thread per flow, bounded in time and count."""
-    done = 0
-    lock = threading.Lock()
-    deadline = time.perf_counter() + seconds
-
-    def worker(fn):
-        nonlocal done
-        while time.perf_counter() < deadline:
-            with lock:
-                if done >= limit:
-                    return
-            fn()
-            with lock:
-                done += 1
-
-    t0 = time.perf_counter()
-    with ThreadPoolExecutor(threads) as pool:
-        for f in [pool.submit(worker, flow.run) for flow in flows[:threads]]:
-            f.result()
-    return done / (time.perf_counter() - t0)
 
 
 def cold_starts(spec: AppSpec, env: dict, runs: int) -> list[float]:
@@ -246,14 +200,6 @@ def main(argv: list[str] | None = None) -> int:
     print_table(results)
     write_results(results, args.out)
     return 0
-
-
-def write_results(results: dict, path: str) -> None:
-    """Write the figures as JSON (reports/…) and say where."""
-    out = Path(path)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    print(f"\nwritten to {out}")
 
 
 def _fixture(name: str) -> dict:

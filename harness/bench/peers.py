@@ -1,8 +1,8 @@
 """`make bench-peers`: the mocks issue 8 compares us with, timed here with our own client.
 
-Each peer is installed into `.cache/peers/` (outside git) on first use, then timed as bench.py
-times our IdP: cold start, a full code flow through its own pages (PKCE S256 where it has it,
-ID token checked against its JWKS), throughput, peak RSS."""
+Each peer is installed into `.cache/peers/` (outside git) on first use, then timed as
+bench/sandbox.py times our IdP: cold start, a full code flow through its own pages (PKCE S256
+where it has it, ID token checked against its JWKS), throughput, peak RSS."""
 
 from __future__ import annotations
 
@@ -23,10 +23,10 @@ from urllib.parse import parse_qs, urlencode, urljoin, urlparse
 from joserfc import jwt
 from joserfc.jwk import KeySet
 
-from gosuslugi_sandbox.harness.bench import percentile, throughput, timed, write_results
-from gosuslugi_sandbox.harness.bench_flows import BENCH_REDIRECT
-from gosuslugi_sandbox.harness.bench_http import Browser
-from gosuslugi_sandbox.harness.bench_procs import children, spawn_until_200, stop_process, vm_hwm_kb
+from gosuslugi_sandbox.harness.bench.flows import BENCH_REDIRECT
+from gosuslugi_sandbox.harness.bench.http_client import Browser
+from gosuslugi_sandbox.harness.bench.measure import percentile, throughput, timed, write_results
+from gosuslugi_sandbox.harness.bench.procs import children, spawn_until_200, stop_process, vm_hwm_kb
 from gosuslugi_sandbox.harness.servers import free_port
 
 HEADER = (
@@ -108,7 +108,7 @@ def install(peer: Peer) -> None:
             subprocess.run([sys.executable, "-m", "venv", str(home / "venv")], check=True)
             pip = [str(home / "venv/bin/python"), "-m", "pip", "install", "-q"]
             subprocess.run([*pip, "--disable-pip-version-check", peer.package], check=True)
-            # as bench.py does for our apps: no module compiled again on every cold start
+            # as sandbox.py does for our apps: no module compiled again on every cold start
             compileall.compile_dir(next((home / "venv/lib").glob("python*")), quiet=1)
         else:
             subprocess.run(["npm", "install", "--prefix", str(home), peer.package], check=True)
@@ -256,7 +256,7 @@ def machine() -> dict:
 
 def main(argv: list[str] | None = None) -> int:
     """Install and measure the peers; print the table and write reports/bench-peers.json."""
-    parser = argparse.ArgumentParser(prog="gosuslugi_sandbox.harness.bench_peers")
+    parser = argparse.ArgumentParser(prog="gosuslugi_sandbox.harness.bench.peers")
     parser.add_argument("--flows", type=int, default=200, help="sequential flows per peer")
     parser.add_argument("--warmup", type=int, default=20)
     parser.add_argument("--starts", type=int, default=5, help="cold starts per peer")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from gosuslugi_sandbox.harness.report import StepResult
+from gosuslugi_sandbox.harness.scenarios.report import StepResult
 
 _RUSSIAN = "абвгдеёжзийклмнопрстуфхцчшщъыьэюя"
 _LATIN = (

@@ -16,7 +16,7 @@ from urllib.parse import parse_qs, urlencode, urljoin, urlparse
 from joserfc import jwt
 from joserfc.jwk import KeySet
 
-from gosuslugi_sandbox.harness.bench_http import Browser, Response
+from gosuslugi_sandbox.harness.bench.http_client import Browser, Response
 
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 BENCH_REDIRECT = "http://127.0.0.1:9/bench-callback"  # never followed

@@ -6,7 +6,7 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from gosuslugi_sandbox.harness.scenario import Scenario, Step
+from gosuslugi_sandbox.harness.scenarios.scenario import Scenario, Step
 
 
 @dataclass

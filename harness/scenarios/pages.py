@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from gosuslugi_sandbox.harness.context import Context, StepFailure
+from gosuslugi_sandbox.harness.scenarios.context import Context, StepFailure
 
 # name -> (app, path); {me} is the scenario user's id, {arg} the part after "name:".
 PAGES = {

@@ -10,23 +10,24 @@ from pathlib import Path
 
 import requests
 
-from gosuslugi_sandbox.harness.contact_sheet import write_contact_sheet
-from gosuslugi_sandbox.harness.context import Context, Stand, StepFailure
 from gosuslugi_sandbox.harness.control import ControlError
-from gosuslugi_sandbox.harness.drivers.http import PageError
+from gosuslugi_sandbox.harness.drivers.http_browser import PageError
 from gosuslugi_sandbox.harness.fixture_data import fixture_passwords
-from gosuslugi_sandbox.harness.html_report import write_html_report
-from gosuslugi_sandbox.harness.report import ScenarioResult, StepResult, write_junit
-from gosuslugi_sandbox.harness.runner_options import DEFAULT_PATH
-from gosuslugi_sandbox.harness.scenario import (
+from gosuslugi_sandbox.harness.scenarios.contact_sheet import write_contact_sheet
+from gosuslugi_sandbox.harness.scenarios.context import Context, Stand, StepFailure
+from gosuslugi_sandbox.harness.scenarios.html_report import write_html_report
+from gosuslugi_sandbox.harness.scenarios.report import ScenarioResult, StepResult, write_junit
+from gosuslugi_sandbox.harness.scenarios.runner_options import DEFAULT_PATH
+from gosuslugi_sandbox.harness.scenarios.scenario import (
     Scenario,
     ScenarioError,
     discover,
     load_scenarios,
     substitute,
 )
-from gosuslugi_sandbox.harness.screens import StepCamera, scenario_folders
-from gosuslugi_sandbox.harness.steps import STEPS
+from gosuslugi_sandbox.harness.scenarios.screens import StepCamera, scenario_folders
+from gosuslugi_sandbox.harness.scenarios.steps import STEPS
+from gosuslugi_sandbox.harness.stand import StandPool
 
 EXPECTED_ERRORS = (
     StepFailure,
@@ -40,8 +41,8 @@ EXPECTED_ERRORS = (
 
 def load_all(paths: list[Path], tags: list[str]) -> list[Scenario]:
     """Load and validate every scenario, keeping those whose tags match (-tag excludes)."""
-    import gosuslugi_sandbox.harness.gosuslugi_steps
-    import gosuslugi_sandbox.harness.sferum_steps  # noqa: F401  (registers the fake Sferum's steps)
+    import gosuslugi_sandbox.harness.scenarios.gosuslugi_steps
+    import gosuslugi_sandbox.harness.scenarios.sferum_steps  # noqa: F401  (registers the fake Sferum's steps)
 
     wanted = {t for t in tags if not t.startswith("-")}
     unwanted = {t[1:] for t in tags if t.startswith("-")}
@@ -125,39 +126,6 @@ def run_scenario(
         ctx.close()
         result.seconds = time.perf_counter() - started
     return result
-
-
-class StandPool:
-    """Private stands, one per worker thread and protocol, started on first use (over HTTPS
-    with `tls`, a gosuslugi_sandbox.shared.tls.TlsFiles; each in a fresh database from
-    `new_database`, a callable giving a SQLAlchemy URL, when given, else in SQLite files)."""
-
-    def __init__(self, tls=None, new_database=None) -> None:
-        self.tls = tls
-        self.new_database = new_database
-        self._local = threading.local()
-        self._all = []
-        self._lock = threading.Lock()
-
-    def get(self, protocol: str) -> Stand:
-        """This thread's stand for the protocol."""
-        from gosuslugi_sandbox.harness.stand import LocalStand
-
-        stands = getattr(self._local, "stands", None)
-        if stands is None:
-            stands = self._local.stands = {}
-        if protocol not in stands:
-            url = self.new_database() if self.new_database else None
-            local = LocalStand(protocol, tls=self.tls, database_url=url)
-            stands[protocol] = local.start()
-            with self._lock:
-                self._all.append(local)
-        return stands[protocol]
-
-    def stop(self) -> None:
-        """Stop every stand started."""
-        for local in self._all:
-            local.stop()
 
 
 def print_result(result: ScenarioResult, lock: threading.Lock, quiet: bool) -> None:
@@ -311,7 +279,7 @@ def driver_factory(args: argparse.Namespace, ca_bundle: str | None = None):
     """(make a fresh driver per named session, what a worker thread calls when it ends);
     ca_bundle: the CA file HTTPS stands are verified with."""
     if args.browser:
-        from gosuslugi_sandbox.harness.drivers.browser import BrowserPool
+        from gosuslugi_sandbox.harness.drivers.playwright_driver import BrowserPool
 
         width, _, height = args.viewport.partition("x")
         browsers = BrowserPool(

@@ -4,7 +4,7 @@
 spends answering some of them, and the client shares the two cores with the servers. This
 client does what the flows need and no more: one persistent `http.client` connection per
 host:port, cookies per host (like a browser, not per port), no redirects followed. The same
-client measures the peers (harness/bench_peers.py), so the figures compare like with like.
+client measures the peers (harness/bench/peers.py), so the figures compare like with like.
 """
 
 from __future__ import annotations

@@ -14,8 +14,8 @@ import uuid
 from datetime import UTC, datetime
 from urllib.parse import parse_qs, urlencode, urlparse
 
-from gosuslugi_sandbox.harness.bench_flows import BENCH_REDIRECT, CSRF
-from gosuslugi_sandbox.harness.bench_http import Browser
+from gosuslugi_sandbox.harness.bench.flows import BENCH_REDIRECT, CSRF
+from gosuslugi_sandbox.harness.bench.http_client import Browser
 from gosuslugi_sandbox.shared import gost_x509
 from gosuslugi_sandbox.shared.config import FIXTURES_DIR
 

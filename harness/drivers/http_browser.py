@@ -8,7 +8,7 @@ from urllib.parse import urljoin, urlsplit
 
 import requests
 
-from gosuslugi_sandbox.harness.html import Element, form_fields, parse_html
+from gosuslugi_sandbox.harness.drivers.html_tree import Element, form_fields, parse_html
 
 
 class PageError(AssertionError):

@@ -12,7 +12,7 @@ from html import escape
 from pathlib import Path
 from urllib.parse import quote
 
-from gosuslugi_sandbox.harness.report import ScenarioResult
+from gosuslugi_sandbox.harness.scenarios.report import ScenarioResult
 
 _CSS = """
 body { font: 15px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif;

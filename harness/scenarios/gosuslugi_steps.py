@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from gosuslugi_sandbox.harness.context import Context, StepFailure
 from gosuslugi_sandbox.harness.fixture_data import certificate_pins
-from gosuslugi_sandbox.harness.steps import _person, expect_on_page, step
+from gosuslugi_sandbox.harness.scenarios.context import Context, StepFailure
+from gosuslugi_sandbox.harness.scenarios.steps import _person, expect_on_page, step
 
 
 def _wrong(value: str) -> str:

@@ -2,7 +2,8 @@
 
 One browser per runner worker thread (`BrowserPool`), a new context (own cookies) per named
 session (`BrowserDriver`). Steps act as a person would: click by data-testid or visible label,
-type into fields key by key, read the visible text.
+type into fields key by key, read the visible text. Over 300 lines because `BrowserDriver` is
+the whole `Driver` interface (drivers/base.py) in one class, as `HttpDriver` is over HTTP.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from pathlib import Path
 from playwright.sync_api import Browser, Page, Playwright, sync_playwright
 from playwright.sync_api import Error as PlaywrightError
 
-from gosuslugi_sandbox.harness.drivers.http import PageError
+from gosuslugi_sandbox.harness.drivers.http_browser import PageError
 
 DEFAULT_CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
