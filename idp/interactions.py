@@ -38,7 +38,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from flask import Flask, url_for
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
 from gosuslugi_sandbox.idp import browser, clock_offset
@@ -110,6 +110,15 @@ def create(
     return inter
 
 
+# built once: building and cache-keying the statement would cost more than running it
+_WITH_PERSON_AND_CLIENT = (
+    select(Interaction, Person, Client, clock_offset.OFFSET)
+    .outerjoin(Person, Person.oid == Interaction.person_oid)
+    .outerjoin(Client, Client.client_id == Interaction.client_id)
+    .where(Interaction.id == bindparam("id"))
+)
+
+
 def get(interaction_id: str | None) -> Interaction | None:
     """The interaction with that id whatever its state, or None.
 
@@ -118,16 +127,7 @@ def get(interaction_id: str | None) -> Interaction | None:
     """
     if not interaction_id:
         return None
-    row = (
-        db_session()
-        .execute(
-            select(Interaction, Person, Client, clock_offset.OFFSET)
-            .outerjoin(Person, Person.oid == Interaction.person_oid)
-            .outerjoin(Client, Client.client_id == Interaction.client_id)
-            .where(Interaction.id == str(interaction_id))
-        )
-        .first()
-    )
+    row = db_session().execute(_WITH_PERSON_AND_CLIENT, {"id": str(interaction_id)}).first()
     if row is None:
         return None
     clock_offset.remember(row[3])

@@ -13,6 +13,7 @@ two workers, two hosts or forty parallel requests see one count:
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -25,6 +26,7 @@ from sqlalchemy import (
     String,
     Table,
     and_,
+    bindparam,
     case,
     false,
     or_,
@@ -33,7 +35,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
-from gosuslugi_sandbox.shared.sql import claimed, insert_ignore, insert_or_update
+from gosuslugi_sandbox.shared.sql import claimed, dialect_name, insert_ignore, upsert_insert
 
 FOREVER = float("inf")
 
@@ -71,11 +73,27 @@ def define(metadata: MetaData, table_name: str) -> Table:
     )
 
 
-def _window_over(table: Table, limit: Limit, moment: float):
-    """SQL: the key's window has passed (never, for a limit without a window)."""
-    if limit.window_seconds == FOREVER:
-        return false()
-    return table.c.window_start + limit.window_seconds <= moment
+@functools.cache
+def _take_statement(table: Table, dialect: str, windowed: bool):
+    """The upsert `take` runs, built once per table and shape (values are bound parameters:
+    building and cache-keying a statement costs more than running it)."""
+    c, moment = table.c, bindparam("moment", type_=Float)
+    over = c.window_start + bindparam("window", type_=Float) <= moment if windowed else false()
+    statement = upsert_insert(dialect, table).values(
+        key=bindparam("key"), count=1, window_start=moment, blocked_until=None
+    )
+    return statement.on_conflict_do_update(
+        index_elements=["key"],
+        set_={
+            "count": case((over, 1), else_=c.count + 1),
+            "window_start": case((over, moment), else_=c.window_start),
+            "blocked_until": None,
+        },
+        where=and_(
+            or_(c.blocked_until.is_(None), c.blocked_until <= moment),
+            or_(c.count < bindparam("limit", type_=Integer), over),
+        ),
+    ).returning(c.key)  # RETURNING, not rowcount: psycopg reports no row count for an upsert
 
 
 def take(db: Session | Connection, table: Table, key: str, limit: Limit, moment: float) -> bool:
@@ -86,22 +104,12 @@ def take(db: Session | Connection, table: Table, key: str, limit: Limit, moment:
     """
     if limit.limit < 1:
         return False  # a limit of zero allows nothing and counts nothing
-    c, over = table.c, _window_over(table, limit, moment)
-    return insert_or_update(
-        db,
-        table,
-        {"key": key, "count": 1, "window_start": moment, "blocked_until": None},
-        ["key"],
-        {
-            "count": case((over, 1), else_=c.count + 1),
-            "window_start": case((over, moment), else_=c.window_start),
-            "blocked_until": None,
-        },
-        and_(
-            or_(c.blocked_until.is_(None), c.blocked_until <= moment),
-            or_(c.count < limit.limit, over),
-        ),
-    )
+    windowed = limit.window_seconds != FOREVER
+    params = {"key": key, "moment": moment, "limit": limit.limit}
+    if windowed:
+        params["window"] = limit.window_seconds
+    statement = _take_statement(table, dialect_name(db), windowed)
+    return db.execute(statement, params).first() is not None
 
 
 def fail(db: Session | Connection, table: Table, key: str, limit: Limit, moment: float) -> bool:

@@ -24,14 +24,24 @@ def claimed(executor: Session | Connection, statement: Update) -> bool:
     return executor.execute(statement).rowcount == 1
 
 
-def _insert(executor: Session | Connection, table: Table):
-    name = executor.get_bind().dialect.name if isinstance(executor, Session) else None
-    name = name or executor.dialect.name
-    if name == "postgresql":
+def dialect_name(executor: Session | Connection) -> str:
+    """The database dialect behind a session or connection ("sqlite", "postgresql")."""
+    if isinstance(executor, Session):
+        return executor.get_bind().dialect.name
+    return executor.dialect.name
+
+
+def upsert_insert(dialect: str, table: Table):
+    """The dialect's INSERT construct, which knows ON CONFLICT."""
+    if dialect == "postgresql":
         return postgresql.insert(table)
-    if name == "sqlite":
+    if dialect == "sqlite":
         return sqlite.insert(table)
-    raise ValueError(f"no upsert for the {name} dialect (SQLite and PostgreSQL only)")
+    raise ValueError(f"no upsert for the {dialect} dialect (SQLite and PostgreSQL only)")
+
+
+def _insert(executor: Session | Connection, table: Table):
+    return upsert_insert(dialect_name(executor), table)
 
 
 def insert_ignore(
@@ -61,25 +71,6 @@ def upsert(
     statement = _insert(executor, table).values(**row)
     changes = {k: statement.excluded[k] for k in row if k not in (*index_elements, *keep)}
     executor.execute(statement.on_conflict_do_update(index_elements=index_elements, set_=changes))
-
-
-def insert_or_update(
-    executor: Session | Connection,
-    table: Table,
-    row: Mapping[str, Any],
-    index_elements: list[str],
-    changes: Mapping[str, Any],
-    where: Any,
-) -> bool:
-    """INSERT … ON CONFLICT DO UPDATE SET changes WHERE where: True when the row was inserted
-    or the existing row met `where` and was changed (one statement decides, like `claimed`)."""
-    statement = _insert(executor, table).values(**row)
-    statement = statement.on_conflict_do_update(
-        index_elements=index_elements, set_=dict(changes), where=where
-    )
-    # RETURNING, not rowcount: psycopg reports no row count for an upsert
-    key = table.c[index_elements[0]]
-    return executor.execute(statement.returning(key)).first() is not None
 
 
 def as_int(raw: Any, maximum: int = BIGINT_MAX, minimum: int = 1) -> int | None:

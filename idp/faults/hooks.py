@@ -25,6 +25,8 @@ OUTAGE_PAGE = (
     "<html><head><title>{status}</title></head><body><center><h1>{status}</h1></center>"
     "<hr><center>nginx</center></body></html>"
 )
+# what every protocol request reads first (built once: see idp/interactions.py)
+STAND_STATE = select(clock_offset.OFFSET, store.ANY_ARMED, store.ANY_EFFECT)
 RECORDERS = "idp.request_recorders"  # app.extensions key: observers of each protocol request
 # (connection of the hook's transaction, the request's edge, its response, the moment)
 Recorder = Callable[[Connection, Edge, Response, float], None]
@@ -117,9 +119,7 @@ def before() -> Response | None:
     # clock offset along; the fault rows are read only when there are some. Core rows on
     # one pooled connection: no ORM session or identity map per request.
     with db.engine.connect() as conn:
-        offset, armed, effects = conn.execute(
-            select(clock_offset.OFFSET, store.ANY_ARMED, store.ANY_EFFECT)
-        ).one()
+        offset, armed, effects = conn.execute(STAND_STATE).one()
         clock_offset.remember(offset)
         if armed:
             edge.armed = store.armed_rows(conn)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import enum
 
-from sqlalchemy import case, func, select, update
+from sqlalchemy import bindparam, case, func, select, update
 
 from gosuslugi_sandbox.idp.models import SmsChallenge, SmsMessage
 from gosuslugi_sandbox.idp.runtime import config, db_session, digest, now, runtime
@@ -87,6 +87,32 @@ def latest(interaction_id: str) -> SmsChallenge | None:
     )
 
 
+# Built once (building and cache-keying a statement costs more than running it): count the
+# try on the interaction's newest code and use the code up when it matches.
+_NEWEST = (
+    select(func.max(SmsChallenge.id))
+    .where(SmsChallenge.interaction_id == bindparam("for_interaction"))
+    .scalar_subquery()
+)
+_TRY = (
+    update(SmsChallenge)
+    .where(
+        SmsChallenge.id == _NEWEST,
+        SmsChallenge.used_at.is_(None),
+        SmsChallenge.expires_at > bindparam("at"),
+        SmsChallenge.attempts < bindparam("most_tries"),
+    )
+    .values(
+        attempts=SmsChallenge.attempts + 1,
+        used_at=case(
+            (SmsChallenge.code_hash == bindparam("entered_hash"), bindparam("at")), else_=None
+        ),
+    )
+    .returning(SmsChallenge.used_at, SmsChallenge.attempts)
+    .execution_options(synchronize_session=False)
+)
+
+
 def check(interaction_id: str, code: str) -> tuple[Check, int]:
     """Check an entered code against the interaction's newest one: (outcome, tries left).
 
@@ -95,27 +121,9 @@ def check(interaction_id: str, code: str) -> tuple[Check, int]:
     committed at once, so parallel guesses get no extra tries and a code wins only once.
     """
     session, moment, most = db_session(), now(), int(config("SMS_MAX_ATTEMPTS"))
-    newest = (
-        select(func.max(SmsChallenge.id))
-        .where(SmsChallenge.interaction_id == interaction_id)
-        .scalar_subquery()
-    )
     entered = _code_hash(interaction_id, code or "")
-    row = session.execute(
-        update(SmsChallenge)
-        .where(
-            SmsChallenge.id == newest,
-            SmsChallenge.used_at.is_(None),
-            SmsChallenge.expires_at > moment,
-            SmsChallenge.attempts < most,
-        )
-        .values(
-            attempts=SmsChallenge.attempts + 1,
-            used_at=case((SmsChallenge.code_hash == entered, moment), else_=None),
-        )
-        .returning(SmsChallenge.used_at, SmsChallenge.attempts)
-        .execution_options(synchronize_session=False)
-    ).first()
+    params = {"for_interaction": interaction_id, "at": moment, "most_tries": most}
+    row = session.execute(_TRY, {**params, "entered_hash": entered}).first()
     session.commit()
     if row is not None:
         return (Check.OK if row.used_at is not None else Check.WRONG), max(0, most - row.attempts)

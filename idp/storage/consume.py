@@ -10,11 +10,37 @@ than burning it.
 
 from __future__ import annotations
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import bindparam, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from gosuslugi_sandbox.idp.models import AuthorizationCode, Client, Person, Token
 from gosuslugi_sandbox.idp.runtime import digest, keep_for_request
+
+# The hot statements, built once (building and cache-keying one costs more than running it).
+_REDEEM_CODE = (
+    update(AuthorizationCode)
+    .where(
+        AuthorizationCode.code_hash == bindparam("b_code_hash"),
+        AuthorizationCode.client_id == bindparam("b_client"),
+        AuthorizationCode.protocol == bindparam("b_protocol"),
+        AuthorizationCode.used_at.is_(None),
+        AuthorizationCode.expires_at > bindparam("b_moment"),
+    )
+    .values(used_at=bindparam("b_moment"))
+    .returning(AuthorizationCode)
+    .execution_options(synchronize_session=False, populate_existing=True)
+)
+_ACCESS_TOKEN = (
+    select(Token, Client, Person)
+    .outerjoin(Client, Client.client_id == Token.client_id)
+    .outerjoin(Person, Person.oid == Token.person_oid)
+    .where(
+        Token.access_token_hash == bindparam("b_hash"),
+        Token.protocol == bindparam("b_protocol"),
+    )
+    .order_by(Token.id.desc())
+    .limit(1)
+)
 
 
 def redeem_code(
@@ -26,20 +52,15 @@ def redeem_code(
     that revocation is committed at once, whatever happens to the request.
     """
     code_hash = digest(code or "")
+    params = {"b_code_hash": code_hash, "b_client": client_id, "b_protocol": protocol}
+    won = session.scalars(_REDEEM_CODE, {**params, "b_moment": moment}).first()
+    if won is not None:
+        return won
     mine = (
         AuthorizationCode.code_hash == code_hash,
         AuthorizationCode.client_id == client_id,
         AuthorizationCode.protocol == protocol,
     )
-    won = session.scalars(
-        update(AuthorizationCode)
-        .where(*mine, AuthorizationCode.used_at.is_(None), AuthorizationCode.expires_at > moment)
-        .values(used_at=moment)
-        .returning(AuthorizationCode)
-        .execution_options(synchronize_session=False, populate_existing=True)
-    ).first()
-    if won is not None:
-        return won
     used = session.scalar(
         select(AuthorizationCode.id).where(*mine, AuthorizationCode.used_at.is_not(None))
     )
@@ -96,12 +117,7 @@ def find_access_token(session: Session, access_token: str, protocol: str) -> Tok
     Its client and person come in the same statement (every resource request needs both).
     """
     row = session.execute(
-        select(Token, Client, Person)
-        .outerjoin(Client, Client.client_id == Token.client_id)
-        .outerjoin(Person, Person.oid == Token.person_oid)
-        .where(Token.access_token_hash == digest(access_token), Token.protocol == protocol)
-        .order_by(Token.id.desc())
-        .limit(1)
+        _ACCESS_TOKEN, {"b_hash": digest(access_token), "b_protocol": protocol}
     ).first()
     if row is None:
         return None
