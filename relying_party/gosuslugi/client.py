@@ -97,7 +97,7 @@ def _refuse_failed_answers(response):
 
 def fetch_token(session, url: str, **params) -> dict:
     """POST the token request (params go into its body); the answer, or GosuslugiError."""
-    import requests
+    import requests  # on first use, as in fetch()
     from authlib.common.errors import AuthlibBaseError
 
     try:

@@ -34,7 +34,7 @@ from gosuslugi_sandbox.relying_party.gosuslugi.esia_tokens import (
 )
 from gosuslugi_sandbox.relying_party.gosuslugi.identity import Identity, PersonFields, map_identity
 from gosuslugi_sandbox.relying_party.gosuslugi.protocols import GosuslugiTrip, config_list
-from gosuslugi_sandbox.relying_party.gosuslugi.signed import Clock
+from gosuslugi_sandbox.relying_party.gosuslugi.signed import TimeRules
 from gosuslugi_sandbox.relying_party.web import now
 
 log = logging.getLogger(__name__)
@@ -54,13 +54,13 @@ CALLBACK_CODES = {
 _ESIA_CODE = re.compile(r"ESIA-\d{6}")
 # The person REST object: camelCase names, gender M or F only, birthDate as dd.MM.yyyy.
 PERSON = PersonFields(
-    what="person",
-    last_name="lastName",
-    first_name="firstName",
-    middle_name="middleName",
-    gender="gender",
-    birth_date="birthDate",
-    snils="snils",
+    "person",
+    {
+        "last_name": "lastName",
+        "first_name": "firstName",
+        "middle_name": "middleName",
+        "birth_date": "birthDate",
+    },
     birth_date_form=re.compile(r"^\d{2}\.\d{2}\.\d{4}$"),
 )
 
@@ -167,7 +167,7 @@ class EsiaProtocol(GosuslugiTrip):
             config_list(cfg["ESIA_TOKEN_ALGS"]),
             cfg["ESIA_ISSUER"],
             cfg["ESIA_CLIENT_ID"],
-            Clock.from_config(cfg, now()),
+            TimeRules.from_config(cfg, now()),
         )
 
     def identity(self, token: dict, verified: tuple[int, bool]) -> Identity:

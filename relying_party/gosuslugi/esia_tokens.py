@@ -150,20 +150,20 @@ def verify_jws(token: object, kind: str, sbt: str, allowed_algs: list[str]) -> d
 
 
 def verify_tokens(
-    token: Mapping, algs: list[str], issuer: str, client_id: str, clock: signed.Clock
+    token: Mapping, algs: list[str], issuer: str, client_id: str, rules: signed.TimeRules
 ) -> tuple[int, bool]:
     """Both tokens checked; the person's oid and the ID token's is_tru."""
     id_claims = verify_jws(token["id_token"], "id_token", "id", algs)
     signed.check_issuer(id_claims, "id_token", issuer)
     if id_claims.get("aud") != client_id:
         raise GosuslugiError("id_token_aud", f"aud {id_claims.get('aud')!r}")
-    signed.check_times(id_claims, "id_token", clock)
+    signed.check_times(id_claims, "id_token", rules)
 
     access = verify_jws(token["access_token"], "access_token", "access", algs)
     signed.check_issuer(access, "access_token", issuer)
     if access.get("client_id") != client_id:
         raise GosuslugiError("access_token_client", f"client_id {access.get('client_id')!r}")
-    signed.check_times(access, "access_token", clock)
+    signed.check_times(access, "access_token", rules)
 
     sub = id_claims.get("sub")
     if not (signed.is_number(sub) and isinstance(sub, int)) or sub <= 0:

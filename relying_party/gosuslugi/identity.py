@@ -38,12 +38,7 @@ class PersonFields:
     """Where a dialect's person document keeps each field, and how strictly it is read."""
 
     what: str  # names the document in log details
-    last_name: str
-    first_name: str
-    middle_name: str
-    gender: str
-    birth_date: str
-    snils: str
+    renamed: Mapping[str, str]  # Identity field → the document's name, where they differ
     genders: Mapping[str, str] = field(default_factory=lambda: {"M": "M", "F": "F"})
     unknown_gender_refused: bool = True  # else an unknown value leaves the gender empty
     birth_date_form: re.Pattern | None = None  # a form the text must have before parsing
@@ -53,29 +48,27 @@ def map_identity(oid: str, person: Mapping, fields: PersonFields, trusted: bool)
     """The Identity from a dialect's verified person document; idp_garbage on bad fields."""
 
     def text(name: str) -> str:
-        value = person.get(name)
+        value = person.get(fields.renamed.get(name, name))
         return value.strip() if isinstance(value, str) else ""
 
-    birth = text(fields.birth_date)
+    birth = text("birth_date")
     if birth:
         if fields.birth_date_form is not None and not fields.birth_date_form.match(birth):
-            raise GosuslugiError("idp_garbage", f"{fields.what}: {fields.birth_date} form")
+            raise GosuslugiError("idp_garbage", f"{fields.what}: birth date form")
         try:
             birth = parse_date(birth).isoformat()
         except FormatError as exc:
-            raise GosuslugiError(
-                "idp_garbage", f"{fields.what}: {fields.birth_date} unreadable"
-            ) from exc
-    gender = text(fields.gender)
+            raise GosuslugiError("idp_garbage", f"{fields.what}: birth date unreadable") from exc
+    gender = text("gender")
     if gender and gender not in fields.genders and fields.unknown_gender_refused:
         raise GosuslugiError("idp_garbage", f"{fields.what}: gender {gender!r}")
     return Identity(
         oid=oid,
-        last_name=text(fields.last_name),
-        first_name=text(fields.first_name),
-        middle_name=text(fields.middle_name),
+        last_name=text("last_name"),
+        first_name=text("first_name"),
+        middle_name=text("middle_name"),
         gender=fields.genders.get(gender, ""),
         birth_date=birth,
-        snils=text(fields.snils),
+        snils=text("snils"),
         trusted=trusted,
     )

@@ -68,7 +68,7 @@ def check_claims(
     issuer: str,
     client_id: str,
     nonce: str,
-    clock: signed.Clock,
+    rules: signed.TimeRules,
     trusted_audiences: tuple[str, ...] = (),
 ) -> None:
     """Check iss, aud/azp, exp, iat, nbf, nonce and sub (raise GosuslugiError)."""
@@ -83,7 +83,7 @@ def check_claims(
         raise GosuslugiError("id_token_azp", "several audiences and no matching azp")
     if "azp" in claims and claims["azp"] != client_id:
         raise GosuslugiError("id_token_azp", f"azp {claims['azp']!r}")
-    signed.check_times(claims, KIND, clock)
+    signed.check_times(claims, KIND, rules)
     if claims.get("nonce") != nonce:
         raise GosuslugiError("id_token_nonce", "nonce differs")
     sub = claims.get("sub")

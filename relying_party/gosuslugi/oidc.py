@@ -13,20 +13,15 @@ from gosuslugi_sandbox.relying_party.gosuslugi.errors import GosuslugiError
 from gosuslugi_sandbox.relying_party.gosuslugi.identity import Identity, PersonFields, map_identity
 from gosuslugi_sandbox.relying_party.gosuslugi.idtoken import check_claims, verify_signature
 from gosuslugi_sandbox.relying_party.gosuslugi.protocols import GosuslugiTrip, config_list
-from gosuslugi_sandbox.relying_party.gosuslugi.signed import Clock
+from gosuslugi_sandbox.relying_party.gosuslugi.signed import TimeRules
 from gosuslugi_sandbox.relying_party.web import now
 
 log = logging.getLogger(__name__)
 
 # The standard claims, and Gosuslugi's own `snils`; an unknown gender is left empty.
 CLAIMS = PersonFields(
-    what="claims",
-    last_name="family_name",
-    first_name="given_name",
-    middle_name="middle_name",
-    gender="gender",
-    birth_date="birthdate",
-    snils="snils",
+    "claims",
+    {"last_name": "family_name", "first_name": "given_name", "birth_date": "birthdate"},
     genders={"male": "M", "female": "F", "M": "M", "F": "F"},
     unknown_gender_refused=False,
 )
@@ -85,7 +80,7 @@ class OidcProtocol(GosuslugiTrip):
             issuer=doc["issuer"],
             client_id=cfg["CLIENT_ID"],
             nonce=attempt.row.nonce,
-            clock=Clock.from_config(cfg, now()),
+            rules=TimeRules.from_config(cfg, now()),
             trusted_audiences=tuple(config_list(cfg.get("TRUSTED_AUDIENCES"))),
         )
         return claims

@@ -87,7 +87,7 @@ def same_number(value: object, expected: int) -> bool:
 
 
 @dataclass(frozen=True)
-class Clock:
+class TimeRules:
     """The moment a token is checked at and how much skew and age it may have."""
 
     now: float
@@ -95,7 +95,7 @@ class Clock:
     max_age: float
 
     @classmethod
-    def from_config(cls, config: Mapping, now: float) -> Clock:
+    def from_config(cls, config: Mapping, now: float) -> TimeRules:
         """CLOCK_LEEWAY and ID_TOKEN_MAX_AGE at now."""
         return cls(now, float(config["CLOCK_LEEWAY"]), float(config["ID_TOKEN_MAX_AGE"]))
 
@@ -106,12 +106,12 @@ def check_issuer(claims: Mapping, kind: str, issuer: str) -> None:
         raise GosuslugiError(f"{kind}_iss", f"iss {claims.get('iss')!r}")
 
 
-def check_times(claims: Mapping, kind: str, clock: Clock) -> None:
+def check_times(claims: Mapping, kind: str, rules: TimeRules) -> None:
     """exp, iat and nbf within the leeway; iat not older than max_age."""
-    exp, iat, nbf, now = claims.get("exp"), claims.get("iat"), claims.get("nbf"), clock.now
-    if not is_number(exp) or exp + clock.leeway < now:
+    exp, iat, nbf, now = claims.get("exp"), claims.get("iat"), claims.get("nbf"), rules.now
+    if not is_number(exp) or exp + rules.leeway < now:
         raise GosuslugiError(f"{kind}_exp", f"exp {exp!r}, now {now:.0f}")
-    if not is_number(iat) or iat - clock.leeway > now or iat + clock.max_age + clock.leeway < now:
+    if not is_number(iat) or iat - rules.leeway > now or iat + rules.max_age + rules.leeway < now:
         raise GosuslugiError(f"{kind}_iat", f"iat {iat!r}, now {now:.0f}")
-    if nbf is not None and (not is_number(nbf) or nbf - clock.leeway > now):
+    if nbf is not None and (not is_number(nbf) or nbf - rules.leeway > now):
         raise GosuslugiError(f"{kind}_iat", f"nbf {nbf!r}, now {now:.0f}")
