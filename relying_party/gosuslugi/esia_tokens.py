@@ -8,7 +8,7 @@ when a signature does not verify (rotation).
 
 GOST3410_2012_256 (GOST R 34.10-2012/256 over Streebog-256, `s || r` as OpenSSL writes it) is
 registered as an algorithm model of ESIA's own JWS registry, beside joserfc's RS256. Its key is
-a shared.gost public key, which joserfc's key resolution (only its four JWK types) would
+a GOST public key (shared/gost.py), which joserfc's key resolution (only its four JWK types) would
 refuse, so the registry's model is called with the key directly (signed.verified_by); joserfc's
 process-wide registry stays untouched. The client_secret signers are in esia_signers.
 """
@@ -41,7 +41,7 @@ CERTIFICATE_PATH = SUPPORTED_ALGS[RS256]
 
 
 class Gost3410_2012_256(jws.JWSAlgModel):
-    """ESIA's GOST3410_2012_256 as a joserfc algorithm model (keys from shared.gost)."""
+    """ESIA's GOST3410_2012_256 as a joserfc algorithm model (GOST keys, shared/gost.py)."""
 
     name = GOST
     description = "GOST R 34.10-2012 256-bit signature over Streebog-256"
