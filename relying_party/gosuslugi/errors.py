@@ -52,10 +52,30 @@ MESSAGES = {
     ),
     "esia_trusted": "Госуслуги прислали противоречивые сведения о подтверждении учётной записи.",
     "esia_person": "Госуслуги не выдали данные пользователя. Попробуйте ещё раз.",
+    # What the link itself refuses, whatever the dialect.
+    "not_trusted": (
+        "Ваша учётная запись на Госуслугах не подтверждена (упрощённая или стандартная). "
+        "Связать профиль «Сферума» можно только с подтверждённой учётной записью. "
+        "Подтвердите личность на Госуслугах — в центре обслуживания, через онлайн-банк или "
+        "электронной подписью — и попробуйте снова."
+    ),
+    "already_linked": (
+        "Эта учётная запись Госуслуг уже связана с другим профилем «Сферума». Одну учётную "
+        "запись Госуслуг можно связать только с одним профилем. Отвяжите её от другого профиля "
+        "или обратитесь в техническую поддержку."
+    ),
+    "profile_linked": "Ваш профиль уже связан с Госуслугами.",
+    "not_linked": (
+        "Эта учётная запись Госуслуг не связана ни с одним профилем «Сферума». Войдите по "
+        "телефону или почте и свяжите профиль в разделе «Настройки» — «Перейти на Госуслуги»."
+    ),
+    "flow_lost": "Связывание с Госуслугами не найдено или устарело. Начните заново.",
 }
 
 
 GATEWAY_CODES = frozenset({"idp_unavailable", "idp_garbage"})
+# Not an error of the request: the profile is simply linked already.
+INFORMATIONAL_CODES = frozenset({"profile_linked"})
 
 
 class GosuslugiError(Exception):
@@ -70,4 +90,6 @@ class GosuslugiError(Exception):
     @property
     def status(self) -> int:
         """502 when the IdP could not be reached or answered garbage, wherever it is met."""
-        return 502 if self.code in GATEWAY_CODES else 400
+        if self.code in GATEWAY_CODES:
+            return 502
+        return 200 if self.code in INFORMATIONAL_CODES else 400

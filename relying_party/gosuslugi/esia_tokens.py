@@ -1,28 +1,34 @@
-"""ESIA token checks for the client: the IdP's certificates, signatures, times.
+"""ESIA token checks for the client: the IdP's certificates, both tokens' signatures and claims.
 
 ESIA tokens are compact JWS with the header `ver`, `typ`, `sbt`, `alg` and no `kid`; they are
-verified against the certificate the IdP publishes for the alg (/esia/certs/RS256.pem or
-/esia/certs/GOST3410_2012_256.pem: GOST R 34.10-2012/256 over Streebog-256, `s || r` as OpenSSL
-writes it), cached in the database like the OIDC JWKS and refetched once when a signature does
-not verify (rotation). The client_secret signers are in esia_signers.
+read by joserfc (signed.read) with `ver` and `sbt` registered as header parameters, and verified
+against the certificate the IdP publishes for the alg (/esia/certs/RS256.pem or
+/esia/certs/GOST3410_2012_256.pem), cached in the database like the OIDC JWKS and refetched once
+when a signature does not verify (rotation).
+
+GOST3410_2012_256 (GOST R 34.10-2012/256 over Streebog-256, `s || r` as OpenSSL writes it) is
+registered as an algorithm model of ESIA's own JWS registry, beside joserfc's RS256. Its key is
+a GOST public key (shared/gost.py), which joserfc's key resolution (only its four JWK types) would
+refuse, so the registry's model is called with the key directly (signed.verified_by); joserfc's
+process-wide registry stays untouched. The client_secret signers are in esia_signers.
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
-import re
-from collections.abc import Callable
+from collections.abc import Mapping
 from functools import lru_cache
+from typing import ClassVar
 
 from cryptography import x509
-from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.asymmetric import padding, rsa
+from cryptography.exceptions import UnsupportedAlgorithm
+from cryptography.hazmat.primitives.asymmetric import rsa
 from flask import current_app
+from joserfc import jws
+from joserfc.errors import InvalidKeyTypeError
+from joserfc.jwk import RSAKey
+from joserfc.registry import HeaderParameter
 
-from gosuslugi_sandbox.relying_party.gosuslugi import client
+from gosuslugi_sandbox.relying_party.gosuslugi import client, signed
 from gosuslugi_sandbox.relying_party.gosuslugi.errors import GosuslugiError
 from gosuslugi_sandbox.relying_party.web import now
 from gosuslugi_sandbox.shared import gost, gost_x509
@@ -32,7 +38,45 @@ RS256, GOST = "RS256", "GOST3410_2012_256"
 # What the fake Sferum can verify, and where the IdP publishes the certificate for each.
 SUPPORTED_ALGS = {RS256: "/esia/certs/RS256.pem", GOST: "/esia/certs/GOST3410_2012_256.pem"}
 CERTIFICATE_PATH = SUPPORTED_ALGS[RS256]
-_B64URL = re.compile(r"^[A-Za-z0-9_-]*$")  # empty: "alg": "none" tokens
+
+
+class Gost3410_2012_256(jws.JWSAlgModel):
+    """ESIA's GOST3410_2012_256 as a joserfc algorithm model (GOST keys, shared/gost.py)."""
+
+    name = GOST
+    description = "GOST R 34.10-2012 256-bit signature over Streebog-256"
+    key_type = "GOST"
+
+    def check_key(self, key) -> None:
+        """A GOST R 34.10-2012 key of 256 bits, nothing else."""
+        if not isinstance(key, gost.PublicKey | gost.PrivateKey) or key.curve.size != 32:
+            raise InvalidKeyTypeError(f"Algorithm '{self.name}' requires a GOST 256-bit key")
+
+    def sign(self, msg: bytes, key: gost.PrivateKey) -> bytes:
+        """`s || r` of msg."""
+        return key.sign(msg)
+
+    def verify(self, msg: bytes, sig: bytes, key: gost.PublicKey) -> bool:
+        """Whether sig (`s || r`) signs msg."""
+        return key.verify(msg, sig)
+
+
+class EsiaRegistry(jws.JWSRegistry):
+    """ESIA's JWS algorithms: joserfc's RS256 and GOST3410_2012_256, in a table of its own."""
+
+    algorithms: ClassVar[dict[str, jws.JWSAlgModel]] = {RS256: jws.JWSRegistry.algorithms[RS256]}
+    recommended: ClassVar[list[str]] = []
+
+
+EsiaRegistry.register(Gost3410_2012_256())
+# ESIA's own header fields, registered so joserfc's strict header check accepts them.
+REGISTRY = EsiaRegistry(
+    header_registry={
+        "ver": HeaderParameter("ESIA token format version", "int"),
+        "sbt": HeaderParameter("ESIA token subtype (access, id)", "str"),
+    },
+    algorithms=list(SUPPORTED_ALGS),
+)
 
 
 def timestamp(moment: float) -> str:
@@ -53,7 +97,7 @@ def _parsed_certificate(pem: str) -> x509.Certificate:
     return x509.load_pem_x509_certificate(pem.encode("ascii"))
 
 
-def _public_key(pem: str, alg: str = RS256) -> rsa.RSAPublicKey | gost.PublicKey:
+def _public_key(pem: str, alg: str = RS256) -> RSAKey | gost.PublicKey:
     try:
         certificate = _parsed_certificate(pem)
     except (ValueError, UnicodeError) as exc:
@@ -72,6 +116,7 @@ def _public_key(pem: str, alg: str = RS256) -> rsa.RSAPublicKey | gost.PublicKey
             raise GosuslugiError("esia_certificate", "unsupported key type") from exc
         if not isinstance(key, rsa.RSAPublicKey):
             raise GosuslugiError("esia_certificate", "not an RSA certificate")
+        key = RSAKey.import_key(key)
     moment = now()
     if not (
         certificate.not_valid_before_utc.timestamp()
@@ -82,77 +127,51 @@ def _public_key(pem: str, alg: str = RS256) -> rsa.RSAPublicKey | gost.PublicKey
     return key
 
 
-def idp_public_key(alg: str = RS256, force: bool = False) -> rsa.RSAPublicKey | gost.PublicKey:
+def idp_public_key(alg: str = RS256, force: bool = False) -> RSAKey | gost.PublicKey:
     """The IdP's token-signing key for alg from its published certificate (cached)."""
     url = current_app.config["IDP_URL"].rstrip("/") + SUPPORTED_ALGS[alg]
     body = client.cached("esia-cert:" + url, lambda: _fetch_certificate(url, alg), force=force)
     return _public_key(body.get("pem") or "", alg)
 
 
-def _b64decode(part: str) -> bytes:
-    if not _B64URL.match(part):
-        raise ValueError("not base64url")
-    return base64.urlsafe_b64decode(part + "=" * (-len(part) % 4))
-
-
-def _valid(key, alg: str, signing_input: bytes, signature: bytes) -> bool:
-    if alg == GOST:
-        return key.verify(signing_input, signature)
-    try:
-        key.verify(signature, signing_input, padding.PKCS1v15(), hashes.SHA256())
-        return True
-    except InvalidSignature:
-        return False
-
-
-def verify_jws(
-    token: object,
-    kind: str,
-    sbt: str,
-    allowed_algs: list[str],
-    public_key: Callable[[str, bool], rsa.RSAPublicKey | gost.PublicKey],
-) -> dict:
+def verify_jws(token: object, kind: str, sbt: str, allowed_algs: list[str]) -> dict:
     """Check a token's form, alg, sbt and signature; return its claims.
 
-    kind is `id_token` or `access_token` and prefixes every refusal code; public_key(alg,
-    force) gives the IdP's key for the alg.
+    kind is `id_token` or `access_token` and prefixes every refusal code.
     """
-    parts = token.split(".") if isinstance(token, str) else []
-    if len(parts) != 3:
-        raise GosuslugiError(f"{kind}_malformed", "not a compact JWS")
-    try:
-        header = json.loads(_b64decode(parts[0]))
-        payload = json.loads(_b64decode(parts[1]))
-        signature = _b64decode(parts[2])
-    except (ValueError, UnicodeError, binascii.Error) as exc:
-        raise GosuslugiError(f"{kind}_malformed", "unreadable part") from exc
-    if not isinstance(header, dict) or not isinstance(payload, dict):
-        raise GosuslugiError(f"{kind}_malformed", "header or payload not an object")
-    alg = header.get("alg")
-    if not isinstance(alg, str) or alg.lower() == "none" or alg not in allowed_algs:
-        raise GosuslugiError(f"{kind}_alg", f"alg {alg!r} not in {allowed_algs}")
-    if alg not in SUPPORTED_ALGS:
-        raise GosuslugiError(f"{kind}_alg", f"alg {alg!r} cannot be verified here")
-    if header.get("sbt") != sbt:
-        raise GosuslugiError(f"{kind}_type", f"sbt {header.get('sbt')!r}, expected {sbt!r}")
-    signing_input = f"{parts[0]}.{parts[1]}".encode("ascii")
+    parsed = signed.read(token, kind, REGISTRY)
+    model = signed.algorithm(parsed, allowed_algs, REGISTRY)
+    if parsed.header.get("sbt") != sbt:
+        raise GosuslugiError(f"{kind}_type", f"sbt {parsed.header.get('sbt')!r}, expected {sbt!r}")
     for force in (False, True):  # the second try refetches the certificate (rotation)
-        if _valid(public_key(alg, force), alg, signing_input, signature):
-            return payload
+        if signed.verified_by(parsed, model, idp_public_key(model.name, force)):
+            return parsed.claims
     raise GosuslugiError(f"{kind}_signature", "the IdP certificate does not verify it")
 
 
-def check_times(claims: dict, kind: str, now: float, leeway: float, max_age: float) -> None:
-    """exp, iat and nbf within the leeway; iat not older than max_age."""
-    exp, iat, nbf = claims.get("exp"), claims.get("iat"), claims.get("nbf")
-    if not is_number(exp) or exp + leeway < now:
-        raise GosuslugiError(f"{kind}_exp", f"exp {exp!r}, now {now:.0f}")
-    if not is_number(iat) or iat - leeway > now or iat + max_age + leeway < now:
-        raise GosuslugiError(f"{kind}_iat", f"iat {iat!r}, now {now:.0f}")
-    if nbf is not None and (not is_number(nbf) or nbf - leeway > now):
-        raise GosuslugiError(f"{kind}_iat", f"nbf {nbf!r}, now {now:.0f}")
+def verify_tokens(
+    token: Mapping, algs: list[str], issuer: str, client_id: str, rules: signed.TimeRules
+) -> tuple[int, bool]:
+    """Both tokens checked; the person's oid and the ID token's is_tru."""
+    id_claims = verify_jws(token["id_token"], "id_token", "id", algs)
+    signed.check_issuer(id_claims, "id_token", issuer)
+    if id_claims.get("aud") != client_id:
+        raise GosuslugiError("id_token_aud", f"aud {id_claims.get('aud')!r}")
+    signed.check_times(id_claims, "id_token", rules)
 
+    access = verify_jws(token["access_token"], "access_token", "access", algs)
+    signed.check_issuer(access, "access_token", issuer)
+    if access.get("client_id") != client_id:
+        raise GosuslugiError("access_token_client", f"client_id {access.get('client_id')!r}")
+    signed.check_times(access, "access_token", rules)
 
-def is_number(value: object) -> bool:
-    """A JSON number (not a boolean)."""
-    return isinstance(value, int | float) and not isinstance(value, bool)
+    sub = id_claims.get("sub")
+    if not (signed.is_number(sub) and isinstance(sub, int)) or sub <= 0:
+        raise GosuslugiError("id_token_sub", f"sub {sub!r} is not a number")
+    subject = id_claims.get("urn:esia:sbj")
+    subject = subject if isinstance(subject, dict) else {}
+    if not signed.same_number(subject.get("urn:esia:sbj:oid"), sub):
+        raise GosuslugiError("esia_subject", "sub differs from urn:esia:sbj:oid")
+    if not signed.same_number(access.get("urn:esia:sbj_id"), sub):
+        raise GosuslugiError("esia_subject", "access token urn:esia:sbj_id differs from sub")
+    return sub, subject.get("urn:esia:sbj:is_tru") is True

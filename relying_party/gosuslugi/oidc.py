@@ -4,24 +4,27 @@ from __future__ import annotations
 
 import logging
 import secrets
-from typing import TYPE_CHECKING
 
 from flask import current_app
 
 from gosuslugi_sandbox.relying_party.gosuslugi import client
-from gosuslugi_sandbox.relying_party.gosuslugi.attempts import store_attempt
+from gosuslugi_sandbox.relying_party.gosuslugi.attempts import LinkAttempt
 from gosuslugi_sandbox.relying_party.gosuslugi.errors import GosuslugiError
+from gosuslugi_sandbox.relying_party.gosuslugi.identity import Identity, PersonFields, map_identity
 from gosuslugi_sandbox.relying_party.gosuslugi.idtoken import check_claims, verify_signature
 from gosuslugi_sandbox.relying_party.gosuslugi.protocols import GosuslugiTrip, config_list
+from gosuslugi_sandbox.relying_party.gosuslugi.signed import TimeRules
 from gosuslugi_sandbox.relying_party.web import now
-from gosuslugi_sandbox.shared.formats import FormatError, parse_date
-
-if TYPE_CHECKING:
-    from authlib.integrations.requests_client import OAuth2Session
 
 log = logging.getLogger(__name__)
 
-GENDERS = {"male": "M", "female": "F", "M": "M", "F": "F"}
+# The standard claims, and Gosuslugi's own `snils`; an unknown gender is left empty.
+CLAIMS = PersonFields(
+    "claims",
+    {"last_name": "family_name", "first_name": "given_name", "birth_date": "birthdate"},
+    genders={"male": "M", "female": "F", "M": "M", "F": "F"},
+    unknown_gender_refused=False,
+)
 
 
 class OidcProtocol(GosuslugiTrip):
@@ -29,12 +32,9 @@ class OidcProtocol(GosuslugiTrip):
 
     name = "oidc"
 
-    def _session(self) -> OAuth2Session:
-        # imported on first use: requests + Authlib's client are ~45 ms of the app's start
-        from authlib.integrations.requests_client import OAuth2Session
-
+    def _session(self):
         cfg = current_app.config
-        session = OAuth2Session(
+        return client.oauth_session(
             client_id=cfg["CLIENT_ID"],
             client_secret=cfg["CLIENT_SECRET"],
             token_endpoint_auth_method="client_secret_basic",
@@ -42,72 +42,55 @@ class OidcProtocol(GosuslugiTrip):
             redirect_uri=self.redirect_uri(),
             code_challenge_method="S256",
         )
-        session.register_compliance_hook("access_token_response", _refuse_server_errors)
-        return session
 
     def start(self, purpose: str, user_id: int | None) -> tuple[str, str]:
         """Persist a fresh state, nonce and PKCE verifier; return the authorization URL."""
         doc = client.discovery()
         state, nonce = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
         verifier = secrets.token_urlsafe(64)
-        store_attempt(state, purpose, user_id, nonce=nonce, code_verifier=verifier)
+        LinkAttempt.start(purpose, user_id, state, nonce=nonce, code_verifier=verifier)
         with self._session() as session:
             url, _ = session.create_authorization_url(
                 doc["authorization_endpoint"], state=state, code_verifier=verifier, nonce=nonce
             )
         return url, state
 
-    def identity(self, attempt, code: str) -> dict:
-        """Exchange the code with PKCE, validate the ID token, then userinfo."""
-        doc = client.discovery()
-        token = self._exchange(doc, code, attempt.code_verifier)
-        claims = self._validate_id_token(doc, token.get("id_token"), attempt.nonce)
-        if doc.get("userinfo_endpoint"):
-            claims = {**claims, **self._userinfo(doc, token, claims["sub"])}
-        return identity_of(claims)
-
-    def _exchange(self, doc: dict, code: str, verifier: str) -> dict:
-        import requests
-        from authlib.common.errors import AuthlibBaseError
-
-        try:
-            with self._session() as session:
-                token = session.fetch_token(
-                    doc["token_endpoint"],
-                    grant_type="authorization_code",
-                    code=code,
-                    code_verifier=verifier,
-                    redirect_uri=self.redirect_uri(),
-                    timeout=client.timeouts(),
-                    allow_redirects=False,
-                    verify=client.tls_verify(),  # per request: REQUESTS_CA_BUNDLE beats Session
-                )
-        except requests.RequestException as exc:
-            raise client.translate_http_error(exc, "token") from exc
-        except AuthlibBaseError as exc:
-            raise GosuslugiError("token_error", f"token: {exc.error}") from exc
-        except ValueError as exc:  # not JSON
-            raise GosuslugiError("idp_garbage", "token: not JSON") from exc
-        if not isinstance(token, dict) or not isinstance(token.get("id_token"), str):
+    def exchange(self, attempt: LinkAttempt, code: str) -> dict:
+        """The code and the PKCE verifier for tokens; an id_token must come back."""
+        token = client.fetch_token(
+            self._session(),
+            client.discovery()["token_endpoint"],
+            grant_type="authorization_code",
+            code=code,
+            code_verifier=attempt.row.code_verifier,
+            redirect_uri=self.redirect_uri(),
+        )
+        if not isinstance(token.get("id_token"), str):
             raise GosuslugiError("idp_garbage", "token response without id_token")
         return token
 
-    def _validate_id_token(self, doc: dict, id_token: str, nonce: str) -> dict:
-        cfg = current_app.config
+    def verify(self, attempt: LinkAttempt, token: dict) -> dict:
+        """The ID token's signature and claims; its claims."""
+        cfg, doc = current_app.config, client.discovery()
         claims = verify_signature(
-            id_token, config_list(cfg["ID_TOKEN_ALGS"]), lambda force: client.jwks(force)
+            token["id_token"], config_list(cfg["ID_TOKEN_ALGS"]), lambda force: client.jwks(force)
         )
         check_claims(
             claims,
             issuer=doc["issuer"],
             client_id=cfg["CLIENT_ID"],
-            nonce=nonce,
-            now=now(),
-            leeway=float(cfg["CLOCK_LEEWAY"]),
-            max_age=float(cfg["ID_TOKEN_MAX_AGE"]),
+            nonce=attempt.row.nonce,
+            rules=TimeRules.from_config(cfg, now()),
             trusted_audiences=tuple(config_list(cfg.get("TRUSTED_AUDIENCES"))),
         )
         return claims
+
+    def identity(self, token: dict, verified: dict) -> Identity:
+        """The ID token's claims and, when the IdP has it, userinfo's."""
+        claims, doc = verified, client.discovery()
+        if doc.get("userinfo_endpoint"):
+            claims = {**claims, **self._userinfo(doc, token, claims["sub"])}
+        return map_identity(str(claims["sub"]), claims, CLAIMS, claims.get("trusted") is True)
 
     def _userinfo(self, doc: dict, token: dict, sub: str) -> dict:
         access_token = token.get("access_token")
@@ -119,34 +102,3 @@ class OidcProtocol(GosuslugiTrip):
         if info.get("sub") != sub:
             raise GosuslugiError("userinfo_sub", "userinfo sub differs from the ID token's")
         return info
-
-
-def _refuse_server_errors(response):
-    if response.status_code >= 500:
-        raise GosuslugiError("idp_unavailable", f"token: HTTP {response.status_code}")
-    return response
-
-
-def identity_of(claims: dict) -> dict:
-    """The identity dict the views use, from verified claims."""
-
-    def text(name: str) -> str:
-        value = claims.get(name)
-        return value.strip() if isinstance(value, str) else ""
-
-    birth = text("birthdate")
-    if birth:
-        try:
-            birth = parse_date(birth).isoformat()
-        except FormatError as exc:
-            raise GosuslugiError("idp_garbage", "birthdate unreadable") from exc
-    return {
-        "oid": str(claims["sub"]),
-        "last_name": text("family_name"),
-        "first_name": text("given_name"),
-        "middle_name": text("middle_name"),
-        "gender": GENDERS.get(text("gender"), ""),
-        "birth_date": birth,
-        "snils": text("snils"),
-        "trusted": claims.get("trusted") is True,
-    }

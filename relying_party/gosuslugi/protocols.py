@@ -5,11 +5,13 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from flask import current_app, url_for
 
-from gosuslugi_sandbox.relying_party.gosuslugi.attempts import consume_attempt
+from gosuslugi_sandbox.relying_party.gosuslugi.attempts import LinkAttempt
 from gosuslugi_sandbox.relying_party.gosuslugi.errors import GosuslugiError
+from gosuslugi_sandbox.relying_party.gosuslugi.identity import Identity
 
 
 def config_list(value) -> list[str]:
@@ -19,26 +21,20 @@ def config_list(value) -> list[str]:
     return list(value or [])
 
 
-@dataclass
+@dataclass(frozen=True)
 class FlowResult:
-    """What a finished trip yields: who started it, why, and the verified identity.
+    """What a finished trip yields: the attempt it consumed and the verified identity."""
 
-    identity keys: oid, last_name, first_name, middle_name, gender (M/F), birth_date (ISO),
-    snils, trusted (bool).
-    """
-
-    state: str
-    purpose: str
-    user_id: int | None
-    identity: dict
+    attempt: LinkAttempt
+    identity: Identity
 
 
 class GosuslugiTrip(ABC):
     """One trip to Gosuslugi and back, the same in every dialect; a dialect fills the steps.
 
-    start: a fresh attempt and its authorization URL. finish: consume the attempt (once, in
-    the database), refuse a callback error, exchange the code and verify what comes back
-    (`identity`, the dialect's), and hand the views a typed result.
+    start: a fresh attempt and its authorization URL. finish (the template): consume the
+    attempt once, refuse a callback error, then the dialect's steps — exchange the code,
+    verify what came back, read the identity.
     """
 
     name: str
@@ -52,20 +48,29 @@ class GosuslugiTrip(ABC):
     def start(self, purpose: str, user_id: int | None) -> tuple[str, str]:
         """Persist a fresh attempt and return (authorization URL, state)."""
 
-    def finish(self, args: Mapping[str, str]) -> FlowResult:
+    def finish(self, args: Mapping[str, str], browser_state: str | None) -> FlowResult:
         """Check the callback, exchange the code, verify everything; raise GosuslugiError."""
-        attempt = consume_attempt(args.get("state") or "")
+        attempt = LinkAttempt.consume(args.get("state") or "", browser_state)
         if args.get("error"):
             raise GosuslugiError(self.callback_refusal(args), f"callback error={args['error']!r}")
         if not args.get("code"):
             raise GosuslugiError("idp_garbage", "callback without code")
-        identity = self.identity(attempt, args["code"])
-        return FlowResult(attempt.state, attempt.purpose, attempt.user_id, identity)
+        token = self.exchange(attempt, args["code"])
+        verified = self.verify(attempt, token)
+        return FlowResult(attempt, self.identity(token, verified))
 
     def callback_refusal(self, args: Mapping[str, str]) -> str:
         """The refusal code for an error sent back to the callback."""
         return "access_denied" if args.get("error") == "access_denied" else "idp_error"
 
     @abstractmethod
-    def identity(self, attempt, code: str) -> dict:
-        """Exchange the code, verify the answers; the identity (FlowResult.identity's keys)."""
+    def exchange(self, attempt: LinkAttempt, code: str) -> dict:
+        """The token response for the code (its form checked, nothing verified yet)."""
+
+    @abstractmethod
+    def verify(self, attempt: LinkAttempt, token: dict) -> Any:
+        """Verify the tokens; what the identity step needs from them."""
+
+    @abstractmethod
+    def identity(self, token: dict, verified: Any) -> Identity:
+        """Read the person if the dialect must, and map it to an Identity."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from gosuslugi_sandbox.relying_party.gosuslugi.identity import Identity
 from gosuslugi_sandbox.relying_party.models import User
 from gosuslugi_sandbox.relying_party.web import GENDER_LABELS
 from gosuslugi_sandbox.shared.formats import parse_date, show_date
@@ -44,7 +45,7 @@ def display(field: str, value) -> str:
     return str(value)
 
 
-def compare(user: User, identity: dict) -> list[FieldDiff]:
+def compare(user: User, identity: Identity) -> list[FieldDiff]:
     """Every governed field, Sferum value next to the Gosuslugi one."""
     rows = []
     for field in LOCKED_FIELDS:
@@ -56,19 +57,19 @@ def compare(user: User, identity: dict) -> list[FieldDiff]:
                 field,
                 FIELD_LABELS[field],
                 display(field, ours),
-                display(field, identity.get(field)),
+                display(field, getattr(identity, field)),
             )
         )
     return rows
 
 
-def apply_identity(user: User, identity: dict) -> list[str]:
+def apply_identity(user: User, identity: Identity) -> list[str]:
     """Copy the Gosuslugi values into the profile; return the names of changed fields."""
     changed = []
     for row in compare(user, identity):
         if not row.differs:
             continue
-        value = identity.get(row.field) or None
+        value = getattr(identity, row.field) or None
         if row.field == "birth_date" and value:
             value = parse_date(value)
         if row.field in ("last_name", "first_name", "middle_name"):
