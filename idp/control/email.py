@@ -8,7 +8,7 @@ from flask import jsonify, render_template, request
 from sqlalchemy import select
 
 from gosuslugi_sandbox.idp.control import bp
-from gosuslugi_sandbox.idp.control.util import bad_field
+from gosuslugi_sandbox.idp.control.util import MAX_LIMIT, bad_field, query_limit
 from gosuslugi_sandbox.idp.login.records import EmailMessage
 from gosuslugi_sandbox.idp.runtime import db_session
 from gosuslugi_sandbox.shared.formats import FormatError, iso_time, normalize_email
@@ -30,14 +30,14 @@ def email():
             address = normalize_email(request.args["address"])
         except FormatError:
             return bad_field("address", "not an e-mail address")
-    raw_limit = request.args.get("limit", "200")
-    if not raw_limit.isdigit() or not 1 <= int(raw_limit) <= 200:
-        return bad_field("limit", "an integer from 1 to 200")
+    limit = query_limit()
+    if limit is None:
+        return bad_field("limit", f"an integer from 1 to {MAX_LIMIT}")
     return jsonify(
         [
             {"address": m.address, "subject": m.subject, "code": m.code,
              "purpose": m.purpose, "sent_at": iso_time(m.sent_at)}
-            for m in _letters(address, int(raw_limit))
+            for m in _letters(address, limit)
         ]
     )  # fmt: skip
 

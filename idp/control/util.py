@@ -1,33 +1,29 @@
-"""Helpers shared by the control API views."""
+"""Helpers shared by the IdP's control API views: its error answers and query parameters."""
 
 from __future__ import annotations
 
-from typing import Any
+from flask import request
 
-from flask import jsonify, request
+from gosuslugi_sandbox.shared.control_api import field_error
+from gosuslugi_sandbox.shared.control_api import not_found as not_found
+from gosuslugi_sandbox.shared.control_bodies import BodyError
+
+MAX_LIMIT = 200
 
 
 def bad_field(field: str, message: str, status: int = 400):
-    """A 400 (or other) JSON answer naming the bad field."""
-    description = _ascii(f"{field}: {message}")
-    body = {"error": "invalid_field", "field": field, "error_description": description}
-    response = jsonify(body)
-    response.status_code = status
-    return response
+    """A 400 (or other) JSON answer naming the bad field (error `invalid_field`)."""
+    return field_error("invalid_field", field, message, status)
 
 
-def not_found(what: str):
-    """A 404 JSON answer."""
-    response = jsonify(error="not_found", error_description=_ascii(f"{what} not found"))
-    response.status_code = 404
-    return response
+def bad_body(exc: BodyError):
+    """The answer to a body its JSON Schema refuses."""
+    return bad_field(exc.field, exc.message)
 
 
-def _ascii(text: str) -> str:
-    """Descriptions are ASCII (an id from the URL may not be): \\x.. escapes for the rest."""
-    return text.encode("ascii", "backslashreplace").decode()
-
-
-def json_body() -> Any:
-    """The request's JSON body, or None when it is missing or malformed."""
-    return request.get_json(silent=True)
+def query_limit() -> int | None:
+    """?limit= of an outbox listing: 1-200 (default 200), None when it is not that."""
+    raw = request.args.get("limit", str(MAX_LIMIT))
+    if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= MAX_LIMIT:
+        return None
+    return int(raw)
