@@ -7,8 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from gosuslugi_sandbox.idp import clients as store
-from gosuslugi_sandbox.idp.control import bodies, bp
-from gosuslugi_sandbox.idp.control.util import bad_body, bad_field, not_found
+from gosuslugi_sandbox.idp.control import bad_body, bad_field, bodies, bp, not_found
 from gosuslugi_sandbox.idp.models import Client
 from gosuslugi_sandbox.idp.runtime import db_session
 

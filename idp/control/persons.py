@@ -8,8 +8,7 @@ from sqlalchemy.exc import IntegrityError
 
 from gosuslugi_sandbox.idp import limits
 from gosuslugi_sandbox.idp import persons as store
-from gosuslugi_sandbox.idp.control import bodies, bp
-from gosuslugi_sandbox.idp.control.util import bad_body, bad_field, not_found
+from gosuslugi_sandbox.idp.control import bad_body, bad_field, bodies, bp, not_found
 from gosuslugi_sandbox.idp.models import Person
 from gosuslugi_sandbox.idp.runtime import db_session, runtime
 from gosuslugi_sandbox.shared.sql import as_int

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from flask import current_app, g, jsonify
 
-from gosuslugi_sandbox.idp.control import bodies, bp
-from gosuslugi_sandbox.idp.control.util import bad_body, bad_field
+from gosuslugi_sandbox.idp.control import bad_body, bad_field, bodies, bp
 from gosuslugi_sandbox.idp.fixtures import reset as reset_fixtures
 from gosuslugi_sandbox.idp.models import CLOCK_OFFSET_KEY, Setting
 from gosuslugi_sandbox.idp.runtime import db_session, runtime

@@ -6,8 +6,7 @@ from flask import Blueprint, jsonify
 from sqlalchemy import select
 
 from gosuslugi_sandbox.idp import limits
-from gosuslugi_sandbox.idp.control import bodies, guard
-from gosuslugi_sandbox.idp.control.util import not_found
+from gosuslugi_sandbox.idp.control import bodies, guard, not_found
 from gosuslugi_sandbox.idp.faults import registry, store
 from gosuslugi_sandbox.idp.faults.hooks import max_delay
 from gosuslugi_sandbox.idp.models import Client, Person
