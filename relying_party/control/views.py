@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from gosuslugi_sandbox.relying_party import limits, seed
+from gosuslugi_sandbox.relying_party.config import settings
 from gosuslugi_sandbox.relying_party.models import Event, OutboxMessage, User
 from gosuslugi_sandbox.relying_party.web import db, now
 from gosuslugi_sandbox.shared.control_api import control_blueprint, json_error, not_found
@@ -81,7 +82,7 @@ def users():
 def create_user(body: dict):
     """Create a user from JSON (fixture keys, plain-text password; schema: user-create)."""
     try:
-        user = seed.user_from_data(body, current_app.config["PASSWORD_HASH_METHOD"], now())
+        user = seed.user_from_data(body, settings().password_hash_method, now())
     except (FixtureError, ValueError, TypeError) as exc:
         return _invalid(exc)
     db().add(user)
@@ -104,13 +105,13 @@ def get_user(user_id: int):
 @bodies.accepts("reset", _bad_body)
 def reset(body: dict):
     """Back to fixtures/sferum.yaml: every table emptied and reloaded."""
-    cfg = current_app.config
+    cfg = settings()
     database = current_app.extensions["database"]
     db().close()
     try:
         # under the schema lock: two resets at once must not insert the fixtures twice
         with setup_lock(database.engine), database.transaction() as session:
-            seed.reset(session, cfg["FIXTURES_FILE"], cfg["PASSWORD_HASH_METHOD"], now())
+            seed.reset(session, cfg.fixtures_file, cfg.password_hash_method, now())
     except FixtureError as exc:
         return json_error(500, "fixture_error", str(exc))
     return jsonify(status="ok")

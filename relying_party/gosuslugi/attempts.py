@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from flask import current_app
 from sqlalchemy import update
 
+from gosuslugi_sandbox.relying_party.config import settings
 from gosuslugi_sandbox.relying_party.gosuslugi.errors import GosuslugiError
 from gosuslugi_sandbox.relying_party.models import FlowAttempt
 from gosuslugi_sandbox.relying_party.web import db, now
@@ -40,7 +40,7 @@ def consume_attempt(state: str) -> FlowAttempt:
     if not state or result.rowcount != 1:
         raise GosuslugiError("state_unknown", "state unknown or already used")
     attempt = db().get(FlowAttempt, state)
-    if attempt.created_at + current_app.config["FLOW_TTL_SECONDS"] < now():
+    if attempt.created_at + settings().flow_ttl_seconds < now():
         raise GosuslugiError("state_expired", "attempt too old")
     return attempt
 

@@ -19,8 +19,8 @@ from collections.abc import Mapping
 from urllib.parse import urlencode
 
 import requests
-from flask import current_app
 
+from gosuslugi_sandbox.relying_party.config import Settings, settings
 from gosuslugi_sandbox.relying_party.gosuslugi import client
 from gosuslugi_sandbox.relying_party.gosuslugi.attempts import store_attempt
 from gosuslugi_sandbox.relying_party.gosuslugi.errors import GosuslugiError
@@ -32,7 +32,7 @@ from gosuslugi_sandbox.relying_party.gosuslugi.esia_tokens import (
     timestamp,
     verify_jws,
 )
-from gosuslugi_sandbox.relying_party.gosuslugi.protocols import GosuslugiTrip, config_list
+from gosuslugi_sandbox.relying_party.gosuslugi.protocols import GosuslugiTrip
 from gosuslugi_sandbox.relying_party.web import now
 from gosuslugi_sandbox.shared.formats import FormatError, parse_date
 
@@ -59,7 +59,8 @@ class EsiaProtocol(GosuslugiTrip):
     name = "esia"
 
     def __init__(self, config: Mapping) -> None:
-        algs = config_list(config.get("ESIA_TOKEN_ALGS"))
+        read = Settings.from_config(config)
+        algs = list(read.esia_token_algs)
         unsupported = [a for a in algs if a not in SUPPORTED_ALGS]
         if not algs or unsupported:
             raise ValueError(
@@ -67,19 +68,19 @@ class EsiaProtocol(GosuslugiTrip):
                 f"with {sorted(SUPPORTED_ALGS)} only"
             )
         # Parsing keys is slow: once per app, never per request.
-        self.signer = ClientSigner.from_files(config["ESIA_CERT_FILE"], config["ESIA_KEY_FILE"])
+        self.signer = ClientSigner.from_files(read.esia_cert_file, read.esia_key_file)
         self.gost = self.signer.mode == GOST
         self.authorize_path = AUTHORIZE_PATH_V2 if self.gost else AUTHORIZE_PATH
         self.token_path = TOKEN_PATH_V3 if self.gost else TOKEN_PATH
 
     @staticmethod
     def _endpoint(path: str) -> str:
-        return current_app.config["IDP_URL"].rstrip("/") + path
+        return settings().idp_url.rstrip("/") + path
 
     def _signed(self, state: str, code: str = "") -> dict[str, str]:
         """client_id, scope, state, timestamp and the client_secret signing them."""
-        cfg = current_app.config
-        client_id, scope, moment = cfg["ESIA_CLIENT_ID"], cfg["ESIA_SCOPE"], timestamp(now())
+        cfg = settings()
+        client_id, scope, moment = cfg.esia_client_id, cfg.esia_scope, timestamp(now())
         if self.gost:  # scope_org is empty: the fake Sferum asks for no organization scopes
             text = client_id + scope + moment + state + self.redirect_uri() + code
         else:
@@ -160,10 +161,10 @@ class EsiaProtocol(GosuslugiTrip):
 
     def _verify_tokens(self, token: dict) -> tuple[int, bool]:
         """Both tokens checked; the person's oid and the ID token's is_tru."""
-        cfg = current_app.config
-        algs = config_list(cfg["ESIA_TOKEN_ALGS"])
-        leeway, max_age = float(cfg["CLOCK_LEEWAY"]), float(cfg["ID_TOKEN_MAX_AGE"])
-        issuer, client_id, moment = cfg["ESIA_ISSUER"], cfg["ESIA_CLIENT_ID"], now()
+        cfg = settings()
+        algs = list(cfg.esia_token_algs)
+        leeway, max_age = cfg.clock_leeway, cfg.id_token_max_age
+        issuer, client_id, moment = cfg.esia_issuer, cfg.esia_client_id, now()
 
         id_claims = verify_jws(token["id_token"], "id_token", "id", algs, idp_public_key)
         if id_claims.get("iss") != issuer:

@@ -20,8 +20,8 @@ from cryptography import x509
 from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
-from flask import current_app
 
+from gosuslugi_sandbox.relying_party.config import settings
 from gosuslugi_sandbox.relying_party.gosuslugi import client
 from gosuslugi_sandbox.relying_party.gosuslugi.errors import GosuslugiError
 from gosuslugi_sandbox.relying_party.web import now
@@ -84,7 +84,7 @@ def _public_key(pem: str, alg: str = RS256) -> rsa.RSAPublicKey | gost.PublicKey
 
 def idp_public_key(alg: str = RS256, force: bool = False) -> rsa.RSAPublicKey | gost.PublicKey:
     """The IdP's token-signing key for alg from its published certificate (cached)."""
-    url = current_app.config["IDP_URL"].rstrip("/") + SUPPORTED_ALGS[alg]
+    url = settings().idp_url.rstrip("/") + SUPPORTED_ALGS[alg]
     body = client.cached("esia-cert:" + url, lambda: _fetch_certificate(url, alg), force=force)
     return _public_key(body.get("pem") or "", alg)
 

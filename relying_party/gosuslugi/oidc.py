@@ -6,13 +6,12 @@ import logging
 import secrets
 from typing import TYPE_CHECKING
 
-from flask import current_app
-
+from gosuslugi_sandbox.relying_party.config import settings
 from gosuslugi_sandbox.relying_party.gosuslugi import client
 from gosuslugi_sandbox.relying_party.gosuslugi.attempts import store_attempt
 from gosuslugi_sandbox.relying_party.gosuslugi.errors import GosuslugiError
 from gosuslugi_sandbox.relying_party.gosuslugi.idtoken import check_claims, verify_signature
-from gosuslugi_sandbox.relying_party.gosuslugi.protocols import GosuslugiTrip, config_list
+from gosuslugi_sandbox.relying_party.gosuslugi.protocols import GosuslugiTrip
 from gosuslugi_sandbox.relying_party.web import now
 from gosuslugi_sandbox.shared.formats import FormatError, parse_date
 
@@ -33,12 +32,12 @@ class OidcProtocol(GosuslugiTrip):
         # imported on first use: requests + Authlib's client are ~45 ms of the app's start
         from authlib.integrations.requests_client import OAuth2Session
 
-        cfg = current_app.config
+        cfg = settings()
         session = OAuth2Session(
-            client_id=cfg["CLIENT_ID"],
-            client_secret=cfg["CLIENT_SECRET"],
+            client_id=cfg.client_id,
+            client_secret=cfg.client_secret,
             token_endpoint_auth_method="client_secret_basic",
-            scope=cfg["SCOPE"],
+            scope=cfg.scope,
             redirect_uri=self.redirect_uri(),
             code_challenge_method="S256",
         )
@@ -93,19 +92,19 @@ class OidcProtocol(GosuslugiTrip):
         return token
 
     def _validate_id_token(self, doc: dict, id_token: str, nonce: str) -> dict:
-        cfg = current_app.config
+        cfg = settings()
         claims = verify_signature(
-            id_token, config_list(cfg["ID_TOKEN_ALGS"]), lambda force: client.jwks(force)
+            id_token, list(cfg.id_token_algs), lambda force: client.jwks(force)
         )
         check_claims(
             claims,
             issuer=doc["issuer"],
-            client_id=cfg["CLIENT_ID"],
+            client_id=cfg.client_id,
             nonce=nonce,
             now=now(),
-            leeway=float(cfg["CLOCK_LEEWAY"]),
-            max_age=float(cfg["ID_TOKEN_MAX_AGE"]),
-            trusted_audiences=tuple(config_list(cfg.get("TRUSTED_AUDIENCES"))),
+            leeway=cfg.clock_leeway,
+            max_age=cfg.id_token_max_age,
+            trusted_audiences=cfg.trusted_audiences,
         )
         return claims
 

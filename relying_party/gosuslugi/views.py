@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from gosuslugi_sandbox.relying_party.accounts.views import check_password
+from gosuslugi_sandbox.relying_party.config import settings
 from gosuslugi_sandbox.relying_party.gosuslugi.attempts import finish_attempt
 from gosuslugi_sandbox.relying_party.gosuslugi.errors import GosuslugiError
 from gosuslugi_sandbox.relying_party.gosuslugi.protocols import GosuslugiTrip
@@ -170,7 +171,7 @@ def pending_attempt() -> FlowAttempt | None:
         or attempt.user_id != user.id
         or attempt.identity is None
         or attempt.finished
-        or attempt.created_at + current_app.config["FLOW_TTL_SECONDS"] < now()
+        or attempt.created_at + settings().flow_ttl_seconds < now()
     ):
         return None
     return attempt
