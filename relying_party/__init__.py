@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask, jsonify, request
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
-from gosuslugi_sandbox.relying_party.config import DEFAULTS
+from gosuslugi_sandbox.relying_party.config import DEFAULTS, Settings
 from gosuslugi_sandbox.relying_party.database import open_database, register_commands
 from gosuslugi_sandbox.relying_party.gosuslugi.dialects import build_protocol
 from gosuslugi_sandbox.relying_party.web import (
@@ -30,8 +30,7 @@ def create_app(test_config=None) -> Flask:
     configure(app, "RP", DEFAULTS, test_config)
     # frame, referrer and cookie protection, malformed Authorization headers
     web_security.init_app(app)
-    if not app.config.get("IDP_ISSUER"):
-        app.config["IDP_ISSUER"] = app.config["IDP_URL"]
+    Settings.from_config(app.config)  # a value that cannot be read stops the start
     app.extensions["clock"] = app.config.get("CLOCK") or Clock()
     # Fails fast (ValueError) on a protocol that is not implemented yet.
     app.extensions["gosuslugi_protocol"] = build_protocol(app.config)

@@ -1,55 +1,116 @@
-"""Configuration defaults of the fake Sferum (overridden by RP_* environment, then test config)."""
+"""The fake Sferum's settings: every default and type once (overridden by RP_* environment,
+then test config), read as one typed object, `settings()`.
+
+`Settings` names each of the app's own knobs with its default and how a value is read (the
+environment gives text or JSON: `RP_ID_TOKEN_ALGS=RS256,ES256` is a list, `RP_LOCKOUT_SECONDS=60`
+a number); `DEFAULTS` is what `create_app` loads into `app.config`, built from it. Views read
+`settings()`, made from `app.config` once per request, so a test that changes `app.config`
+between requests is obeyed. A value that cannot be read stops the start (ValueError).
+"""
 
 from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, fields
+from typing import Any
+
+from flask import current_app, g
 
 from gosuslugi_sandbox.shared.config import FIXTURES_DIR
 from gosuslugi_sandbox.shared.passwords import DEFAULT_METHOD
 
-DEFAULTS = {
+
+def names(value: Any) -> tuple[str, ...]:
+    """A list setting given as a list or as comma-separated text (environment variables)."""
+    if isinstance(value, str):
+        return tuple(v.strip() for v in value.split(",") if v.strip())
+    if value is not None and not isinstance(value, list | tuple):
+        raise ValueError("a list or comma-separated text")
+    return tuple(str(v) for v in value or ())
+
+
+def optional_text(value: Any) -> str | None:
+    """Text, or None when unset or empty."""
+    return None if value in (None, "") else str(value)
+
+
+def setting(default: Any, read: Callable[[Any], Any] = str) -> Any:
+    """A field of Settings: its default and how a configured value is read."""
+    return field(default=default, metadata={"read": read})
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The fake Sferum's own knobs (app.config key: the name in capitals, RP_ prefixed in env)."""
+
+    public_url: str = setting("http://127.0.0.1:8000")
+    port: int = setting(8000, int)
+    # where the IdP is and who it must say it is (IDP_ISSUER unset: IDP_URL)
+    idp_url: str = setting("http://127.0.0.1:9000")
+    idp_issuer: str | None = setting(None, optional_text)
+    protocol: str = setting("oidc", lambda v: str(v or "oidc").lower())
+    client_id: str = setting("sferum")
+    client_secret: str = setting("sferum-secret")
+    scope: str = setting("openid fullname gender birthdate snils")
+    # the client is registered with RS256; never "none"
+    id_token_algs: tuple[str, ...] = setting(("RS256",), names)
+    # audiences besides client_id an ID token may carry (each one trusted by the operator)
+    trusted_audiences: tuple[str, ...] = setting((), names)
+    # the ESIA dialect (PROTOCOL=esia): a CMS-signing client registered at the IdP
+    esia_client_id: str = setting("esia-cms")
+    esia_cert_file: str = setting(str(FIXTURES_DIR / "esia" / "cms-client.crt.pem"))  # TEST-ONLY
+    esia_key_file: str = setting(str(FIXTURES_DIR / "esia" / "cms-client.key.pem"))  # TEST-ONLY
+    esia_issuer: str = setting("http://esia.gosuslugi.ru/")  # `iss` of ESIA tokens, not the URL
+    esia_scope: str = setting("openid fullname birthdate gender snils")
+    # verified with the IdP's /esia/certs/RS256.pem
+    esia_token_algs: tuple[str, ...] = setting(("RS256",), names)
+    # a CA file for the IdP's HTTPS certificate (TLS=1 make run sets the test CA); None = the
+    # system's / REQUESTS_CA_BUNDLE
+    ca_bundle: str | None = setting(None, optional_text)
+    http_connect_timeout: float = setting(3.0, float)
+    http_read_timeout: float = setting(5.0, float)
+    clock_leeway: float = setting(60.0, float)
+    id_token_max_age: float = setting(600.0, float)  # an older ID token is refused
+    idp_cache_seconds: float = setting(300.0, float)
+    flow_ttl_seconds: float = setting(900.0, float)
+    # limits (docs/security.md)
+    lockout_attempts: int = setting(5, int)  # wrong passwords per account (or unknown login)
+    lockout_seconds: float = setting(300.0, float)
+    reset_code_ttl: float = setting(900.0, float)
+    reset_code_attempts: int = setting(5, int)  # tries of one reset code
+    reset_max_wrong: int = setting(10, int)  # wrong reset codes per account and per address
+    reset_wrong_window: float = setting(900.0, float)
+    reset_block_seconds: float = setting(3600.0, float)
+    reset_sends_per_hour: int = setting(5, int)  # reset codes sent to one address
+    session_seconds: float = setting(12 * 3600.0, float)  # a login's server-side session
+    password_hash_method: str = setting(DEFAULT_METHOD)
+    fixtures_file: str = setting(str(FIXTURES_DIR / "sferum.yaml"))
+
+    def __post_init__(self) -> None:
+        if self.idp_issuer is None:  # the IdP names itself by its URL unless told otherwise
+            object.__setattr__(self, "idp_issuer", self.idp_url)
+
+    @classmethod
+    def from_config(cls, config: Mapping[str, Any]) -> Settings:
+        """Read every setting from a Flask config; ValueError names the one that cannot be."""
+        values = {}
+        for f in fields(cls):
+            raw = config.get(f.name.upper(), f.default)
+            try:
+                values[f.name] = f.metadata["read"](raw)
+            except (TypeError, ValueError) as exc:
+                raise ValueError(f"RP_{f.name.upper()}={raw!r} cannot be read: {exc}") from exc
+        return cls(**values)
+
+
+# Flask's own keys and those shared code reads from app.config (the control guard)
+FLASK_DEFAULTS = {
     "INSTANCE_PATH": "instance/sferum",  # relative: to the working directory
     "DATABASE_URL": None,
     "SECRET_KEY": None,
     "SESSION_COOKIE_NAME": "sferum_session",
     "SESSION_COOKIE_SAMESITE": "Lax",
     "SESSION_COOKIE_HTTPONLY": True,
-    "PUBLIC_URL": "http://127.0.0.1:8000",
-    "PORT": 8000,
-    # Where the IdP is and who it must say it is.
-    "IDP_URL": "http://127.0.0.1:9000",
-    "IDP_ISSUER": None,  # defaults to IDP_URL
-    "PROTOCOL": "oidc",
-    "CLIENT_ID": "sferum",
-    "CLIENT_SECRET": "sferum-secret",
-    "SCOPE": "openid fullname gender birthdate snils",
-    "ID_TOKEN_ALGS": ["RS256"],  # the client is registered with RS256; never "none"
-    # The ESIA dialect (PROTOCOL=esia): a CMS-signing client registered at the IdP.
-    "ESIA_CLIENT_ID": "esia-cms",
-    "ESIA_CERT_FILE": str(FIXTURES_DIR / "esia" / "cms-client.crt.pem"),  # TEST-ONLY
-    "ESIA_KEY_FILE": str(FIXTURES_DIR / "esia" / "cms-client.key.pem"),  # TEST-ONLY
-    "ESIA_ISSUER": "http://esia.gosuslugi.ru/",  # `iss` of ESIA tokens, not the IdP URL
-    "ESIA_SCOPE": "openid fullname birthdate gender snils",
-    "ESIA_TOKEN_ALGS": ["RS256"],  # verified with the IdP's /esia/certs/RS256.pem
-    # a CA file to verify the IdP's HTTPS certificate with (TLS=1 make run sets the test CA);
-    # None = the system's / REQUESTS_CA_BUNDLE
-    "CA_BUNDLE": None,
-    "HTTP_CONNECT_TIMEOUT": 3.0,
-    "HTTP_READ_TIMEOUT": 5.0,
-    "CLOCK_LEEWAY": 60,
-    "ID_TOKEN_MAX_AGE": 600,  # an ID token issued longer ago than this is refused
-    "IDP_CACHE_SECONDS": 300,
-    "FLOW_TTL_SECONDS": 900,
-    # limits (docs/security.md)
-    "LOCKOUT_ATTEMPTS": 5,  # wrong passwords per account (or unknown login), then locked
-    "LOCKOUT_SECONDS": 300,
-    "RESET_CODE_TTL": 900,
-    "RESET_CODE_ATTEMPTS": 5,  # tries of one reset code
-    "RESET_MAX_WRONG": 10,  # wrong reset codes per account and per address, across codes
-    "RESET_WRONG_WINDOW": 900,
-    "RESET_BLOCK_SECONDS": 3600,
-    "RESET_SENDS_PER_HOUR": 5,  # reset codes sent to one address
-    "SESSION_SECONDS": 12 * 3600,  # a login's server-side session
-    "PASSWORD_HASH_METHOD": DEFAULT_METHOD,
-    "FIXTURES_FILE": str(FIXTURES_DIR / "sferum.yaml"),
     # control API (gosuslugi_sandbox.shared.control_guard): off = 404 but health; token = bearer
     # token; hosts = names it answers besides loopback and PUBLIC_URL's
     "CONTROL": "on",
@@ -60,3 +121,14 @@ DEFAULTS = {
     "CLOCK": None,
     "CODE_GENERATOR": None,
 }
+DEFAULTS = {
+    **FLASK_DEFAULTS,
+    **{f.name.upper(): f.default for f in fields(Settings)},
+}
+
+
+def settings() -> Settings:
+    """The settings of the current app, read once per request (or app context)."""
+    if "rp_settings" not in g:
+        g.rp_settings = Settings.from_config(current_app.config)
+    return g.rp_settings

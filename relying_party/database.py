@@ -16,6 +16,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from gosuslugi_sandbox.relying_party import seed
+from gosuslugi_sandbox.relying_party.config import Settings
 from gosuslugi_sandbox.relying_party.models import SECRETS
 from gosuslugi_sandbox.relying_party.schema import SCHEMA
 from gosuslugi_sandbox.shared import instance_secrets
@@ -31,10 +32,12 @@ def database_url(config: Mapping[str, Any]) -> str:
 def set_up(db: Database, config: Mapping[str, Any], moment: float) -> None:
     """Migrate, load the fixtures into a new stand, ensure the session secret."""
 
+    settings = Settings.from_config(config)
+
     def load(connection: Connection) -> None:
         with Session(bind=connection) as session:
             seed.seed_if_empty(
-                session, config["FIXTURES_FILE"], config["PASSWORD_HASH_METHOD"], moment
+                session, settings.fixtures_file, settings.password_hash_method, moment
             )
             session.flush()
         instance_secrets.ensure(connection, SECRETS, "secret_key")

@@ -11,8 +11,7 @@
 
 from __future__ import annotations
 
-from flask import current_app
-
+from gosuslugi_sandbox.relying_party.config import settings
 from gosuslugi_sandbox.relying_party.models import COUNTERS
 from gosuslugi_sandbox.relying_party.web import db, now
 from gosuslugi_sandbox.shared.limits import Counters, Limit
@@ -20,25 +19,20 @@ from gosuslugi_sandbox.shared.limits import Counters, Limit
 counters = Counters(COUNTERS, db, now)
 
 
-def _cfg(name: str) -> float:
-    return float(current_app.config[name])
-
-
 def password_limit() -> Limit:
     """Wrong passwords before a lockout."""
-    return Limit(int(_cfg("LOCKOUT_ATTEMPTS")), block_seconds=_cfg("LOCKOUT_SECONDS"))
+    return Limit(settings().lockout_attempts, block_seconds=settings().lockout_seconds)
 
 
 def reset_guess_limit() -> Limit:
     """Wrong reset codes per account or address before a block."""
-    return Limit(
-        int(_cfg("RESET_MAX_WRONG")), _cfg("RESET_WRONG_WINDOW"), _cfg("RESET_BLOCK_SECONDS")
-    )
+    cfg = settings()
+    return Limit(cfg.reset_max_wrong, cfg.reset_wrong_window, cfg.reset_block_seconds)
 
 
 def reset_send_limit() -> Limit:
     """Reset codes sent to one address per hour."""
-    return Limit(int(_cfg("RESET_SENDS_PER_HOUR")), 3600.0)
+    return Limit(settings().reset_sends_per_hour, 3600.0)
 
 
 def password_key(user_id: int | None, login: str) -> str:

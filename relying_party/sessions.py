@@ -13,6 +13,7 @@ import secrets
 from flask import current_app, session
 from sqlalchemy import update
 
+from gosuslugi_sandbox.relying_party.config import settings
 from gosuslugi_sandbox.relying_party.models import UserSession
 
 _KEY = "sid"
@@ -38,7 +39,7 @@ def start(user_id: int) -> None:
     caller commits)."""
     raw = secrets.token_urlsafe(32)
     moment = now()
-    lifetime = float(current_app.config["SESSION_SECONDS"])
+    lifetime = settings().session_seconds
     db().add(UserSession(id=_digest(raw), user_id=user_id, created_at=moment,
                          expires_at=moment + lifetime))  # fmt: skip
     session.clear()

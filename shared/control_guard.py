@@ -16,23 +16,17 @@ import ipaddress
 from collections.abc import Iterable
 from urllib.parse import urlencode, urlsplit
 
-from flask import current_app, jsonify, redirect, request, url_for
+from flask import current_app, redirect, request, url_for
 
 from gosuslugi_sandbox.shared.bearer import bearer_token
 from gosuslugi_sandbox.shared.config import switch
+from gosuslugi_sandbox.shared.control_api import HEALTH, json_error
 
 COOKIE = "control_auth"
-HEALTH = "health"
 # methods that carry a body a form (or a fetch without a CORS preflight) could send; DELETE
 # has no body and a cross-site DELETE always needs a preflight, which the stand never grants
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH"})
 ALLOWED_FETCH_SITES = frozenset({"same-origin", "none"})
-
-
-def _json_error(status: int, error: str, description: str):
-    response = jsonify(error=error, error_description=description)
-    response.status_code = status
-    return response
 
 
 def host_name(host: str | None) -> str:
@@ -90,14 +84,14 @@ class ControlGuard:
         if endpoint == HEALTH:
             return None  # liveness for `harness serve`, load balancers, docker; no data
         if not self.enabled():
-            return _json_error(404, "not_found", "the control API is off")
+            return json_error(404, "not_found", "the control API is off")
         refusal = self.refuse_foreign_host() or self.refuse_cross_site()
         if refusal is not None:
             return refusal
         if request.endpoint == self.login_endpoint:
             return None  # a form post; CSRF-protected by the app, and it checks the token
         if request.method in WRITE_METHODS and request.mimetype != "application/json":
-            return _json_error(
+            return json_error(
                 415, "unsupported_media_type", "control API writes must be application/json"
             )
         return self.refuse_without_token()
@@ -126,7 +120,7 @@ class ControlGuard:
         hosts = [request.host] + ([original] if original else [])
         if all(self.host_allowed(h) for h in hosts):
             return None
-        return _json_error(
+        return json_error(
             403,
             "forbidden_host",
             "Host is not this stand's name nor a loopback address "
@@ -137,11 +131,11 @@ class ControlGuard:
         """403 for a request another web site made the browser send."""
         site = request.headers.get("Sec-Fetch-Site")
         if site is not None and site.lower() not in ALLOWED_FETCH_SITES:
-            return _json_error(403, "cross_site", f"Sec-Fetch-Site {site} is refused")
+            return json_error(403, "cross_site", f"Sec-Fetch-Site {site} is refused")
         origin = request.headers.get("Origin")
         own = f"{request.scheme}://{request.host}".lower()
         if origin is not None and origin.lower() != own:
-            return _json_error(403, "cross_site", "Origin is not this stand")
+            return json_error(403, "cross_site", "Origin is not this stand")
         return None
 
     def refuse_without_token(self):
@@ -157,7 +151,7 @@ class ControlGuard:
                 return None
             if request.method == "GET" and self.login_endpoint:
                 return redirect(self.login_url(self.return_path()))
-        response = _json_error(401, "unauthorized", "Bearer token required")
+        response = json_error(401, "unauthorized", "Bearer token required")
         response.headers["WWW-Authenticate"] = 'Bearer realm="control"'
         return response
 

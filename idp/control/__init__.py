@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask
+from flask import Flask
 from flask_wtf.csrf import CSRFProtect
 
 from gosuslugi_sandbox.idp.pages import add_json_prefix
+from gosuslugi_sandbox.shared.control_api import control_blueprint, field_error
+from gosuslugi_sandbox.shared.control_api import not_found as not_found
+from gosuslugi_sandbox.shared.control_bodies import BodyError, BodySchemas
 from gosuslugi_sandbox.shared.control_guard import ControlGuard
-
-bp = Blueprint("control", __name__, url_prefix="/_control", template_folder="templates")
 
 # The SMS inbox and the report card are pages a browser opens: they accept the cookie the
 # login form (/_control/login) sets; everything else wants `Authorization: Bearer`.
@@ -18,12 +19,24 @@ guard = ControlGuard(
     pages=("control.sms_inbox", "report.page"),
     login_endpoint="control_login.login",
 )
-bp.before_request(guard)
+bp = control_blueprint("control", __name__, guard, template_folder="templates")
+# the request bodies' JSON Schemas (idp/control/schemas, docs/control-api.md)
+bodies = BodySchemas.of(__name__)
+
+
+def bad_field(field: str, message: str, status: int = 400):
+    """A 400 (or other) JSON answer naming the bad field (error `invalid_field`)."""
+    return field_error("invalid_field", field, message, status)
+
+
+def bad_body(exc: BodyError):
+    """The answer to a body its JSON Schema refuses."""
+    return bad_field(exc.field, exc.message)
 
 
 def init_app(app: Flask, csrf: CSRFProtect) -> None:
     """Register the control API (JSON; CSRF-exempt, protected by the guard instead)."""
-    from gosuslugi_sandbox.idp.control import clients, email, login, misc, persons  # noqa: F401 - registers routes
+    from gosuslugi_sandbox.idp.control import clients, login, outboxes, persons, stand  # noqa: F401 - registers routes
 
     csrf.exempt(bp)
     app.register_blueprint(bp)

@@ -7,8 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from gosuslugi_sandbox.idp import clients as store
-from gosuslugi_sandbox.idp.control import bp
-from gosuslugi_sandbox.idp.control.util import bad_field, json_body, not_found
+from gosuslugi_sandbox.idp.control import bad_body, bad_field, bodies, bp, not_found
 from gosuslugi_sandbox.idp.models import Client
 from gosuslugi_sandbox.idp.runtime import db_session
 
@@ -21,10 +20,11 @@ def list_clients():
 
 
 @bp.post("/clients")
-def create_client():
-    """Register a client."""
+@bodies.accepts("client-create", bad_body)
+def create_client(body: dict):
+    """Register a client (schema: client-create)."""
     try:
-        clean = store.validate(json_body())
+        clean = store.validate(body)
     except store.ValidationError as exc:
         return bad_field(exc.field, exc.message)
     session = db_session()
@@ -48,14 +48,15 @@ def get_client(client_id: str):
 
 
 @bp.put("/clients/<client_id>")
-def update_client(client_id: str):
-    """Replace a client's metadata (send the whole document)."""
+@bodies.accepts("client-update", bad_body)
+def update_client(client_id: str, body: dict):
+    """Replace a client's metadata (send the whole document; schema: client-update)."""
     session = db_session()
     client = session.get(Client, client_id)
     if client is None:
         return not_found(f"client {client_id}")
     try:
-        clean = store.validate(json_body(), client_id=client_id)
+        clean = store.validate(body, client_id=client_id)
     except store.ValidationError as exc:
         return bad_field(exc.field, exc.message)
     store.update(client, clean)

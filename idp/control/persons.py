@@ -8,8 +8,7 @@ from sqlalchemy.exc import IntegrityError
 
 from gosuslugi_sandbox.idp import limits
 from gosuslugi_sandbox.idp import persons as store
-from gosuslugi_sandbox.idp.control import bp
-from gosuslugi_sandbox.idp.control.util import bad_field, json_body, not_found
+from gosuslugi_sandbox.idp.control import bad_body, bad_field, bodies, bp, not_found
 from gosuslugi_sandbox.idp.models import Person
 from gosuslugi_sandbox.idp.runtime import db_session, runtime
 from gosuslugi_sandbox.shared.sql import as_int
@@ -27,10 +26,11 @@ def list_persons():
 
 
 @bp.post("/persons")
-def create_person():
+@bodies.accepts("person-create", bad_body)
+def create_person(body: dict):
     """Add a person (fields as in fixtures/persons.yaml, password in plain text)."""
     try:
-        clean = store.validate(json_body())
+        clean = store.validate(body)
     except store.ValidationError as exc:
         return bad_field(exc.field, exc.message)
     session = db_session()
@@ -58,16 +58,14 @@ def get_person(oid: str):
 
 
 @bp.put("/persons/<oid>")
-def update_person(oid: str):
+@bodies.accepts("person-update", bad_body)
+def update_person(oid: str, body: dict):
     """Change the fields given (others stay); 'unlock': true clears a lockout."""
     session = db_session()
     person = session.get(Person, _oid(oid)) if _oid(oid) else None
     if person is None:
         return not_found(f"person {oid}")
-    data = json_body()
-    if not isinstance(data, dict):
-        return bad_field("body", "must be a JSON object")
-    data = dict(data)
+    data = dict(body)
     unlock = data.pop("unlock", False)
     if "oid" in data and str(data["oid"]) != str(person.oid):
         return bad_field("oid", "cannot be changed")

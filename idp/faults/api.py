@@ -6,12 +6,13 @@ from flask import Blueprint, jsonify
 from sqlalchemy import select
 
 from gosuslugi_sandbox.idp import limits
-from gosuslugi_sandbox.idp.control import guard
-from gosuslugi_sandbox.idp.control.util import json_body, not_found
+from gosuslugi_sandbox.idp.control import bodies, guard, not_found
 from gosuslugi_sandbox.idp.faults import registry, store
 from gosuslugi_sandbox.idp.faults.hooks import max_delay
 from gosuslugi_sandbox.idp.models import Client, Person
 from gosuslugi_sandbox.idp.runtime import db_session, now, runtime
+from gosuslugi_sandbox.shared.control_api import json_error
+from gosuslugi_sandbox.shared.control_bodies import BodyError
 from gosuslugi_sandbox.shared.sql import BIGINT_MAX
 
 bp = Blueprint("faults", __name__, url_prefix="/_control")
@@ -19,13 +20,17 @@ bp.before_request(guard)
 
 
 def _invalid(message: str):
-    body = {
-        "error": "invalid_fault",
-        "error_description": message,
-        "valid_faults": list(registry.SPECS),
-        "endpoints": list(registry.TRANSPORT_ENDPOINTS),
-    }
-    return jsonify(body), 400
+    return json_error(
+        400,
+        "invalid_fault",
+        message,
+        valid_faults=list(registry.SPECS),
+        endpoints=list(registry.TRANSPORT_ENDPOINTS),
+    )
+
+
+def _bad_body(exc: BodyError):
+    return _invalid(str(exc))
 
 
 @bp.get("/faults")
@@ -36,12 +41,13 @@ def list_faults():
 
 
 @bp.post("/faults")
-def arm_fault():
-    """Arm a fault: {"fault", "client_id"?, "times"? (1), "endpoint"? , "params"?}."""
+@bodies.accepts("fault-arm", _bad_body)
+def arm_fault(body: dict):
+    """Arm a fault: {"fault", "client_id"?, "times"? (1), "endpoint"? , "params"?} (fault-arm)."""
     known = set(db_session().scalars(select(Client.client_id)))
     db_session().close()  # release the read before the separate write transaction
     try:
-        clean = registry.validate(json_body(), max_delay(), known)
+        clean = registry.validate(body, max_delay(), known)
     except registry.FaultError as exc:
         return _invalid(str(exc))
     if clean["fault"] in registry.PERSON_FAULTS:

@@ -8,8 +8,7 @@ import re
 from flask import Blueprint, Response, current_app, jsonify, render_template, request
 from markupsafe import Markup, escape
 
-from gosuslugi_sandbox.idp.control import guard
-from gosuslugi_sandbox.idp.control.util import bad_field, not_found
+from gosuslugi_sandbox.idp.control import bad_field, guard, not_found
 from gosuslugi_sandbox.idp.models import Client
 from gosuslugi_sandbox.idp.report import card, junit
 from gosuslugi_sandbox.idp.report.checks import FAIL, NOT_OBSERVED, PASS

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import (
     Blueprint,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -15,6 +14,7 @@ from flask import (
 from sqlalchemy import select, update
 
 from gosuslugi_sandbox.relying_party import limits, sessions
+from gosuslugi_sandbox.relying_party.config import settings
 from gosuslugi_sandbox.relying_party.models import OutboxMessage, User
 from gosuslugi_sandbox.relying_party.web import current_user, db, log_event, log_in, new_code, now
 from gosuslugi_sandbox.shared.formats import login_candidates, normalize_login
@@ -164,7 +164,6 @@ def _apply_reset(login_value: str, code: str, form) -> str | None:
 
     One message for a wrong code, an old code and an unknown account.
     """
-    cfg = current_app.config
     new_password = form.get("password", "")
     if len(new_password) < 8:
         return "Пароль должен содержать не меньше 8 символов"
@@ -186,7 +185,7 @@ def _apply_reset(login_value: str, code: str, form) -> str | None:
             OutboxMessage.id == message.id, OutboxMessage.used_at.is_(None)
     ).values(used_at=now())):  # fmt: skip
         return WRONG_CODE
-    user.password_hash = hash_password(new_password, cfg["PASSWORD_HASH_METHOD"])
+    user.password_hash = hash_password(new_password, settings().password_hash_method)
     limits.counters.clear(limits.password_key(user.id, ""), *keys)
     sessions.revoke_others(user.id)
     log_event(db(), "password_reset", user.id)
@@ -202,7 +201,7 @@ def _latest_code(user: User) -> OutboxMessage | None:
         .order_by(OutboxMessage.id.desc())
         .limit(1)
     )
-    if message is None or message.sent_at + current_app.config["RESET_CODE_TTL"] < now():
+    if message is None or message.sent_at + settings().reset_code_ttl < now():
         return None
     return message
 
@@ -215,7 +214,7 @@ def _count_try(message: OutboxMessage) -> bool:
         .where(
             OutboxMessage.id == message.id,
             OutboxMessage.used_at.is_(None),
-            OutboxMessage.attempts < current_app.config["RESET_CODE_ATTEMPTS"],
+            OutboxMessage.attempts < settings().reset_code_attempts,
         )
         .values(attempts=OutboxMessage.attempts + 1),
     )
@@ -225,5 +224,5 @@ def _count_try(message: OutboxMessage) -> bool:
 
 def _locked_reset(keys: list[str]) -> str:
     blocked = [limits.counters.minutes_blocked(k) for k in keys if limits.counters.blocked(k)]
-    minutes = max(blocked, default=int(current_app.config["RESET_WRONG_WINDOW"]) // 60)
+    minutes = max(blocked, default=int(settings().reset_wrong_window) // 60)
     return f"Слишком много неверных кодов. Повторите попытку через {minutes} мин."

@@ -2,36 +2,42 @@
 
 Protection as at the IdP (gosuslugi_sandbox.shared.control_guard): RP_CONTROL=off hides everything
 but health (404); own host or loopback only (RP_CONTROL_HOSTS adds names), no cross-site requests,
-JSON writes; RP_CONTROL_TOKEN, when set, must come as `Authorization: Bearer <token>`.
+JSON writes; RP_CONTROL_TOKEN, when set, must come as `Authorization: Bearer <token>`. Bodies:
+JSON Schemas in relying_party/control/schemas (docs/control-api.md).
 """
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, jsonify, request
+from flask import current_app, jsonify, request
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from gosuslugi_sandbox.relying_party import limits, seed
+from gosuslugi_sandbox.relying_party.config import settings
 from gosuslugi_sandbox.relying_party.models import Event, OutboxMessage, User
 from gosuslugi_sandbox.relying_party.web import db, now
+from gosuslugi_sandbox.shared.control_api import control_blueprint, json_error, not_found
+from gosuslugi_sandbox.shared.control_bodies import BodyError, BodySchemas
 from gosuslugi_sandbox.shared.control_guard import ControlGuard
 from gosuslugi_sandbox.shared.fixtures import FixtureError
 from gosuslugi_sandbox.shared.formats import FormatError, iso_time, normalize_email, normalize_phone
 from gosuslugi_sandbox.shared.migrations import setup_lock
 from gosuslugi_sandbox.shared.sql import INT_MAX, as_int
 
-bp = Blueprint("control", __name__, url_prefix="/_control")
-bp.before_request(ControlGuard("RP", own_url_keys=("PUBLIC_URL",)))
+bp = control_blueprint("control", __name__, ControlGuard("RP", own_url_keys=("PUBLIC_URL",)))
+bodies = BodySchemas.of(__package__)
 
 
 def _iso(ts: float | None) -> str | None:
     return iso_time(ts, "auto") if ts is not None else None
 
 
-@bp.route("/health")
-def health():
-    """200 {"status": "ok"}."""
-    return jsonify(status="ok")
+def _invalid(description: object, **extra):
+    return json_error(400, "invalid_request", str(description), **extra)
+
+
+def _bad_body(exc: BodyError):
+    return _invalid(exc, field=exc.field)
 
 
 def user_json(user: User) -> dict:
@@ -72,21 +78,19 @@ def users():
 
 
 @bp.route("/users", methods=["POST"])
-def create_user():
-    """Create a user from JSON (fixture keys, plain-text password)."""
-    data = request.get_json(silent=True)
-    if not isinstance(data, dict):
-        return jsonify(error="invalid_request", error_description="JSON object expected"), 400
+@bodies.accepts("user-create", _bad_body)
+def create_user(body: dict):
+    """Create a user from JSON (fixture keys, plain-text password; schema: user-create)."""
     try:
-        user = seed.user_from_data(data, current_app.config["PASSWORD_HASH_METHOD"], now())
+        user = seed.user_from_data(body, settings().password_hash_method, now())
     except (FixtureError, ValueError, TypeError) as exc:
-        return jsonify(error="invalid_request", error_description=_ascii(exc)), 400
+        return _invalid(exc)
     db().add(user)
     try:
         db().commit()
-    except IntegrityError:
+    except IntegrityError:  # the same id, phone or e-mail created meanwhile: one wins
         db().rollback()
-        return jsonify(error="conflict", error_description="id, phone or e-mail taken"), 409
+        return json_error(409, "conflict", "id, phone or e-mail taken")
     return jsonify(user_json(user)), 201
 
 
@@ -94,23 +98,22 @@ def create_user():
 def get_user(user_id: int):
     """One user."""
     user = db().get(User, user_id)
-    if user is None:
-        return jsonify(error="not_found"), 404
-    return jsonify(user_json(user))
+    return jsonify(user_json(user)) if user is not None else not_found()
 
 
 @bp.route("/reset", methods=["POST"])
-def reset():
+@bodies.accepts("reset", _bad_body)
+def reset(body: dict):
     """Back to fixtures/sferum.yaml: every table emptied and reloaded."""
-    cfg = current_app.config
+    cfg = settings()
     database = current_app.extensions["database"]
     db().close()
     try:
         # under the schema lock: two resets at once must not insert the fixtures twice
         with setup_lock(database.engine), database.transaction() as session:
-            seed.reset(session, cfg["FIXTURES_FILE"], cfg["PASSWORD_HASH_METHOD"], now())
+            seed.reset(session, cfg.fixtures_file, cfg.password_hash_method, now())
     except FixtureError as exc:
-        return jsonify(error="fixture_error", error_description=_ascii(exc)), 500
+        return json_error(500, "fixture_error", str(exc))
     return jsonify(status="ok")
 
 
@@ -123,7 +126,7 @@ def outbox():
         try:
             wanted = normalize_email(address) if "@" in address else normalize_phone(address)
         except FormatError:
-            return jsonify(error="invalid_request", error_description="bad address"), 400
+            return _invalid("bad address", field="address")
         query = query.where(OutboxMessage.address == wanted)
     return jsonify(
         [
@@ -163,7 +166,3 @@ def events():
             for e in db().scalars(query)
         ]
     )
-
-
-def _ascii(exc: Exception) -> str:
-    return str(exc).encode("ascii", "replace").decode()

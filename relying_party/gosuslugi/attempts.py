@@ -8,10 +8,10 @@ that started it, and it expires FLOW_TTL_SECONDS after its start.
 
 from __future__ import annotations
 
-from flask import current_app
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
+from gosuslugi_sandbox.relying_party.config import settings
 from gosuslugi_sandbox.relying_party.gosuslugi.errors import GosuslugiError
 from gosuslugi_sandbox.relying_party.gosuslugi.identity import Identity
 from gosuslugi_sandbox.relying_party.gosuslugi.sync import apply_identity
@@ -102,7 +102,7 @@ class LinkAttempt:
     @property
     def expired(self) -> bool:
         """Older than FLOW_TTL_SECONDS."""
-        return self.row.created_at + current_app.config["FLOW_TTL_SECONDS"] < now()
+        return self.row.created_at + settings().flow_ttl_seconds < now()
 
     def owned_by(self, user: User | None) -> bool:
         """A fresh link attempt that this user started."""

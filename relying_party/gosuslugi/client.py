@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import current_app
-
+from gosuslugi_sandbox.relying_party.config import settings
 from gosuslugi_sandbox.relying_party.gosuslugi.errors import GosuslugiError
 from gosuslugi_sandbox.relying_party.models import CacheEntry
 from gosuslugi_sandbox.relying_party.web import db, now
@@ -19,14 +18,13 @@ REQUIRED_ENDPOINTS = ("authorization_endpoint", "token_endpoint", "jwks_uri")
 
 def timeouts() -> tuple[float, float]:
     """(connect, read) timeouts for every call to the IdP."""
-    cfg = current_app.config
-    return float(cfg["HTTP_CONNECT_TIMEOUT"]), float(cfg["HTTP_READ_TIMEOUT"])
+    return settings().http_connect_timeout, settings().http_read_timeout
 
 
 def tls_verify() -> str | bool:
     """What requests checks the IdP's certificate against: RP_CA_BUNDLE, else the default
     (which honours REQUESTS_CA_BUNDLE)."""
-    return current_app.config.get("CA_BUNDLE") or True
+    return settings().ca_bundle or True
 
 
 def translate_http_error(exc: Exception, what: str) -> GosuslugiError:
@@ -121,7 +119,7 @@ def fetch_token(session, url: str, **params) -> dict:
 
 def cached(name: str, fetch, force: bool = False) -> dict:
     """A document shared by every worker through the database, refetched after the TTL."""
-    ttl = float(current_app.config["IDP_CACHE_SECONDS"])
+    ttl = settings().idp_cache_seconds
     entry = db().get(CacheEntry, name)
     if entry is not None and not force and entry.fetched_at + ttl > now():
         return entry.body
@@ -134,14 +132,14 @@ def cached(name: str, fetch, force: bool = False) -> dict:
 
 def discovery() -> dict:
     """The IdP's discovery document, its issuer equal to the configured one."""
-    cfg = current_app.config
-    url = cfg["IDP_URL"].rstrip("/") + "/.well-known/openid-configuration"
+    cfg = settings()
+    url = cfg.idp_url.rstrip("/") + "/.well-known/openid-configuration"
 
     def fetch() -> dict:
         doc = get_json(url, "discovery")
-        if doc.get("issuer") != cfg["IDP_ISSUER"]:
+        if doc.get("issuer") != cfg.idp_issuer:
             raise GosuslugiError(
-                "discovery_issuer", f"issuer {doc.get('issuer')!r} != {cfg['IDP_ISSUER']!r}"
+                "discovery_issuer", f"issuer {doc.get('issuer')!r} != {cfg.idp_issuer!r}"
             )
         for key in REQUIRED_ENDPOINTS:
             if not isinstance(doc.get(key), str) or not doc[key].startswith("http"):
@@ -150,7 +148,7 @@ def discovery() -> dict:
 
     doc = cached("discovery:" + url, fetch)
     # A cached document is re-checked too: the configured issuer may have changed.
-    if doc.get("issuer") != cfg["IDP_ISSUER"]:
+    if doc.get("issuer") != cfg.idp_issuer:
         raise GosuslugiError("discovery_issuer", "cached issuer differs")
     return doc
 

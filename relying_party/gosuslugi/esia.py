@@ -21,8 +21,8 @@ from collections.abc import Mapping
 from urllib.parse import urlencode
 
 from authlib.common.urls import add_params_to_qs, url_decode
-from flask import current_app
 
+from gosuslugi_sandbox.relying_party.config import Settings, settings
 from gosuslugi_sandbox.relying_party.gosuslugi import client
 from gosuslugi_sandbox.relying_party.gosuslugi.attempts import LinkAttempt
 from gosuslugi_sandbox.relying_party.gosuslugi.errors import GosuslugiError
@@ -33,7 +33,7 @@ from gosuslugi_sandbox.relying_party.gosuslugi.esia_tokens import (
     verify_tokens,
 )
 from gosuslugi_sandbox.relying_party.gosuslugi.identity import Identity, PersonFields, map_identity
-from gosuslugi_sandbox.relying_party.gosuslugi.protocols import GosuslugiTrip, config_list
+from gosuslugi_sandbox.relying_party.gosuslugi.protocols import GosuslugiTrip
 from gosuslugi_sandbox.relying_party.gosuslugi.signed import TimeRules
 from gosuslugi_sandbox.relying_party.web import now
 
@@ -71,7 +71,8 @@ class EsiaProtocol(GosuslugiTrip):
     name = "esia"
 
     def __init__(self, config: Mapping) -> None:
-        algs = config_list(config.get("ESIA_TOKEN_ALGS"))
+        read = Settings.from_config(config)
+        algs = list(read.esia_token_algs)
         unsupported = [a for a in algs if a not in SUPPORTED_ALGS]
         if not algs or unsupported:
             raise ValueError(
@@ -79,19 +80,19 @@ class EsiaProtocol(GosuslugiTrip):
                 f"with {sorted(SUPPORTED_ALGS)} only"
             )
         # Parsing keys is slow: once per app, never per request.
-        self.signer = ClientSigner.from_files(config["ESIA_CERT_FILE"], config["ESIA_KEY_FILE"])
+        self.signer = ClientSigner.from_files(read.esia_cert_file, read.esia_key_file)
         self.gost = self.signer.mode == GOST
         self.authorize_path = AUTHORIZE_PATH_V2 if self.gost else AUTHORIZE_PATH
         self.token_path = TOKEN_PATH_V3 if self.gost else TOKEN_PATH
 
     @staticmethod
     def _endpoint(path: str) -> str:
-        return current_app.config["IDP_URL"].rstrip("/") + path
+        return settings().idp_url.rstrip("/") + path
 
     def _signed(self, state: str, code: str = "") -> dict[str, str]:
         """client_id, scope, state, timestamp and the client_secret signing them."""
-        cfg = current_app.config
-        client_id, scope, moment = cfg["ESIA_CLIENT_ID"], cfg["ESIA_SCOPE"], timestamp(now())
+        cfg = settings()
+        client_id, scope, moment = cfg.esia_client_id, cfg.esia_scope, timestamp(now())
         if self.gost:  # scope_org is empty: the fake Sferum asks for no organization scopes
             text = client_id + scope + moment + state + self.redirect_uri() + code
         else:
@@ -139,7 +140,7 @@ class EsiaProtocol(GosuslugiTrip):
         """The code for both tokens, signed with a fresh state that the IdP must echo."""
         state = str(uuid.uuid4())
         session = client.oauth_session(
-            client_id=current_app.config["ESIA_CLIENT_ID"],
+            client_id=settings().esia_client_id,
             token_endpoint_auth_method=SIGNED_SECRET,
             redirect_uri=self.redirect_uri(),
         )
@@ -161,13 +162,13 @@ class EsiaProtocol(GosuslugiTrip):
 
     def verify(self, attempt: LinkAttempt, token: dict) -> tuple[int, bool]:
         """Both tokens; the person's oid and the ID token's is_tru."""
-        cfg = current_app.config
+        cfg = settings()
         return verify_tokens(
             token,
-            config_list(cfg["ESIA_TOKEN_ALGS"]),
-            cfg["ESIA_ISSUER"],
-            cfg["ESIA_CLIENT_ID"],
-            TimeRules.from_config(cfg, now()),
+            list(cfg.esia_token_algs),
+            cfg.esia_issuer,
+            cfg.esia_client_id,
+            TimeRules.from_settings(cfg, now()),
         )
 
     def identity(self, token: dict, verified: tuple[int, bool]) -> Identity:

@@ -22,12 +22,12 @@ from typing import ClassVar
 from cryptography import x509
 from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives.asymmetric import rsa
-from flask import current_app
 from joserfc import jws
 from joserfc.errors import InvalidKeyTypeError
 from joserfc.jwk import RSAKey
 from joserfc.registry import HeaderParameter
 
+from gosuslugi_sandbox.relying_party.config import settings
 from gosuslugi_sandbox.relying_party.gosuslugi import client, signed
 from gosuslugi_sandbox.relying_party.gosuslugi.errors import GosuslugiError
 from gosuslugi_sandbox.relying_party.web import now
@@ -129,7 +129,7 @@ def _public_key(pem: str, alg: str = RS256) -> RSAKey | gost.PublicKey:
 
 def idp_public_key(alg: str = RS256, force: bool = False) -> RSAKey | gost.PublicKey:
     """The IdP's token-signing key for alg from its published certificate (cached)."""
-    url = current_app.config["IDP_URL"].rstrip("/") + SUPPORTED_ALGS[alg]
+    url = settings().idp_url.rstrip("/") + SUPPORTED_ALGS[alg]
     body = client.cached("esia-cert:" + url, lambda: _fetch_certificate(url, alg), force=force)
     return _public_key(body.get("pem") or "", alg)
 

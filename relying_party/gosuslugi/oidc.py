@@ -5,14 +5,13 @@ from __future__ import annotations
 import logging
 import secrets
 
-from flask import current_app
-
+from gosuslugi_sandbox.relying_party.config import settings
 from gosuslugi_sandbox.relying_party.gosuslugi import client
 from gosuslugi_sandbox.relying_party.gosuslugi.attempts import LinkAttempt
 from gosuslugi_sandbox.relying_party.gosuslugi.errors import GosuslugiError
 from gosuslugi_sandbox.relying_party.gosuslugi.identity import Identity, PersonFields, map_identity
 from gosuslugi_sandbox.relying_party.gosuslugi.idtoken import check_claims, verify_signature
-from gosuslugi_sandbox.relying_party.gosuslugi.protocols import GosuslugiTrip, config_list
+from gosuslugi_sandbox.relying_party.gosuslugi.protocols import GosuslugiTrip
 from gosuslugi_sandbox.relying_party.gosuslugi.signed import TimeRules
 from gosuslugi_sandbox.relying_party.web import now
 
@@ -33,12 +32,12 @@ class OidcProtocol(GosuslugiTrip):
     name = "oidc"
 
     def _session(self):
-        cfg = current_app.config
+        cfg = settings()
         return client.oauth_session(
-            client_id=cfg["CLIENT_ID"],
-            client_secret=cfg["CLIENT_SECRET"],
+            client_id=cfg.client_id,
+            client_secret=cfg.client_secret,
             token_endpoint_auth_method="client_secret_basic",
-            scope=cfg["SCOPE"],
+            scope=cfg.scope,
             redirect_uri=self.redirect_uri(),
             code_challenge_method="S256",
         )
@@ -71,17 +70,17 @@ class OidcProtocol(GosuslugiTrip):
 
     def verify(self, attempt: LinkAttempt, token: dict) -> dict:
         """The ID token's signature and claims; its claims."""
-        cfg, doc = current_app.config, client.discovery()
+        cfg, doc = settings(), client.discovery()
         claims = verify_signature(
-            token["id_token"], config_list(cfg["ID_TOKEN_ALGS"]), lambda force: client.jwks(force)
+            token["id_token"], list(cfg.id_token_algs), lambda force: client.jwks(force)
         )
         check_claims(
             claims,
             issuer=doc["issuer"],
-            client_id=cfg["CLIENT_ID"],
+            client_id=cfg.client_id,
             nonce=attempt.row.nonce,
-            rules=TimeRules.from_config(cfg, now()),
-            trusted_audiences=tuple(config_list(cfg.get("TRUSTED_AUDIENCES"))),
+            rules=TimeRules.from_settings(cfg, now()),
+            trusted_audiences=cfg.trusted_audiences,
         )
         return claims
 

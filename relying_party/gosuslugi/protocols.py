@@ -7,18 +7,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from flask import current_app, url_for
+from flask import url_for
 
+from gosuslugi_sandbox.relying_party.config import settings
 from gosuslugi_sandbox.relying_party.gosuslugi.attempts import LinkAttempt
 from gosuslugi_sandbox.relying_party.gosuslugi.errors import GosuslugiError
 from gosuslugi_sandbox.relying_party.gosuslugi.identity import Identity
-
-
-def config_list(value) -> list[str]:
-    """A list setting given as a list or as comma-separated text (environment variables)."""
-    if isinstance(value, str):
-        return [v.strip() for v in value.split(",") if v.strip()]
-    return list(value or [])
 
 
 @dataclass(frozen=True)
@@ -42,7 +36,7 @@ class GosuslugiTrip(ABC):
     @staticmethod
     def redirect_uri() -> str:
         """The callback URL registered at the IdP."""
-        return current_app.config["PUBLIC_URL"].rstrip("/") + url_for("gosuslugi.callback")
+        return settings().public_url.rstrip("/") + url_for("gosuslugi.callback")
 
     @abstractmethod
     def start(self, purpose: str, user_id: int | None) -> tuple[str, str]:

@@ -12,13 +12,16 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from joserfc import jws
 from joserfc.errors import JoseError, MissingAlgorithmError
 from joserfc.util import urlsafe_b64decode
 
 from gosuslugi_sandbox.relying_party.gosuslugi.errors import GosuslugiError
+
+if TYPE_CHECKING:
+    from gosuslugi_sandbox.relying_party.config import Settings
 
 
 @dataclass(frozen=True)
@@ -95,9 +98,9 @@ class TimeRules:
     max_age: float
 
     @classmethod
-    def from_config(cls, config: Mapping, now: float) -> TimeRules:
-        """CLOCK_LEEWAY and ID_TOKEN_MAX_AGE at now."""
-        return cls(now, float(config["CLOCK_LEEWAY"]), float(config["ID_TOKEN_MAX_AGE"]))
+    def from_settings(cls, settings: Settings, now: float) -> TimeRules:
+        """The settings' clock leeway and ID token age limit, at now."""
+        return cls(now, settings.clock_leeway, settings.id_token_max_age)
 
 
 def check_issuer(claims: Mapping, kind: str, issuer: str) -> None:

@@ -17,14 +17,14 @@ def post(base: str, body) -> requests.Response:
 
 BAD = [
     ({"fault": "no-such-fault"}, "unknown fault"),
-    ({}, "unknown fault"),
+    ({}, "fault: is required"),
     ({"fault": "invalid-iss", "times": 0}, "times"),
     ({"fault": "invalid-iss", "times": "2"}, "times"),
     ({"fault": "invalid-iss", "times": 1001}, "times"),
     ({"fault": "invalid-iss", "client_id": "nobody"}, "client_id"),
     ({"fault": "invalid-iss", "endpoint": "token"}, "takes no endpoint"),
     ({"fault": "invalid-iss", "params": {"x": 1}}, "takes no params"),
-    ({"fault": "invalid-iss", "colour": "red"}, "unknown fields"),
+    ({"fault": "invalid-iss", "colour": "red"}, "colour: unknown field"),
     ({"fault": "discovery-issuer-mismatch", "client_id": "sferum"}, "omit client_id"),
     ({"fault": "http-500"}, "needs endpoint"),
     ({"fault": "http-500", "endpoint": "logout"}, "needs endpoint"),
