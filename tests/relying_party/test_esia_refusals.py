@@ -262,3 +262,16 @@ def test_login_via_gosuslugi_refused_on_a_defect(esia_rp, esia):
     assert "Не удалось войти через Госуслуги" in page.text()
     assert not page.has("header-user-name")
     assert [e for e in esia_rp.events("login") if e["detail"].get("method") == "gosuslugi"] == []
+
+
+def test_token_invalid_grant(esia_rp):
+    """A code the RP redeemed, pasted into a fresh attempt: the IdP answers invalid_grant."""
+    browser = esia_rp.login("123456")
+    first = esia_rp.stop_before_callback(browser)
+    page = browser.open(f"{esia_rp.url}/gosuslugi/callback?{urlencode(first)}")
+    assert page.has("gosuslugi-link-button"), page.text()
+    state = esia_rp.stop_before_callback(browser)["state"]
+    page = browser.open(f"{esia_rp.url}/gosuslugi/callback?code={first['code']}&state={state}")
+    assert page.require("error-code").text() == "token_error", page.text()
+    assert page.status >= 400 and page.require("message").text()
+    assert esia_rp.user(123456)["verified"] is False and esia_rp.events("link") == []
