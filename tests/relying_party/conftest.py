@@ -1,150 +1,92 @@
-"""Live servers for the RP tests: the fake Sferum and a misbehaving OIDC provider."""
+"""Live stands for the RP tests: the fake Sferum and the real fake Gosuslugi, one stand per
+dialect and test process, put back to the fixtures before every test (faults armed by a test
+through the IdP's control API are gone with it; settings a test changes are monkeypatched)."""
 
 from __future__ import annotations
 
-from contextlib import contextmanager
-
 import pytest
-import requests
 
-from gosuslugi_sandbox.harness.drivers.http_browser import HttpBrowser
-from gosuslugi_sandbox.harness.servers import LiveServer
-from gosuslugi_sandbox.relying_party import create_app
-from tests.relying_party.fake_provider import FakeProvider
-
-PASSWORDS = {
-    "123456": "Roshchina-Sferum1",
-    "123457": "Dmitrieva-Sferum1",
-    "123458": "Smirnov-Sferum1",
-    "123459": "Kuznetsova-Sferum1",
-    "123460": "Sokolova-Sferum1",
-    "123461": "Sokolov-Sferum1",
-    "123462": "Volkov-Sferum1",
-}
-LOGINS = {
-    "123456": "+7 911 111-11-11",
-    "123457": "+7 913 222-33-44",
-    "123458": "+7 916 333-44-55",
-    "123459": "+7 917 444-55-66",
-    "123460": "+7 921 777-88-99",
-    "123461": "+7 921 555-66-77",
-    "123462": "volkov@example.ru",
-}
+from tests.relying_party.stack import Sferum, Stack, running_stack
 
 
-@pytest.fixture
-def provider():
-    """The misbehaving provider, live."""
-    fake = FakeProvider()
-    server = LiveServer(fake.app).start()
-    fake.url = server.url
-    yield fake
-    server.stop()
-
-
-class Sferum:
-    """A live RP with helpers."""
-
-    def __init__(self, app, server: LiveServer) -> None:
-        self.app = app
-        self.server = server
-        self.url = server.url
-
-    def control(self, method: str, path: str, **kwargs) -> requests.Response:
-        """Call the control API."""
-        return requests.request(method, self.url + "/_control" + path, timeout=10, **kwargs)
-
-    def events(self, kind: str | None = None) -> list[dict]:
-        """The event log (optionally one kind)."""
-        params = {"kind": kind} if kind else {}
-        return self.control("GET", "/events", params=params).json()
-
-    def user(self, user_id: str | int) -> dict:
-        """A user as the control API shows it."""
-        return self.control("GET", f"/users/{user_id}").json()
-
-    def browser(self) -> HttpBrowser:
-        """A fresh browser."""
-        return HttpBrowser()
-
-    def login(self, user_id: str, browser: HttpBrowser | None = None) -> HttpBrowser:
-        """Log a fixture user in with phone/e-mail and password."""
-        browser = browser or self.browser()
-        browser.open(self.url + "/login")
-        browser.submit(form="login-form", fields={"login-input": LOGINS[user_id]})
-        page = browser.submit(form="password-form", fields={"password-input": PASSWORDS[user_id]})
-        assert page.has("header-user-name"), page.text()
-        return browser
-
-    def start_link(self, browser: HttpBrowser):
-        """Settings → Перейти на Госуслуги → Продолжить; returns the page after the callback."""
-        browser.open(self.url + "/settings")
-        browser.click("settings-gosuslugi-link")
-        return browser.click("gosuslugi-continue")
-
-    def link(self, browser: HttpBrowser, user_id: str, sync: bool = True):
-        """The whole linking flow; returns the last page."""
-        page = self.start_link(browser)
-        assert page.has("gosuslugi-link-button"), page.text()
-        browser.click("gosuslugi-link-button")
-        page = browser.submit(
-            form="gosuslugi-password-form", fields={"gosuslugi-password-input": PASSWORDS[user_id]}
-        )
-        if page.has("sync-table"):
-            page = browser.click("sync-submit" if sync else "sync-cancel")
-        return page
-
-
-@contextmanager
-def rp_builder(tmp_path, idp_url: str, **defaults):
-    """A function building live RPs against idp_url (test config: defaults, then its kwargs);
-    every RP it built is stopped on exit."""
-    servers: list[LiveServer] = []
-
-    def build(**config) -> Sferum:
-        base = {
-            "INSTANCE_PATH": str(tmp_path / f"rp{len(servers)}"),
-            "SECRET_KEY": "test-secret",
-            "IDP_URL": idp_url,
-            "TESTING": False,
-            **defaults,
-        }
-        app = create_app({**base, **config})
-        server = LiveServer(app).start()
-        app.config["PUBLIC_URL"] = server.url
-        servers.append(server)
-        return Sferum(app, server)
-
-    try:
-        yield build
-    finally:
-        for server in servers:
-            server.stop()
-
-
-@pytest.fixture
-def make_rp(tmp_path, provider):
-    """Build a live RP against the fake provider; keyword arguments go to the test config."""
-    with rp_builder(tmp_path, provider.url) as build:
-        yield build
-
-
-@pytest.fixture
-def rp(make_rp) -> Sferum:
-    """A live RP with default settings."""
-    return make_rp()
-
-
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def idp_keys(tmp_path_factory):
-    """IdP signing keys generated once for the module."""
+    """IdP signing keys generated once for the test process."""
     return tmp_path_factory.mktemp("idp-keys")
 
 
-@pytest.fixture(params=["oidc", "esia"])
-def stack(request, tmp_path, idp_keys):
-    """Both apps on free ports, the RP speaking OIDC or the ESIA dialect (same pages)."""
-    from tests.relying_party.stack import running_stack  # stack.py imports this module
-
-    with running_stack(tmp_path, idp_keys, protocol=request.param) as both:
+@pytest.fixture(scope="session")
+def oidc_stand(tmp_path_factory, idp_keys):
+    """The IdP and an RP speaking OIDC, live for the whole test process."""
+    with running_stack(tmp_path_factory.mktemp("oidc-stand"), idp_keys, "oidc") as both:
         yield both
+
+
+@pytest.fixture(scope="session")
+def esia_stand(tmp_path_factory, idp_keys):
+    """The IdP and an RP speaking the ESIA dialect (client esia-cms), live for the process."""
+    with running_stack(tmp_path_factory.mktemp("esia-stand"), idp_keys, "esia") as both:
+        yield both
+
+
+def fresh(stand: Stack, monkeypatch, signs_in_as: str | None) -> Stack:
+    """The stand back at its fixtures; the RP's helpers sign in at the IdP as signs_in_as."""
+    stand.reset()
+    monkeypatch.setattr(stand.rp, "signs_in_as", signs_in_as)
+    return stand
+
+
+@pytest.fixture
+def oidc(oidc_stand, monkeypatch) -> Stack:
+    """The OIDC stand, fresh; linking signs in at the IdP as Рощина."""
+    return fresh(oidc_stand, monkeypatch, "roshchina")
+
+
+@pytest.fixture
+def esia(esia_stand, monkeypatch) -> Stack:
+    """The ESIA stand, fresh; linking signs in at the IdP as Рощина."""
+    return fresh(esia_stand, monkeypatch, "roshchina")
+
+
+def configured(stand: Stack, monkeypatch):
+    """A function giving the stand's RP test settings (undone after the test)."""
+
+    def build(**config) -> Sferum:
+        for name, value in config.items():
+            monkeypatch.setitem(stand.rp.app.config, name, value)
+        if "CLOCK" in config:  # the app reads its clock from here, set up at start
+            monkeypatch.setitem(stand.rp.app.extensions, "clock", config["CLOCK"])
+        return stand.rp
+
+    return build
+
+
+@pytest.fixture
+def make_rp(oidc, monkeypatch):
+    """The OIDC RP with test settings given as keyword arguments."""
+    return configured(oidc, monkeypatch)
+
+
+@pytest.fixture
+def make_esia_rp(esia, monkeypatch):
+    """The ESIA RP with test settings given as keyword arguments."""
+    return configured(esia, monkeypatch)
+
+
+@pytest.fixture
+def rp(oidc) -> Sferum:
+    """The OIDC RP with default settings; linking signs in at the IdP as Рощина."""
+    return oidc.rp
+
+
+@pytest.fixture
+def esia_rp(esia) -> Sferum:
+    """The ESIA RP with default settings; linking signs in at the IdP as Рощина."""
+    return esia.rp
+
+
+@pytest.fixture(params=["oidc", "esia"])
+def stack(request, monkeypatch) -> Stack:
+    """Both apps, the RP speaking OIDC or the ESIA dialect (same pages); the tests answer the
+    IdP's pages themselves."""
+    return fresh(request.getfixturevalue(f"{request.param}_stand"), monkeypatch, None)

@@ -8,9 +8,7 @@ used or expired code (tests/relying_party/test_accounts.py).
 from __future__ import annotations
 
 from gosuslugi_sandbox.harness.drivers.http_browser import HttpBrowser
-from tests.relying_party.conftest import PASSWORDS
-
-from .conftest import LOGINS
+from tests.relying_party.stack import LOGINS, PASSWORDS
 
 
 def _copy(browser: HttpBrowser) -> HttpBrowser:

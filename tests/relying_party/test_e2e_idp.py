@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import requests
 
-from tests.relying_party.conftest import PASSWORDS
+from tests.relying_party.stack import PASSWORDS
 
 
 def test_done_when_flow(stack):

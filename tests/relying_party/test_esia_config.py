@@ -3,21 +3,43 @@
 from __future__ import annotations
 
 import base64
+import hashlib
 from datetime import UTC, datetime
 
 import pytest
+from asn1crypto import cms
 from cryptography import x509
-from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
 from gosuslugi_sandbox.relying_party import create_app
 from gosuslugi_sandbox.relying_party.gosuslugi.esia import EsiaProtocol
 from gosuslugi_sandbox.relying_party.gosuslugi.esia_signers import ClientSigner, GostClientSigner
 from gosuslugi_sandbox.relying_party.gosuslugi.esia_tokens import timestamp
 from gosuslugi_sandbox.shared.config import FIXTURES_DIR
-from tests.relying_party.test_esia_fake import new_key, verify_cms
 
 CERT = FIXTURES_DIR / "esia" / "cms-client.crt.pem"
 KEY = FIXTURES_DIR / "esia" / "cms-client.key.pem"
+
+
+def new_key() -> rsa.RSAPrivateKey:
+    """A fresh RSA key."""
+    return rsa.generate_private_key(public_exponent=65537, key_size=2048)
+
+
+def verify_cms(secret: str, message: str, certificate: x509.Certificate) -> bool:
+    """Whether secret (base64url DER) is a detached CMS signature of message by certificate."""
+    info = cms.ContentInfo.load(base64.urlsafe_b64decode(secret))
+    signer = info["content"]["signer_infos"][0]
+    attrs = signer["signed_attrs"]
+    digest = next(a["values"][0].native for a in attrs if a["type"].native == "message_digest")
+    if digest != hashlib.sha256(message.encode()).digest():
+        return False
+    der = attrs.untag().dump(force=True)  # signed over as a SET OF, not [0] IMPLICIT
+    certificate.public_key().verify(
+        signer["signature"].native, der, padding.PKCS1v15(), hashes.SHA256()
+    )
+    return True
 
 
 def build(tmp_path, **config):

@@ -10,20 +10,14 @@ from sqlalchemy import select
 from gosuslugi_sandbox.harness.drivers.http_browser import HttpBrowser
 from gosuslugi_sandbox.relying_party.models import CacheEntry
 from gosuslugi_sandbox.relying_party.web import db
-from tests.relying_party.stack import Stack, running_stack
-
-
-@pytest.fixture(scope="module")
-def esia_idp_keys(tmp_path_factory):
-    """IdP signing keys generated once for the module."""
-    return tmp_path_factory.mktemp("idp-keys")
+from tests.relying_party.conftest import fresh
+from tests.relying_party.stack import Stack
 
 
 @pytest.fixture
-def esia_stack(tmp_path, esia_idp_keys):
-    """The IdP and an RP speaking ESIA (client esia-cms), both live on free ports."""
-    with running_stack(tmp_path, esia_idp_keys, protocol="esia") as both:
-        yield both
+def esia_stack(esia_stand, monkeypatch) -> Stack:
+    """The IdP and an RP speaking ESIA (client esia-cms), fresh; the tests answer the IdP."""
+    return fresh(esia_stand, monkeypatch, None)
 
 
 def stop_at_callback(stack: Stack, browser: HttpBrowser, person: str, consent: str = "allow"):
@@ -100,8 +94,10 @@ def test_replayed_code_with_a_new_attempt_is_refused(esia_stack):
     assert esia_stack.rp.user(123456)["verified"] is False
 
 
-def test_wrong_issuer_is_refused(esia_stack):
-    esia_stack.rp.app.config["ESIA_ISSUER"] = "http://esia-portal1.test.gosuslugi.ru/"
+def test_wrong_issuer_is_refused(esia_stack, monkeypatch):
+    monkeypatch.setitem(
+        esia_stack.rp.app.config, "ESIA_ISSUER", "http://esia-portal1.test.gosuslugi.ru/"
+    )
     browser = esia_stack.rp.login("123456")
     page = esia_stack.link(browser, "roshchina")
     assert page.require("error-code").text() == "id_token_iss", page.text()

@@ -12,7 +12,8 @@ from gosuslugi_sandbox.relying_party.models import CacheEntry
 from gosuslugi_sandbox.relying_party.web import db
 from gosuslugi_sandbox.shared import gost_x509
 from gosuslugi_sandbox.shared.config import FIXTURES_DIR
-from tests.relying_party.stack import running_stack
+from tests.relying_party.conftest import fresh
+from tests.relying_party.stack import Stack, running_stack
 
 GOST_RP = {
     "ESIA_CLIENT_ID": "esia-gost",
@@ -22,10 +23,17 @@ GOST_RP = {
 }
 
 
-@pytest.fixture
-def gost_stack(tmp_path, tmp_path_factory):
-    with running_stack(tmp_path, tmp_path_factory.mktemp("keys"), "esia", GOST_RP) as both:
+@pytest.fixture(scope="module")
+def gost_stand(tmp_path_factory, idp_keys):
+    """The IdP and a GOST-signing ESIA RP, live for the module."""
+    with running_stack(tmp_path_factory.mktemp("gost"), idp_keys, "esia", GOST_RP) as both:
         yield both
+
+
+@pytest.fixture
+def gost_stack(gost_stand, monkeypatch) -> Stack:
+    """The GOST stand, fresh; the tests answer the IdP's pages themselves."""
+    return fresh(gost_stand, monkeypatch, None)
 
 
 def test_authorization_request_is_the_current_esia_shape(gost_stack):
@@ -57,8 +65,8 @@ def test_link_with_gost_signatures_and_gost_tokens(gost_stack):
     assert names == [f"esia-cert:{gost_stack.idp.url}/esia/certs/GOST3410_2012_256.pem"]
 
 
-def test_gost_tokens_for_an_rp_expecting_rs256_are_refused(gost_stack):
-    gost_stack.rp.app.config["ESIA_TOKEN_ALGS"] = ["RS256"]
+def test_gost_tokens_for_an_rp_expecting_rs256_are_refused(gost_stack, monkeypatch):
+    monkeypatch.setitem(gost_stack.rp.app.config, "ESIA_TOKEN_ALGS", ["RS256"])
     browser = gost_stack.rp.login("123456")
     page = gost_stack.link(browser, "roshchina")
     assert page.require("error-code").text() == "id_token_alg", page.text()

@@ -1,21 +1,10 @@
-"""The five linking steps, sync, mark, locked fields, unlink and login via Gosuslugi (fake IdP)."""
+"""The five linking steps, sync, mark, locked fields, unlink and login via Gosuslugi (the real
+fake Gosuslugi, signed in as Рощина unless a test names another person)."""
 
 from __future__ import annotations
 
+import base64
 from urllib.parse import parse_qs, urlsplit
-
-from tests.relying_party.fake_provider import ROSHCHINA
-
-DMITRIEVA = {
-    "sub": "1000000002",
-    "family_name": "Дмитриева",
-    "given_name": "Светлана",
-    "middle_name": "Вадимовна",
-    "gender": "female",
-    "birthdate": "1985-09-14",
-    "snils": "123-456-789 64",
-    "trusted": True,
-}
 
 
 def test_step_one_explains_what_is_transferred(rp):
@@ -30,11 +19,11 @@ def test_step_one_explains_what_is_transferred(rp):
     assert page.has("gosuslugi-continue")
 
 
-def test_authorization_request_uses_pkce_s256_and_fresh_state_and_nonce(rp, provider):
+def test_authorization_request_uses_pkce_s256_and_fresh_state_and_nonce(rp, oidc):
     browser = rp.login("123456")
     rp.start_link(browser)
     rp.start_link(browser)
-    first, second = provider.authorize_requests
+    first, second = oidc.tap.all("/authorize")
     for req in (first, second):
         assert req["code_challenge_method"] == "S256"
         assert len(req["code_challenge"]) == 43
@@ -45,8 +34,9 @@ def test_authorization_request_uses_pkce_s256_and_fresh_state_and_nonce(rp, prov
     assert first["state"] != second["state"]
     assert first["nonce"] != second["nonce"]
     assert first["code_challenge"] != second["code_challenge"]
-    token_auth = provider.token_requests[0]["auth"]
-    assert (token_auth.username, token_auth.password) == ("sferum", "sferum-secret")
+    scheme, credentials = oidc.tap.all("/token")[0]["authorization"].split()
+    assert scheme == "Basic"
+    assert base64.b64decode(credentials) == b"sferum:sferum-secret"
 
 
 def test_mismatch_is_shown_side_by_side_and_synced(rp):
@@ -79,10 +69,9 @@ def test_mismatch_is_shown_side_by_side_and_synced(rp):
     assert rp.events("sync")[0]["detail"]["fields"] == ["middle_name"]
 
 
-def test_identical_data_links_without_the_table(rp, provider):
-    provider.identity = dict(DMITRIEVA)
+def test_identical_data_links_without_the_table(rp):
     browser = rp.login("123457")
-    page = rp.link(browser, "123457")
+    page = rp.link(browser, "123457", person="dmitrieva")
     assert not page.has("sync-table")
     assert page.has("settings-locked-message")
     assert rp.user(123457)["verified"] is True
@@ -122,7 +111,7 @@ def test_wrong_vk_password_links_nothing(rp):
     assert page.has("sync-table")
 
 
-def test_forged_post_to_locked_fields_is_refused(rp, provider):
+def test_forged_post_to_locked_fields_is_refused(rp):
     browser = rp.login("123456")
     rp.link(browser, "123456")
     page = browser.open(rp.url + "/settings")
@@ -176,7 +165,7 @@ def test_unlink_then_edit_then_link_again(rp):
 def test_login_via_gosuslugi_only_for_linked_profiles(rp):
     anonymous = rp.browser()
     anonymous.open(rp.url + "/login")
-    page = anonymous.click("gosuslugi-login-button")
+    page = rp.through_idp(anonymous, anonymous.click("gosuslugi-login-button"))
     assert page.require("error-code").text() == "not_linked"
     assert "Настройки" in page.require("message").text()
     assert rp.events("login") == []
@@ -186,7 +175,7 @@ def test_login_via_gosuslugi_only_for_linked_profiles(rp):
     browser.click("logout-button")
     other = rp.browser()
     other.open(rp.url + "/login")
-    page = other.click("gosuslugi-login-button")
+    page = rp.through_idp(other, other.click("gosuslugi-login-button"))
     assert page.url == rp.url + "/"
     assert page.require("header-user-name").text() == "Елизавета Рощина"
     logins = rp.events("login")
@@ -197,14 +186,13 @@ def test_login_via_gosuslugi_only_for_linked_profiles(rp):
     other.click("unlink-confirm")
     third = rp.browser()
     third.open(rp.url + "/login")
-    page = third.click("gosuslugi-login-button")
+    page = rp.through_idp(third, third.click("gosuslugi-login-button"))
     assert page.require("error-code").text() == "not_linked"
 
 
-def test_unconfirmed_account_is_refused_with_advice(rp, provider):
-    provider.identity = {**ROSHCHINA, "trusted": False}
+def test_unconfirmed_account_is_refused_with_advice(rp):
     browser = rp.login("123456")
-    page = rp.start_link(browser)
+    page = rp.start_link(browser, person="smirnov")  # a standard, unconfirmed account
     assert page.status == 400
     assert page.require("error-code").text() == "not_trusted"
     assert "не подтверждена" in page.require("message").text()
@@ -212,10 +200,9 @@ def test_unconfirmed_account_is_refused_with_advice(rp, provider):
     assert rp.user(123456)["verified"] is False
 
 
-def test_second_profile_cannot_link_the_same_account(rp, provider):
+def test_second_profile_cannot_link_the_same_account(rp):
     first = rp.login("123456")
     rp.link(first, "123456")
-    provider.identity = {**ROSHCHINA}
     second = rp.login("123457")
     page = rp.start_link(second)
     assert page.require("error-code").text() == "already_linked"
@@ -224,7 +211,7 @@ def test_second_profile_cannot_link_the_same_account(rp, provider):
     assert len(rp.events("link")) == 1
 
 
-def test_replayed_and_foreign_callbacks_are_refused(rp, provider):
+def test_replayed_and_foreign_callbacks_are_refused(rp):
     browser = rp.login("123456")
     rp.start_link(browser)
     callback = next(e.url for e in browser.history if "/gosuslugi/callback" in e.url)
@@ -240,10 +227,9 @@ def test_replayed_and_foreign_callbacks_are_refused(rp, provider):
     assert rp.events("link") == []
 
 
-def test_linked_profile_shows_the_mark_to_others(rp, provider):
-    provider.identity = dict(DMITRIEVA)
+def test_linked_profile_shows_the_mark_to_others(rp):
     admin = rp.login("123457")
-    rp.link(admin, "123457")
+    rp.link(admin, "123457", person="dmitrieva")
     viewer = rp.login("123458")
     page = viewer.open(rp.url + "/profile/123457")
     assert page.require("profile-name").find(data_testid="verified-mark") is not None

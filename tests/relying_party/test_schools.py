@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from tests.relying_party.fake_provider import ROSHCHINA
-
 
 def test_members_and_classes(rp):
     browser = rp.login("123456")
@@ -21,18 +19,9 @@ def test_requests_are_for_the_administrator_only(rp):
     assert teacher.open(rp.url + "/schools/2/invites").status == 404
 
 
-def test_verified_applicant_shows_the_mark_and_is_accepted(rp, provider):
+def test_verified_applicant_shows_the_mark_and_is_accepted(rp):
     volkov = rp.login("123462")
-    provider.identity = {
-        **ROSHCHINA,
-        "sub": "1000000005",
-        "family_name": "Волков",
-        "given_name": "Игорь",
-        "middle_name": "Сергеевич",
-        "gender": "male",
-        "birthdate": "1978-11-02",
-    }
-    rp.link(volkov, "123462")
+    rp.link(volkov, "123462", person="volkov")
     volkov.open(rp.url + "/schools")
     page = volkov.click("school-apply-2")
     assert page.require("flash-message").text() == "Заявка отправлена администратору"
