@@ -11,7 +11,7 @@ import hashlib
 import secrets
 
 from flask import current_app, session
-from sqlalchemy import update
+from sqlalchemy import bindparam, update
 
 from gosuslugi_sandbox.relying_party.config import settings
 from gosuslugi_sandbox.relying_party.models import UserSession
@@ -46,17 +46,20 @@ def start(user_id: int) -> None:
     session[_KEY] = raw
 
 
-def standing() -> tuple | None:
-    """SQL conditions of this browser's session still standing (not revoked, not expired),
-    or None without a session cookie."""
+# A session still standing (not revoked, not expired); its parameters come from `standing`.
+STANDING = (
+    UserSession.id == bindparam("session_id"),
+    UserSession.revoked_at.is_(None),
+    UserSession.expires_at > bindparam("at"),
+)
+
+
+def standing() -> dict | None:
+    """Parameters of STANDING for this browser's session, or None without a session cookie."""
     raw = session.get(_KEY)
     if not raw:
         return None
-    return (
-        UserSession.id == _digest(raw),
-        UserSession.revoked_at.is_(None),
-        UserSession.expires_at > now(),
-    )
+    return {"session_id": _digest(raw), "at": now()}
 
 
 def _current_id() -> str | None:

@@ -33,6 +33,18 @@ def clock() -> Clock:
     return current_app.extensions["clock"]
 
 
+# built once (every page runs it; building and cache-keying it cost more than running it)
+_CURRENT_USER = (
+    select(User)
+    .join(UserSession, UserSession.user_id == User.id)
+    .where(*sessions.STANDING)
+    .options(
+        joinedload(User.memberships).joinedload(Membership.school),
+        joinedload(User.link),
+    )
+)
+
+
 def current_user() -> User | None:
     """The logged-in user, or None."""
     if "current_user" not in g:
@@ -41,16 +53,7 @@ def current_user() -> User | None:
         # verified mark) in one query, instead of one per lazy load
         g.current_user = None
         if standing is not None:
-            query = (
-                select(User)
-                .join(UserSession, UserSession.user_id == User.id)
-                .where(*standing)
-                .options(
-                    joinedload(User.memberships).joinedload(Membership.school),
-                    joinedload(User.link),
-                )
-            )
-            g.current_user = db().scalars(query).unique().first()
+            g.current_user = db().scalars(_CURRENT_USER, standing).unique().first()
     return g.current_user
 
 
