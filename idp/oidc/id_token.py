@@ -65,28 +65,18 @@ def honest_signature(header: dict[str, Any], claims: dict[str, Any], key: RSAKey
     return jwt.encode(header, claims, key, algorithms=[header["alg"]])
 
 
-def id_token_for_code(token: dict, client: Client, person: Person, code: AuthorizationCode) -> str:
-    """The ID token of a code exchange (nonce, auth_time and amr from the login)."""
+def id_token_for_grant(
+    token: dict, client: Client, person: Person, origin: AuthorizationCode | Token
+) -> str:
+    """The ID token of a code exchange or a refresh: auth_time, acr and amr of the login, the
+    nonce of a code (a refresh's ID token carries none)."""
     return build_id_token(
         client,
         person,
         token.get("scope", ""),
-        auth_time=code.auth_time,
-        acr=code.acr,
-        amr=code.get_amr(),
-        nonce=code.nonce,
-        access_token=token.get("access_token"),
-    )
-
-
-def id_token_for_refresh(token: dict, client: Client, person: Person, old: Token) -> str:
-    """The ID token of a refresh: same sub, auth_time and amr as the original login."""
-    return build_id_token(
-        client,
-        person,
-        token.get("scope", ""),
-        auth_time=old.auth_time,
-        acr=old.acr,
-        amr=list(old.amr or []),
+        auth_time=origin.auth_time,
+        acr=origin.acr,
+        amr=list(origin.amr or []),
+        nonce=origin.nonce if isinstance(origin, AuthorizationCode) else None,
         access_token=token.get("access_token"),
     )

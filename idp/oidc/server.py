@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from gosuslugi_sandbox.idp.models import AuthorizationCode, Client, Person, Token
 from gosuslugi_sandbox.idp.oidc.claims import user_claims
-from gosuslugi_sandbox.idp.oidc.id_token import id_token_for_code, id_token_for_refresh, issuer
+from gosuslugi_sandbox.idp.oidc.id_token import id_token_for_grant, issuer
 from gosuslugi_sandbox.idp.resource_protector import protector
 from gosuslugi_sandbox.idp.responses import json_response
 from gosuslugi_sandbox.idp.runtime import config, db_session, digest, now
@@ -99,7 +99,7 @@ class OpenIDCodeExt(OpenIDCode):
         return user_claims(user, scope.split())
 
     def encode_id_token(self, token: dict, request) -> str:
-        return id_token_for_code(token, request.client, request.user, request.authorization_code)
+        return id_token_for_grant(token, request.client, request.user, request.authorization_code)
 
 
 class CodeGrant(grants.AuthorizationCodeGrant):
@@ -168,7 +168,7 @@ def add_refresh_id_token(grant, response) -> None:
     """OIDC Core §12.2: a refresh with scope openid returns a fresh ID token."""
     _status, token, _headers = response
     if "openid" in str(token.get("scope", "")).split():
-        token["id_token"] = id_token_for_refresh(
+        token["id_token"] = id_token_for_grant(
             token, grant.request.client, grant.request.user, grant.request.refresh_token
         )
 
