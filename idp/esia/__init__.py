@@ -11,23 +11,23 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.x509.oid import NameOID
 from flask import Flask
 
+from gosuslugi_sandbox.idp import interactions
 from gosuslugi_sandbox.idp.clients import register_metadata_check
+from gosuslugi_sandbox.idp.esia import authorize, rest, token_endpoint
 from gosuslugi_sandbox.idp.esia.clients import registration_problem
 from gosuslugi_sandbox.idp.esia.errors import AccessDenied
 from gosuslugi_sandbox.idp.esia.jwt import GOST, RS256, GostSigner
+from gosuslugi_sandbox.idp.esia.server import Server, create_server
 from gosuslugi_sandbox.idp.faults.redirects import register_access_denied
+from gosuslugi_sandbox.idp.pages import add_json_prefix
 from gosuslugi_sandbox.shared import gost_x509
 from gosuslugi_sandbox.shared.config import FIXTURES_DIR
-
-if TYPE_CHECKING:
-    from gosuslugi_sandbox.idp.esia.server import Server
 
 ESIA_FIXTURES = FIXTURES_DIR / "esia"
 
@@ -82,10 +82,6 @@ def register_hooks() -> None:
 
 def init_app(app: Flask) -> None:
     """Register the ESIA blueprints, the `esia` protocol and its tables."""
-    from gosuslugi_sandbox.idp import interactions
-    from gosuslugi_sandbox.idp.esia import authorize, rest, server, token_endpoint
-    from gosuslugi_sandbox.idp.pages import add_json_prefix
-
     for key, value in DEFAULTS.items():
         app.config.setdefault(key, value)
     certificate = gost_x509.load_certificate(Path(app.config["ESIA_GOST_CERT_FILE"]).read_bytes())
@@ -96,7 +92,7 @@ def init_app(app: Flask) -> None:
     app.extensions["esia"] = EsiaRuntime(
         gost_signer=signer,
         certificates={RS256: _rsa_certificate(app), GOST: certificate.pem()},
-        server=server.create_server(app),
+        server=create_server(app),
     )
     app.register_blueprint(authorize.bp)
     app.register_blueprint(token_endpoint.bp)
