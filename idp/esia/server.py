@@ -98,7 +98,7 @@ class EsiaGrant:
     """What both ESIA grants add to Authlib's: checks before the signature, tokens, state."""
 
     TOKEN_ENDPOINT_AUTH_METHODS = client_auth.METHODS
-    VALUE = "code"  # the form field holding the grant
+    REQUIRED: tuple[str, ...] = ()  # the form fields of the grant, besides client_id
 
     def validate_token_request(self) -> None:
         """The grant registered for the client (ESIA-007005), the fields sent (007014), state
@@ -107,10 +107,7 @@ class EsiaGrant:
         esia = self.server.query_client(form["client_id"].strip())
         if not esia.check_grant_type(self.GRANT_TYPE):
             raise UnauthorizedClient(self.GRANT_TYPE)
-        required = ["state", "timestamp", self.VALUE]
-        if self.GRANT_TYPE == "authorization_code":
-            required.append("redirect_uri")
-        checks.require(form, *required)
+        checks.require(form, *self.REQUIRED)
         checks.check_state(esia, form["state"])
         checks.check_timestamp(esia, form["timestamp"])
         super().validate_token_request()
@@ -136,6 +133,8 @@ class EsiaGrant:
 class CodeGrant(EsiaGrant, grants.AuthorizationCodeGrant):
     """ESIA's authorization code grant (the codes are issued by idp/esia/authorize.py)."""
 
+    REQUIRED = ("state", "timestamp", "code", "redirect_uri")
+
     def query_authorization_code(self, code: str, client: EsiaClient) -> AuthorizationCode:
         # One winner across workers (gosuslugi_sandbox.idp.storage.consume); a refusal after
         # this point rolls the redemption back.
@@ -154,7 +153,7 @@ class CodeGrant(EsiaGrant, grants.AuthorizationCodeGrant):
 class RefreshGrant(EsiaGrant, grants.RefreshTokenGrant):
     """ESIA's refresh: rotation, the old pair revoked when the refresh token is redeemed."""
 
-    VALUE = "refresh_token"
+    REQUIRED = ("state", "timestamp", "refresh_token")
     INCLUDE_NEW_REFRESH_TOKEN = True
 
     def authenticate_refresh_token(self, refresh_token: str) -> Token:
