@@ -48,7 +48,7 @@ class EsiaRequest(FlaskOAuth2Request):
 
 
 class Server(AuthorizationServer):
-    """The ESIA token endpoint's server: JSON answers (no-store) through idp.responses."""
+    """The token endpoint's server; its JSON answers (no-store) go through `json_response`."""
 
     def query_client(self, client_id: str) -> EsiaClient | None:
         """The ESIA view of a registered client (built once per request), or None."""
