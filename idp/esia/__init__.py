@@ -17,11 +17,15 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.x509.oid import NameOID
 from flask import Flask
 
+from gosuslugi_sandbox.idp import interactions
 from gosuslugi_sandbox.idp.clients import register_metadata_check
+from gosuslugi_sandbox.idp.esia import authorize, rest, token_endpoint
 from gosuslugi_sandbox.idp.esia.clients import registration_problem
 from gosuslugi_sandbox.idp.esia.errors import AccessDenied
-from gosuslugi_sandbox.idp.esia.tokens import GOST, RS256, GostSigner
+from gosuslugi_sandbox.idp.esia.jwt import GOST, RS256, GostSigner
+from gosuslugi_sandbox.idp.esia.server import Server, create_server
 from gosuslugi_sandbox.idp.faults.redirects import register_access_denied
+from gosuslugi_sandbox.idp.pages import add_json_prefix
 from gosuslugi_sandbox.shared import gost_x509
 from gosuslugi_sandbox.shared.config import FIXTURES_DIR
 
@@ -42,10 +46,11 @@ DEFAULTS = {
 
 @dataclass
 class EsiaRuntime:
-    """Keys and published certificates of the dialect, loaded once per app."""
+    """Keys, published certificates and the AuthorizationServer of the dialect, once per app."""
 
     gost_signer: GostSigner
     certificates: dict[str, bytes] = field(default_factory=dict)
+    server: Server | None = None
 
 
 def _rsa_certificate(app: Flask) -> bytes:
@@ -77,10 +82,6 @@ def register_hooks() -> None:
 
 def init_app(app: Flask) -> None:
     """Register the ESIA blueprints, the `esia` protocol and its tables."""
-    from gosuslugi_sandbox.idp import interactions
-    from gosuslugi_sandbox.idp.esia import authorize, rest, token
-    from gosuslugi_sandbox.idp.pages import add_json_prefix
-
     for key, value in DEFAULTS.items():
         app.config.setdefault(key, value)
     certificate = gost_x509.load_certificate(Path(app.config["ESIA_GOST_CERT_FILE"]).read_bytes())
@@ -91,13 +92,14 @@ def init_app(app: Flask) -> None:
     app.extensions["esia"] = EsiaRuntime(
         gost_signer=signer,
         certificates={RS256: _rsa_certificate(app), GOST: certificate.pem()},
+        server=create_server(app),
     )
     app.register_blueprint(authorize.bp)
-    app.register_blueprint(token.bp)
+    app.register_blueprint(token_endpoint.bp)
     app.register_blueprint(rest.bp)
     csrf = app.extensions.get("csrf")
     if csrf is not None:
-        csrf.exempt(token.bp)
+        csrf.exempt(token_endpoint.bp)
     for prefix in ("/rs/", "/aas/oauth2/te", "/aas/oauth2/v3/te", "/esia/certs/"):
         add_json_prefix(app, prefix)
     interactions.register_protocol(app, "esia", "esia_auth.resume")

@@ -79,7 +79,7 @@ def authorize():
         if not client.check_redirect_uri(redirect_uri):
             raise RedirectUriNotRegistered()
     except EsiaError as exc:
-        return error_page(exc, exc.status)
+        return error_page(exc, exc.status_code)
     state = args.get("state")
     try:
         checks.require(args, "scope", "response_type", "state", "timestamp")

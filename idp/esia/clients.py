@@ -29,7 +29,7 @@ from flask import current_app, has_app_context
 from gosuslugi_sandbox.idp.esia import certificates
 from gosuslugi_sandbox.idp.esia.certificates import ClientCertificate, UnsupportedCertificate
 from gosuslugi_sandbox.idp.esia.errors import UnauthorizedClient
-from gosuslugi_sandbox.idp.esia.tokens import ALGORITHMS, RS256
+from gosuslugi_sandbox.idp.esia.jwt import ALGORITHMS, RS256
 from gosuslugi_sandbox.idp.models import Client
 from gosuslugi_sandbox.shared.config import FIXTURES_DIR, switch
 
@@ -42,7 +42,8 @@ def _flag(meta: dict[str, Any], name: str, default: bool = True) -> bool:
 
 @dataclass
 class EsiaClient:
-    """A client's ESIA switches plus its parsed certificate."""
+    """A client's ESIA switches plus its parsed certificate; the client as the ESIA
+    AuthorizationServer sees it (Authlib's ClientMixin at the token endpoint)."""
 
     client: Client
     mode: str
@@ -60,6 +61,20 @@ class EsiaClient:
     @property
     def client_id(self) -> str:
         return self.client.client_id
+
+    @property
+    def auth_method(self) -> str:
+        """The client-authentication method of its mode (gosuslugi_sandbox.idp.esia.client_auth)."""
+        return f"esia_{self.mode}"
+
+    def get_client_id(self) -> str:
+        return self.client.client_id
+
+    def check_grant_type(self, grant_type: str) -> bool:
+        return self.client.check_grant_type(grant_type)
+
+    def check_endpoint_auth_method(self, method: str, endpoint: str) -> bool:
+        return method == self.auth_method
 
 
 def _certificate_bytes(meta: dict[str, Any]) -> bytes | None:

@@ -6,21 +6,30 @@ English and ASCII, as real ESIA sends them and as OAuth requires for `error_desc
 
 from __future__ import annotations
 
+from authlib.oauth2.rfc6749.errors import OAuth2Error
 
-class EsiaError(Exception):
-    """An ESIA protocol error: an OAuth `error` plus an `ESIA-0070xx` description."""
+
+class EsiaError(OAuth2Error):
+    """An ESIA protocol error: an OAuth `error` plus an `ESIA-0070xx` description.
+
+    The body is `{"error", "error_description", "state"}`, state whenever the request had one
+    (even empty, as the token endpoint always answered).
+    """
 
     code = "ESIA-007007"
     error = "server_error"
     text = "Unexpected error"
-    status = 400
+    status_code = 400
 
-    def __init__(self, detail: str | None = None) -> None:
+    def __init__(self, detail: str | None = None, state: str | None = None) -> None:
+        # Authlib refuses (ValueError, a 500) a description with a quote or a backslash; the
+        # detail may echo client input, so the description is set after, made ASCII below.
+        super().__init__(state=state)
         self.detail = detail
-        super().__init__(self.description)
+        self.description = self._describe()
+        self.args = (self.description,)
 
-    @property
-    def description(self) -> str:
+    def _describe(self) -> str:
         """The `error_description`: code, text and the detail in brackets when given."""
         base = f"{self.code}: {self.text}"
         if self.detail:
@@ -28,11 +37,10 @@ class EsiaError(Exception):
         # Details may echo client input; OAuth allows ASCII only (RFC 6749 section 4.1.2.1).
         return base.encode("ascii", "replace").decode("ascii")
 
-    def as_dict(self, state: str | None = None) -> dict:
-        """The JSON body of a token endpoint error."""
-        body = {"error": self.error, "error_description": self.description}
-        if state is not None:
-            body["state"] = state
+    def get_body(self) -> list[tuple[str, str]]:
+        body = [("error", self.error), ("error_description", self.description)]
+        if self.state is not None:
+            body.append(("state", self.state))
         return body
 
 
@@ -83,7 +91,7 @@ class ServerError(EsiaError):
     code = "ESIA-007007"
     error = "server_error"
     text = "The authorization server encountered an unexpected condition"
-    status = 500
+    status_code = 500
 
 
 class UnsupportedGrantType(EsiaError):

@@ -1,15 +1,20 @@
-"""ESIA person REST API (/rs/prns/...) and the published token-signing certificates."""
+"""ESIA person REST API (/rs/prns/...) and the published token-signing certificates.
+
+The bearer check is the one userinfo uses (gosuslugi_sandbox.idp.resource_protector), for
+ESIA's tokens; its refusals keep ESIA's bodies.
+"""
 
 from __future__ import annotations
 
+from authlib.oauth2 import OAuth2Error
+from authlib.oauth2.rfc6750 import InvalidTokenError
 from flask import Blueprint, Response, current_app, jsonify, request
 
 from gosuslugi_sandbox.idp.esia import person as shapes
-from gosuslugi_sandbox.idp.faults.tokens import alter_document
 from gosuslugi_sandbox.idp.models import Person
+from gosuslugi_sandbox.idp.resource_protector import protector
+from gosuslugi_sandbox.idp.responses import json_response
 from gosuslugi_sandbox.idp.runtime import db_session
-from gosuslugi_sandbox.idp.storage.consume import find_access_token
-from gosuslugi_sandbox.shared.bearer import bearer_token
 
 bp = Blueprint("esia_rest", __name__)
 COLLECTIONS = ("ctts", "addrs", "docs")
@@ -24,12 +29,12 @@ def _error(status: int, error: str, description: str):
 
 def _authorize(oid: int):
     """The token row and person for this request, or an error response (401/403/404)."""
-    token = bearer_token(request.headers.get("Authorization"))
-    if token is None:
-        return None, None, _error(401, "invalid_token", "Bearer access token required")
-    row = find_access_token(db_session(), token, "esia")
-    if row is None or row.is_revoked() or row.is_expired():
+    try:
+        row = protector.acquire_token(dialect="esia")
+    except InvalidTokenError:  # unknown, revoked or expired
         return None, None, _error(401, "invalid_token", "The access token is invalid or expired")
+    except OAuth2Error:  # no Authorization header, or not a bearer one
+        return None, None, _error(401, "invalid_token", "Bearer access token required")
     if row.person_oid != oid:
         return None, None, _error(403, "insufficient_scope", "The token is another person's")
     person = db_session().get(Person, oid)
@@ -53,7 +58,7 @@ def person_root(oid: int):
         return _error(403, "insufficient_scope", "The token's scopes do not cover the person")
     embed = shapes.parse_embed(request.args.get("embed"))
     body = shapes.root_with_embed(person, scopes, _base_url(), embed)
-    return jsonify(alter_document("person", body))
+    return json_response("person", body)
 
 
 def _collection_access(oid: int, name: str):

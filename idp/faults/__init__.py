@@ -1,11 +1,12 @@
 """Misbehaviour on demand: faults armed over `/_control/faults`, applied at the IdP's edges.
 
-Edges: the ID token signers (gosuslugi_sandbox.idp.oidc.edge, gosuslugi_sandbox.idp.esia.token), the
-protocol JSON documents (discovery, JWKS, userinfo, person REST), the authorization redirect, and
-whole responses (transport faults: http-500, http-503, malformed-json, delay, drop). The grant logic
-itself stays honest. Config: FAULT_MAX_DELAY (seconds, default 30), KEY_ROTATION_GRACE (seconds the
-replaced key stays in JWKS after `signing-key-rotation`, default 300; also how long the JWKS shapes
-of the kid-absent faults last).
+Edges: the ID token signers (gosuslugi_sandbox.idp.oidc.id_token,
+gosuslugi_sandbox.idp.esia.token_generator), the protocol JSON documents
+(gosuslugi_sandbox.idp.responses: discovery, JWKS, userinfo, person REST), the authorization
+redirect, and whole responses (transport faults: http-500, http-503, malformed-json, delay, drop).
+The grant logic itself stays honest. Config: FAULT_MAX_DELAY (seconds, default 30),
+KEY_ROTATION_GRACE (seconds the replaced key stays in JWKS after `signing-key-rotation`, default
+300; also how long the JWKS shapes of the kid-absent faults last).
 """
 
 from __future__ import annotations

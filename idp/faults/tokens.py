@@ -1,8 +1,9 @@
 """ID token and JSON document faults, applied where tokens are signed and documents leave.
 
-Called from gosuslugi_sandbox.idp.oidc.edge (OIDC ID tokens and protocol JSON),
-gosuslugi_sandbox.idp.esia.token (ESIA ID tokens) and gosuslugi_sandbox.idp.esia.rest (the person
-root). Without an armed fault they sign or return the honest value unchanged.
+Called from gosuslugi_sandbox.idp.oidc.id_token (OIDC ID tokens),
+gosuslugi_sandbox.idp.esia.token_generator (ESIA ID tokens) and gosuslugi_sandbox.idp.responses
+(the protocol JSON of both dialects). Without an armed fault they sign or return the honest
+value unchanged.
 """
 
 from __future__ import annotations

@@ -6,6 +6,7 @@ from flask import Blueprint, Flask
 from flask_wtf.csrf import CSRFProtect
 
 from gosuslugi_sandbox.idp.interactions import register_protocol
+from gosuslugi_sandbox.idp.oidc.server import create_server
 from gosuslugi_sandbox.idp.pages import add_json_prefix
 
 bp = Blueprint("oidc", __name__, template_folder="templates")
@@ -14,7 +15,6 @@ bp = Blueprint("oidc", __name__, template_folder="templates")
 def init_app(app: Flask, csrf: CSRFProtect) -> None:
     """Register the protocol endpoints and the 'oidc' interaction protocol."""
     from gosuslugi_sandbox.idp.oidc import endpoints, logout  # noqa: F401 - registers the routes on bp
-    from gosuslugi_sandbox.idp.oidc.server import create_server
 
     app.extensions["idp"].extra["oauth_server"] = create_server(app)
     csrf.exempt(bp)

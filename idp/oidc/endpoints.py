@@ -11,10 +11,11 @@ from flask import g, redirect, request, url_for
 from gosuslugi_sandbox.idp import interactions as ix
 from gosuslugi_sandbox.idp.errors import PageError
 from gosuslugi_sandbox.idp.models import Person
-from gosuslugi_sandbox.idp.oidc import bp, edge
+from gosuslugi_sandbox.idp.oidc import bp
 from gosuslugi_sandbox.idp.oidc.claims import CLAIMS_SUPPORTED, SCOPES_SUPPORTED
+from gosuslugi_sandbox.idp.oidc.id_token import issuer
 from gosuslugi_sandbox.idp.oidc.server import CLIENT_AUTH, StoredRequest, query_client
-from gosuslugi_sandbox.idp.oidc.tokens import issuer
+from gosuslugi_sandbox.idp.responses import json_response
 from gosuslugi_sandbox.idp.runtime import db_session, runtime
 from gosuslugi_sandbox.shared.sql import as_int
 
@@ -156,7 +157,7 @@ def revoke():
 @bp.route("/jwks.json")
 def jwks():
     """The public signing keys (each with a kid)."""
-    return edge.json_response("jwks", runtime().keys.public_jwks())
+    return json_response("jwks", runtime().keys.public_jwks())
 
 
 @bp.route("/.well-known/openid-configuration")
@@ -191,4 +192,4 @@ def discovery():
         "request_uri_parameter_supported": False,
         "ui_locales_supported": ["ru"],
     }
-    return edge.json_response("discovery", doc)
+    return json_response("discovery", doc)

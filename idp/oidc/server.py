@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from authlib.integrations.flask_oauth2 import AuthorizationServer, ResourceProtector
+from authlib.integrations.flask_oauth2 import AuthorizationServer
 from authlib.oauth2.rfc6749 import OAuth2Request, grants
 from authlib.oauth2.rfc6749.errors import InvalidRequestError
 from authlib.oauth2.rfc6749.requests import BasicOAuth2Payload
-from authlib.oauth2.rfc6750 import BearerTokenValidator
 from authlib.oauth2.rfc7009 import RevocationEndpoint
 from authlib.oauth2.rfc7636 import CodeChallenge
 from authlib.oidc.core import OpenIDCode, UserInfoEndpoint
@@ -16,15 +15,12 @@ from flask import Flask, g
 from sqlalchemy import select
 
 from gosuslugi_sandbox.idp.models import AuthorizationCode, Client, Person, Token
-from gosuslugi_sandbox.idp.oidc import edge
 from gosuslugi_sandbox.idp.oidc.claims import user_claims
+from gosuslugi_sandbox.idp.oidc.id_token import id_token_for_grant, issuer
+from gosuslugi_sandbox.idp.resource_protector import protector
+from gosuslugi_sandbox.idp.responses import json_response
 from gosuslugi_sandbox.idp.runtime import config, db_session, digest, now
-from gosuslugi_sandbox.idp.storage.consume import (
-    find_access_token,
-    find_any_token,
-    redeem_code,
-    redeem_refresh_token,
-)
+from gosuslugi_sandbox.idp.storage.consume import find_any_token, redeem_code, redeem_refresh_token
 
 CLIENT_AUTH = ["client_secret_basic", "client_secret_post", "none"]
 
@@ -47,7 +43,7 @@ class StoredRequest(OAuth2Request):
 
 
 class Server(AuthorizationServer):
-    """Flask AuthorizationServer whose responses pass through gosuslugi_sandbox.idp.oidc.edge."""
+    """Flask AuthorizationServer whose JSON answers pass through gosuslugi_sandbox.idp.responses."""
 
     def create_oauth2_request(self, request):
         if isinstance(request, OAuth2Request):
@@ -56,7 +52,7 @@ class Server(AuthorizationServer):
 
     def handle_response(self, status_code, payload, headers):
         if isinstance(payload, dict):
-            return edge.json_response(g.get("oidc_edge", "oauth"), payload, status_code, headers)
+            return json_response(g.get("oidc_edge", "oauth"), payload, status_code, headers)
         return super().handle_response(status_code, payload, headers)
 
 
@@ -77,7 +73,7 @@ class S256Only(CodeChallenge):
 
 class OpenIDCodeExt(OpenIDCode):
     """OpenID Connect for the code grant; the ID token itself is built in
-    gosuslugi_sandbox.idp.oidc.tokens."""
+    gosuslugi_sandbox.idp.oidc.id_token."""
 
     def exists_nonce(self, nonce: str, request) -> bool:
         # Authlib validates the request twice on resume (get_consent_grant, then
@@ -103,9 +99,7 @@ class OpenIDCodeExt(OpenIDCode):
         return user_claims(user, scope.split())
 
     def encode_id_token(self, token: dict, request) -> str:
-        from gosuslugi_sandbox.idp.oidc.tokens import id_token_for_code
-
-        return id_token_for_code(token, request.client, request.user, request.authorization_code)
+        return id_token_for_grant(token, request.client, request.user, request.authorization_code)
 
 
 class CodeGrant(grants.AuthorizationCodeGrant):
@@ -172,11 +166,9 @@ class RefreshGrant(grants.RefreshTokenGrant):
 
 def add_refresh_id_token(grant, response) -> None:
     """OIDC Core §12.2: a refresh with scope openid returns a fresh ID token."""
-    from gosuslugi_sandbox.idp.oidc.tokens import id_token_for_refresh
-
     _status, token, _headers = response
     if "openid" in str(token.get("scope", "")).split():
-        token["id_token"] = id_token_for_refresh(
+        token["id_token"] = id_token_for_grant(
             token, grant.request.client, grant.request.user, grant.request.refresh_token
         )
 
@@ -198,13 +190,6 @@ class Revocation(RevocationEndpoint):
         token.revoke()
 
 
-class BearerValidator(BearerTokenValidator):
-    """Access tokens looked up by digest."""
-
-    def authenticate_token(self, token_string: str) -> Token | None:
-        return find_access_token(db_session(), token_string, "oidc")
-
-
 class UserInfo(UserInfoEndpoint):
     """GET/POST userinfo: claims by the token's scope."""
 
@@ -212,8 +197,6 @@ class UserInfo(UserInfoEndpoint):
         return user_claims(user, scope.split())
 
     def get_issuer(self) -> str:
-        from gosuslugi_sandbox.idp.oidc.tokens import issuer
-
         return issuer()
 
 
@@ -257,7 +240,5 @@ def create_server(app: Flask) -> Server:
     server.register_grant(CodeGrant, [OpenIDCodeExt(require_nonce=False), S256Only(required=True)])
     server.register_grant(RefreshGrant, [refresh_id_token_extension])
     server.register_endpoint(Revocation)
-    protector = ResourceProtector()
-    protector.register_token_validator(BearerValidator())
     server.register_endpoint(UserInfo(resource_protector=protector))
     return server

@@ -22,9 +22,14 @@ def test_detail_is_named_and_made_ascii():
         "ESIA-007014: The request doesn't contain the mandatory parameter [client_secret]"
     )
     assert errors.InvalidScope("профиль").description.isascii()
-    assert errors.InvalidGrant().as_dict("s1") == {
+    assert dict(errors.InvalidGrant(state="s1").get_body()) == {
         "error": "invalid_grant",
         "error_description": errors.InvalidGrant().description,
         "state": "s1",
     }
+    assert dict(errors.InvalidGrant(state="").get_body())["state"] == ""  # echoed even empty
+    assert "state" not in dict(errors.InvalidGrant().get_body())
+    quoted = errors.UnsupportedGrantType('pass"word\\')  # Authlib alone would refuse this
+    assert quoted.description.endswith('[pass"word\\]')
+    assert errors.ServerError().status_code == 500 and errors.InvalidGrant().status_code == 400
     assert errors.AccessDenied().error == "access_denied"

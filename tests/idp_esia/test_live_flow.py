@@ -12,7 +12,7 @@ from cryptography import x509
 from joserfc import jws
 from joserfc.jwk import KeySet, RSAKey
 
-from gosuslugi_sandbox.idp.esia import tokens
+from gosuslugi_sandbox.idp.esia import jwt as esia_jwt
 from gosuslugi_sandbox.shared import gost_x509
 
 from .conftest import ROSHCHINA, SCOPE, SMIRNOV, assert_esia_error
@@ -24,11 +24,11 @@ def verify_rs256(idp, token: str) -> tuple[dict, dict]:
     """Verify with the JWKS and with the published PEM certificate; (header, claims)."""
     jwks = KeySet.import_key_set(requests.get(f"{idp.url}/jwks.json", timeout=5).json())
     rsa_jwk = next(k for k in jwks.keys if k.key_type == "RSA")
-    obj = jws.deserialize_compact(token, rsa_jwk, registry=tokens.JWS_REGISTRY)
+    obj = jws.deserialize_compact(token, rsa_jwk, registry=esia_jwt.JWS_REGISTRY)
     pem = requests.get(f"{idp.url}/esia/certs/RS256.pem", timeout=5)
     assert pem.status_code == 200
     pinned = RSAKey.import_key(x509.load_pem_x509_certificate(pem.content).public_key())
-    jws.deserialize_compact(token, pinned, registry=tokens.JWS_REGISTRY)
+    jws.deserialize_compact(token, pinned, registry=esia_jwt.JWS_REGISTRY)
     return obj.protected, json.loads(obj.payload)
 
 
@@ -36,7 +36,7 @@ def verify_gost(idp, token: str) -> tuple[dict, dict]:
     """Verify with the published GOST certificate; (header, claims)."""
     pem = requests.get(f"{idp.url}/esia/certs/GOST3410_2012_256.pem", timeout=5)
     assert pem.status_code == 200
-    return tokens.decode_gost(token, gost_x509.load_certificate(pem.content).public_key)
+    return esia_jwt.decode_gost(token, gost_x509.load_certificate(pem.content).public_key)
 
 
 def check_tokens(idp, body: dict, client_id: str, alg: str, oid: int, trusted: bool) -> dict:

@@ -11,7 +11,7 @@ from joserfc import jws
 from joserfc.errors import BadSignatureError
 from joserfc.jwk import KeySet
 
-from gosuslugi_sandbox.idp.esia import tokens
+from gosuslugi_sandbox.idp.esia import jwt as esia_jwt
 from gosuslugi_sandbox.shared import gost_x509
 from tests.idp_esia.conftest import ROSHCHINA
 
@@ -25,14 +25,14 @@ def verify_rs256(base: str, token: str) -> tuple[dict, dict]:
     """(header, claims) verified with the served JWKS's RSA key."""
     keys = KeySet.import_key_set(requests.get(f"{base}/jwks.json", timeout=5).json())
     rsa = next(k for k in keys.keys if k.key_type == "RSA")
-    obj = jws.deserialize_compact(token, rsa, registry=tokens.JWS_REGISTRY)
+    obj = jws.deserialize_compact(token, rsa, registry=esia_jwt.JWS_REGISTRY)
     return obj.protected, json.loads(obj.payload)
 
 
 def verify_gost(base: str, token: str) -> tuple[dict, dict]:
     """(header, claims) verified with the published GOST certificate."""
     pem = requests.get(f"{base}/esia/certs/GOST3410_2012_256.pem", timeout=5).content
-    return tokens.decode_gost(token, gost_x509.load_certificate(pem).public_key)
+    return esia_jwt.decode_gost(token, gost_x509.load_certificate(pem).public_key)
 
 
 EXPECTED = {

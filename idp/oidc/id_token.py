@@ -1,5 +1,5 @@
-"""ID tokens: built in one place (claims, header, key choice), signed at
-gosuslugi_sandbox.idp.oidc.edge."""
+"""OIDC ID tokens: built in one place (claims, header, key choice) and signed through the
+faults (gosuslugi_sandbox.idp.faults.tokens), which may alter or re-sign them."""
 
 from __future__ import annotations
 
@@ -7,9 +7,11 @@ from typing import Any
 
 from authlib.oidc.core.util import create_half_hash
 from flask import request
+from joserfc import jwt
+from joserfc.jwk import ECKey, RSAKey
 
+from gosuslugi_sandbox.idp.faults import tokens as faults
 from gosuslugi_sandbox.idp.models import AuthorizationCode, Client, Person, Token
-from gosuslugi_sandbox.idp.oidc import edge
 from gosuslugi_sandbox.idp.oidc.claims import user_claims
 from gosuslugi_sandbox.idp.runtime import config, runtime
 
@@ -54,31 +56,27 @@ def build_id_token(
     if access_token:
         claims["at_hash"] = create_half_hash(access_token, alg).decode("ascii")
     header = {"alg": alg, "kid": key.kid, "typ": "JWT"}
-    return edge.sign_id_token(header, claims, key, client)
+    # client: the one the token is for, so faults can target one client
+    return faults.oidc_id_token(header, claims, key, client, honest_signature)
 
 
-def id_token_for_code(token: dict, client: Client, person: Person, code: AuthorizationCode) -> str:
-    """The ID token of a code exchange (nonce, auth_time and amr from the login)."""
+def honest_signature(header: dict[str, Any], claims: dict[str, Any], key: RSAKey | ECKey) -> str:
+    """The plain JWS of the claims with key (what every ID token is without faults)."""
+    return jwt.encode(header, claims, key, algorithms=[header["alg"]])
+
+
+def id_token_for_grant(
+    token: dict, client: Client, person: Person, origin: AuthorizationCode | Token
+) -> str:
+    """The ID token of a code exchange or a refresh: auth_time, acr and amr of the login, the
+    nonce of a code (a refresh's ID token carries none)."""
     return build_id_token(
         client,
         person,
         token.get("scope", ""),
-        auth_time=code.auth_time,
-        acr=code.acr,
-        amr=code.get_amr(),
-        nonce=code.nonce,
-        access_token=token.get("access_token"),
-    )
-
-
-def id_token_for_refresh(token: dict, client: Client, person: Person, old: Token) -> str:
-    """The ID token of a refresh: same sub, auth_time and amr as the original login."""
-    return build_id_token(
-        client,
-        person,
-        token.get("scope", ""),
-        auth_time=old.auth_time,
-        acr=old.acr,
-        amr=list(old.amr or []),
+        auth_time=origin.auth_time,
+        acr=origin.acr,
+        amr=list(origin.amr or []),
+        nonce=origin.nonce if isinstance(origin, AuthorizationCode) else None,
         access_token=token.get("access_token"),
     )

@@ -1,4 +1,4 @@
-"""ESIA-shaped access and ID tokens (docs/esia-protocol.md "Access token", "ID token").
+"""ESIA JWTs: shapes and signing (docs/esia-protocol.md "Access token", "ID token").
 
 RS256 is signed with joserfc and the IdP's RSA key. GOST3410_2012_256 is a JWS compact built
 by hand: the signing input `b64url(header) + "." + b64url(payload)` (ASCII) is signed with the
