@@ -23,6 +23,7 @@ bp.before_request(guard)
 
 def init_app(app: Flask, csrf: CSRFProtect) -> None:
     """Register the control API (JSON; CSRF-exempt, protected by the guard instead)."""
+    # here: these modules add their routes to bp, importing it from this package (a cycle)
     from gosuslugi_sandbox.idp.control import clients, email, login, misc, persons  # noqa: F401 - registers routes
 
     csrf.exempt(bp)
