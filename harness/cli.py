@@ -8,6 +8,7 @@ import os
 import sys
 
 from gosuslugi_sandbox import __version__
+from gosuslugi_sandbox.harness.scenarios.runner_options import add_arguments as add_run_arguments
 
 PROG = "gosuslugi-sandbox"
 DESCRIPTION = "A fake Gosuslugi (ESIA) and a fake Sferum for tests, QA and CI."
@@ -50,10 +51,6 @@ def _stand_options(parser: argparse.ArgumentParser) -> None:
 
 def build_parser() -> argparse.ArgumentParser:
     """The command line: global options, then one of the commands with its own."""
-    from gosuslugi_sandbox.harness.scenarios.runner_options import (
-        add_arguments as add_run_arguments,
-    )
-
     parser = argparse.ArgumentParser(
         prog=PROG,
         description=DESCRIPTION,
@@ -110,6 +107,7 @@ def main(argv: list[str] | None = None) -> int:
     args, rest = parser.parse_known_args(argv)
     verbosity = (args.verbose or 0) - (args.quiet or 0)
     if args.command == "bench":
+        # on first use: the benchmark's modules are `bench`'s alone
         from gosuslugi_sandbox.harness.bench.sandbox import main as bench
 
         return _interruptible(lambda: bench(rest))
@@ -117,17 +115,17 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"unrecognized arguments: {' '.join(rest)}")
     logging.basicConfig(level=log_level(verbosity), format="%(levelname)s %(name)s: %(message)s")
     if args.command == "run":
+        # on first use: the runner (stands, drivers, reports) is `run`'s alone
         from gosuslugi_sandbox.harness.scenarios.runner import run
 
         args.quiet = verbosity < 0
         return _interruptible(lambda: run(args))
     _apply_stand_options(args)
+    # on first use: the stand launcher (database set-up, TLS) is serve's and init-db's alone
+    from gosuslugi_sandbox.harness.serve import init_only, serve
+
     if args.command == "serve":
-        from gosuslugi_sandbox.harness.serve import serve
-
         return serve(verbosity)
-    from gosuslugi_sandbox.harness.serve import init_only
-
     return _interruptible(lambda: init_only(verbosity))
 
 

@@ -93,7 +93,7 @@ class PostgresCluster:
 
     def create_database(self, name: str | None = None) -> str:
         """Create an empty database and return its URL."""
-        import psycopg
+        import psycopg  # on first use: the optional [postgres] extra, not every install has it
 
         name = name or "t_" + uuid.uuid4().hex[:12]
         with psycopg.connect(

@@ -17,12 +17,14 @@ Ports, a team's own persons/clients files, the dialect and TLS: harness/plugin_o
 from __future__ import annotations
 
 import os
+from urllib.parse import parse_qs, urlparse
 
 import pytest
 
 from gosuslugi_sandbox import __version__
 from gosuslugi_sandbox.harness.control import GosuslugiControl, SferumControl
 from gosuslugi_sandbox.harness.plugin_options import PluginSettings, add_options, read_settings
+from gosuslugi_sandbox.harness.servers import LiveServer, free_port
 
 SETTINGS = pytest.StashKey[PluginSettings]()
 
@@ -82,8 +84,7 @@ class Gosuslugi(GosuslugiControl):
         Returns the URL Gosuslugi redirects back to (with `code` and `state`, or `error`);
         that URL is not opened. `redirect_prefix` defaults to the request's redirect_uri.
         """
-        from urllib.parse import parse_qs, urlparse
-
+        # on first use: the HTML parser stays out of every pytest session's start
         from gosuslugi_sandbox.harness.drivers.http_browser import HttpBrowser
         from gosuslugi_sandbox.harness.sign_in import SignInError, sign_in
 
@@ -108,8 +109,6 @@ class Sferum(SferumControl):
 
 
 def _start(factory, config: dict, port: int = 0, tls=None):
-    from gosuslugi_sandbox.harness.servers import LiveServer
-
     return LiveServer(factory(config), port=port, tls=tls).start()
 
 
@@ -120,6 +119,7 @@ def gosuslugi_tls(gosuslugi_settings, tmp_path_factory):
     if not gosuslugi_settings.tls:
         yield None
         return
+    # only with TLS: cryptography stays out of every other pytest session's start
     from gosuslugi_sandbox.shared.tls import ensure_tls
 
     tls = ensure_tls(tmp_path_factory.mktemp("gosuslugi-tls"))
@@ -138,7 +138,7 @@ def gosuslugi_tls(gosuslugi_settings, tmp_path_factory):
 def gosuslugi_server(gosuslugi_settings, gosuslugi_tls, tmp_path_factory):
     """The fake Gosuslugi served for the whole session (a
     gosuslugi_sandbox.harness.servers.LiveServer)."""
-    from gosuslugi_sandbox.harness.servers import free_port
+    # on first use: the app stays out of the start of pytest sessions that never serve it
     from gosuslugi_sandbox.idp import create_app
 
     instance = tmp_path_factory.mktemp("gosuslugi")
@@ -174,6 +174,7 @@ def gosuslugi(gosuslugi_server) -> Gosuslugi:
 @pytest.fixture(scope="session")
 def sferum_server(gosuslugi_settings, gosuslugi_server, gosuslugi_tls, tmp_path_factory):
     """The fake Sferum, wired to the session's fake Gosuslugi, speaking the chosen dialect."""
+    # on first use: the app stays out of the start of pytest sessions that never serve it
     from gosuslugi_sandbox.relying_party import create_app
 
     instance = tmp_path_factory.mktemp("sferum")

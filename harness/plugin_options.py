@@ -56,6 +56,7 @@ class PluginSettings:
 
     def rp_config(self) -> dict:
         """The fake Sferum's settings for the dialect and its fixture file."""
+        # on first use: the stand module (jsonschema, cryptography) stays out of pytest's start
         from gosuslugi_sandbox.harness.stand import RP_PROFILES
 
         config: dict = {"PROTOCOL": "esia" if self.dialect.startswith("esia") else "oidc"}

@@ -131,6 +131,7 @@ def _environment_setting(name: str):
 
 def fixture_persons() -> list[dict]:
     """The persons the IdP loads (IDP_PERSONS_FILES / IDP_FIXTURES_DIR), merged by oid."""
+    # on first use: the bench imports this module and wants no app in its own process
     from gosuslugi_sandbox.idp.fixtures import fixture_files
 
     config = {
@@ -169,6 +170,7 @@ def init_databases(env: dict[str, str]) -> dict[str, str]:
     database URL fails here with one clear message instead of in every worker.
     """
     os.environ.update(env)
+    # on first use: the bench imports this module and wants no app in its own process
     from gosuslugi_sandbox.idp import create_app as create_idp
     from gosuslugi_sandbox.relying_party import create_app as create_rp
 

@@ -12,8 +12,8 @@ from gosuslugi_sandbox.harness.servers import LiveServer, free_port
 from gosuslugi_sandbox.shared.config import FIXTURES_DIR
 from gosuslugi_sandbox.shared.tls import TlsFiles
 
-# `harness run -j N` builds stands from N threads. Building one imports the apps' modules
-# (create_app imports its blueprints on first use), and CPython 3.11 can fail compiling an
+# `harness run -j N` builds stands from N threads. The first build imports the apps' modules
+# (and each new database loads Alembic's scripts), and CPython 3.11 can fail compiling an
 # AST from several threads at once (pytest's assertion rewriting does that on import):
 # SystemError "AST constructor recursion depth mismatch" (CPython gh-106905). So the apps
 # are built one at a time; serving and the scenarios still run in parallel.
@@ -62,6 +62,7 @@ class LocalStand:
 
     def _start(self) -> Stand:
         with _BUILDING:
+            # here, under the lock (see _BUILDING); a run against given stands loads no app
             from gosuslugi_sandbox.idp import create_app as create_idp
             from gosuslugi_sandbox.relying_party import create_app as create_rp
 

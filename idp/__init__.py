@@ -10,6 +10,17 @@ from flask import Flask
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from gosuslugi_sandbox.idp import (
+    browser,
+    control,
+    esia,
+    faults,
+    landing,
+    login,
+    oidc,
+    pages,
+    report,
+)
 from gosuslugi_sandbox.idp.clock_offset import offset_source
 from gosuslugi_sandbox.idp.config import DEFAULTS
 from gosuslugi_sandbox.idp.database import open_database, password_method, register_commands
@@ -36,9 +47,6 @@ def create_app(test_config: Mapping | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1, x_port=1, x_prefix=1)
     # frame, referrer and cookie protection, malformed Authorization headers, bounded ids
     web_security.init_app(app)
-
-    from gosuslugi_sandbox.idp import esia
-
     esia.register_hooks()  # before the set-up: it validates the fixture clients' esia_* fields
     db, keys, secret = open_database(app.config)
     db.init_app(app)
@@ -56,17 +64,12 @@ def create_app(test_config: Mapping | None = None) -> Flask:
     # Authlib refuses non-https request URLs unless this is set.
     os.environ.setdefault("AUTHLIB_INSECURE_TRANSPORT", "1")
 
-    from gosuslugi_sandbox.idp import browser, control, landing, login, oidc, pages
-
     pages.init_app(app)
     browser.init_app(app)
     login.init_app(app)
     landing.init_app(app)
     oidc.init_app(app, csrf)
     control.init_app(app, csrf)
-
-    from gosuslugi_sandbox.idp import faults, report
-
     esia.init_app(app)
 
     faults.init_app(app)

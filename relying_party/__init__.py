@@ -5,9 +5,16 @@ from __future__ import annotations
 from flask import Flask, jsonify, request
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
+from gosuslugi_sandbox.relying_party.accounts.views import bp as accounts
 from gosuslugi_sandbox.relying_party.config import DEFAULTS, Settings
+from gosuslugi_sandbox.relying_party.control.views import bp as control
 from gosuslugi_sandbox.relying_party.database import open_database, register_commands
 from gosuslugi_sandbox.relying_party.gosuslugi.dialects import build_protocol
+from gosuslugi_sandbox.relying_party.gosuslugi.views import bp as gosuslugi
+from gosuslugi_sandbox.relying_party.info.views import bp as info
+from gosuslugi_sandbox.relying_party.profile.security import bp as security
+from gosuslugi_sandbox.relying_party.profile.views import bp as profile
+from gosuslugi_sandbox.relying_party.schools.views import bp as schools
 from gosuslugi_sandbox.relying_party.web import (
     GENDER_LABELS,
     ROLE_LABELS,
@@ -48,14 +55,6 @@ def create_app(test_config=None) -> Flask:
 
 
 def _register_blueprints(app: Flask, csrf: CSRFProtect) -> None:
-    from gosuslugi_sandbox.relying_party.accounts.views import bp as accounts
-    from gosuslugi_sandbox.relying_party.control.views import bp as control
-    from gosuslugi_sandbox.relying_party.gosuslugi.views import bp as gosuslugi
-    from gosuslugi_sandbox.relying_party.info.views import bp as info
-    from gosuslugi_sandbox.relying_party.profile.security import bp as security
-    from gosuslugi_sandbox.relying_party.profile.views import bp as profile
-    from gosuslugi_sandbox.relying_party.schools.views import bp as schools
-
     for blueprint in (accounts, profile, security, schools, gosuslugi, info, control):
         app.register_blueprint(blueprint)
     csrf.exempt(control)

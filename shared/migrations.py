@@ -82,7 +82,7 @@ def is_current(engine: Engine, schema: Schema) -> bool:
 
 
 def _alembic_config(connection: Connection, schema: Schema):
-    from alembic.config import Config
+    from alembic.config import Config  # on first use, as `command` in migrate()
 
     config = Config()
     config.set_main_option("script_location", schema.script_location)
@@ -142,7 +142,7 @@ def _migrate_sqlite(engine: Engine, schema: Schema) -> None:
 
 def run_env() -> None:
     """The body of an app's migrations/env.py (online mode on the connection passed in)."""
-    from alembic import context
+    from alembic import context  # on first use, as `command` in migrate()
 
     attributes = context.config.attributes
     context.configure(

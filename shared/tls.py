@@ -17,6 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+import certifi  # requests' own roots (requests depends on it)
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -154,10 +155,6 @@ def _make_cert(files: TlsFiles, ca: x509.Certificate, hosts: list[str]) -> None:
 
 
 def _public_roots() -> bytes:
-    try:
-        import certifi  # requests' own roots; present wherever requests is
-    except ImportError:  # pragma: no cover - requests depends on certifi
-        return b""
     return Path(certifi.where()).read_bytes()
 
 

@@ -17,6 +17,7 @@ from joserfc import jwt
 from joserfc.jwk import KeySet
 
 from gosuslugi_sandbox.harness.bench.http_client import Browser, Response
+from gosuslugi_sandbox.shared.formats import snils_checksum
 
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 BENCH_REDIRECT = "http://127.0.0.1:9/bench-callback"  # never followed
@@ -125,8 +126,6 @@ def register_bench_client(idp_url: str) -> tuple[str, str]:
 
 def bench_persons(control: Browser, idp_url: str, count: int) -> list[dict]:
     """Create `count` confirmed persons with their own phones for parallel clients."""
-    from gosuslugi_sandbox.shared.formats import snils_checksum
-
     persons = []
     for i in range(count):
         first_nine = f"{900000001 + i:09d}"

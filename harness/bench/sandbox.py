@@ -35,6 +35,8 @@ from gosuslugi_sandbox.harness.bench.measure import (
 from gosuslugi_sandbox.harness.bench.procs import Proc, spawn_until_200
 from gosuslugi_sandbox.harness.serve import AppSpec, gunicorn_command
 from gosuslugi_sandbox.harness.servers import free_port
+from gosuslugi_sandbox.shared.config import FIXTURES_DIR
+from gosuslugi_sandbox.shared.fixtures import load_fixture
 
 
 def start_app(spec: AppSpec, env: dict[str, str]) -> tuple[Proc, float]:
@@ -65,6 +67,8 @@ def compile_bytecode() -> None:
     Without this, an environment with PYTHONDONTWRITEBYTECODE set (this workplace's CI) would
     recompile every module of the app on every cold start.
     """
+    # here: only their folders are wanted; importing both apps would cost every
+    # `bench --help` a second
     from gosuslugi_sandbox import idp, relying_party, shared
 
     for package in (idp, relying_party, shared):
@@ -203,9 +207,6 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _fixture(name: str) -> dict:
-    from gosuslugi_sandbox.shared.config import FIXTURES_DIR
-    from gosuslugi_sandbox.shared.fixtures import load_fixture
-
     return load_fixture(FIXTURES_DIR / name)
 
 

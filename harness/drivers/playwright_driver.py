@@ -19,6 +19,7 @@ from playwright.sync_api import Browser, Page, Playwright, sync_playwright
 from playwright.sync_api import Error as PlaywrightError
 
 from gosuslugi_sandbox.harness.drivers.http_browser import PageError
+from gosuslugi_sandbox.shared.tls import spki_pins
 
 DEFAULT_CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -93,8 +94,6 @@ class BrowserPool:
         if trust:
             # HTTPS stands: accept chains that present a key of this CA file (the stand's test
             # CA); a throwaway browser profile cannot be told to trust a CA otherwise
-            from gosuslugi_sandbox.shared.tls import spki_pins
-
             self.args.append(f"--ignore-certificate-errors-spki-list={','.join(spki_pins(trust))}")
         self._local = threading.local()
 

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import atexit
+import shutil
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -12,7 +15,11 @@ import requests
 
 from gosuslugi_sandbox.harness.control import ControlError
 from gosuslugi_sandbox.harness.drivers.http_browser import PageError
+from gosuslugi_sandbox.harness.drivers.http_driver import HttpDriver
 from gosuslugi_sandbox.harness.fixture_data import fixture_passwords
+
+# the step modules add their steps to STEPS when imported
+from gosuslugi_sandbox.harness.scenarios import gosuslugi_steps, sferum_steps  # noqa: F401
 from gosuslugi_sandbox.harness.scenarios.contact_sheet import write_contact_sheet
 from gosuslugi_sandbox.harness.scenarios.context import Context, Stand, StepFailure
 from gosuslugi_sandbox.harness.scenarios.html_report import write_html_report
@@ -28,6 +35,7 @@ from gosuslugi_sandbox.harness.scenarios.scenario import (
 from gosuslugi_sandbox.harness.scenarios.screens import StepCamera, scenario_folders
 from gosuslugi_sandbox.harness.scenarios.steps import STEPS
 from gosuslugi_sandbox.harness.stand import StandPool
+from gosuslugi_sandbox.shared.tls import ensure_tls
 
 EXPECTED_ERRORS = (
     StepFailure,
@@ -41,9 +49,6 @@ EXPECTED_ERRORS = (
 
 def load_all(paths: list[Path], tags: list[str]) -> list[Scenario]:
     """Load and validate every scenario, keeping those whose tags match (-tag excludes)."""
-    import gosuslugi_sandbox.harness.scenarios.gosuslugi_steps
-    import gosuslugi_sandbox.harness.scenarios.sferum_steps  # noqa: F401  (registers the fake Sferum's steps)
-
     wanted = {t for t in tags if not t.startswith("-")}
     unwanted = {t[1:] for t in tags if t.startswith("-")}
     scenarios = []
@@ -264,12 +269,6 @@ def private_tls(args: argparse.Namespace):
     that lives as long as the process), else None."""
     if not args.tls:
         return None
-    import atexit
-    import shutil
-    import tempfile
-
-    from gosuslugi_sandbox.shared.tls import ensure_tls
-
     folder = tempfile.mkdtemp(prefix="harness-tls-")
     atexit.register(shutil.rmtree, folder, True)
     return ensure_tls(folder)
@@ -279,6 +278,7 @@ def driver_factory(args: argparse.Namespace, ca_bundle: str | None = None):
     """(make a fresh driver per named session, what a worker thread calls when it ends);
     ca_bundle: the CA file HTTPS stands are verified with."""
     if args.browser:
+        # only with --browser: Playwright's import is slow and HTTP runs never need it
         from gosuslugi_sandbox.harness.drivers.playwright_driver import BrowserPool
 
         width, _, height = args.viewport.partition("x")
@@ -286,6 +286,4 @@ def driver_factory(args: argparse.Namespace, ca_bundle: str | None = None):
             (int(width), int(height)), screens_dir=Path(args.screens), trust=ca_bundle
         )
         return browsers.make_driver, browsers.close_thread
-    from gosuslugi_sandbox.harness.drivers.http_driver import HttpDriver
-
     return (lambda _session: HttpDriver(verify=ca_bundle)), (lambda: None)

@@ -11,6 +11,7 @@ from typing import Any
 from urllib.parse import urljoin
 
 from gosuslugi_sandbox.harness.scenarios.context import Context, StepFailure
+from gosuslugi_sandbox.harness.scenarios.pages import resolve_page
 
 STEPS: dict[str, Callable[[Context, Any], None]] = {}
 
@@ -40,8 +41,6 @@ def expect_on_page(ctx: Context, testid: str, what: str) -> None:
 @step("open")
 def open_page(ctx: Context, page: str) -> None:
     """Go to a named page (see PAGES), an app path (/settings) or a full URL."""
-    from gosuslugi_sandbox.harness.scenarios.pages import resolve_page
-
     ctx.driver.open(resolve_page(ctx, page))
 
 

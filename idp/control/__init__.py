@@ -36,6 +36,7 @@ def bad_body(exc: BodyError):
 
 def init_app(app: Flask, csrf: CSRFProtect) -> None:
     """Register the control API (JSON; CSRF-exempt, protected by the guard instead)."""
+    # here: these modules add their routes to bp, importing it from this package (a cycle)
     from gosuslugi_sandbox.idp.control import clients, login, outboxes, persons, stand  # noqa: F401 - registers routes
 
     csrf.exempt(bp)

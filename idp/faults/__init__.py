@@ -13,13 +13,13 @@ from __future__ import annotations
 
 from flask import Flask
 
+from gosuslugi_sandbox.idp.faults import api, hooks
+
 DEFAULTS = {"FAULT_MAX_DELAY": 30, "KEY_ROTATION_GRACE": 300}
 
 
 def init_app(app: Flask) -> None:
     """Register the tables, the request hooks and the control endpoints."""
-    from gosuslugi_sandbox.idp.faults import api, hooks, models  # noqa: F401 - models add tables
-
     for key, value in DEFAULTS.items():
         app.config.setdefault(key, value)
     hooks.init_app(app)

@@ -10,13 +10,11 @@ from __future__ import annotations
 
 from flask import Flask
 
+from gosuslugi_sandbox.idp.faults import hooks
+from gosuslugi_sandbox.idp.report import record, views
+
 
 def init_app(app: Flask) -> None:
     """Register the table, the request recorder and the report endpoints."""
-    # imported here: the package's models add a table to the IdP's metadata when the app
-    # asks for the report, and views import the app's blueprints machinery
-    from gosuslugi_sandbox.idp.faults import hooks
-    from gosuslugi_sandbox.idp.report import models, record, views  # noqa: F401 - the table
-
     hooks.observe(app, record.record)
     app.register_blueprint(views.bp)

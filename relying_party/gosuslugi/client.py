@@ -29,7 +29,7 @@ def tls_verify() -> str | bool:
 
 def translate_http_error(exc: Exception, what: str) -> GosuslugiError:
     """Map a requests failure to a refusal code."""
-    import requests
+    import requests  # on first use, as in fetch below
 
     if isinstance(exc, requests.Timeout):
         return GosuslugiError("idp_timeout", f"{what}: {exc}")

@@ -13,11 +13,11 @@ def build_protocol(config: Mapping) -> GosuslugiTrip:
     name = Settings.from_config(config).protocol
     # Only the dialect in use is imported: the other's libraries would slow every start.
     if name == "oidc":
-        from gosuslugi_sandbox.relying_party.gosuslugi.oidc import OidcProtocol
+        from gosuslugi_sandbox.relying_party.gosuslugi.oidc import OidcProtocol  # see above
 
         return OidcProtocol()
     if name == "esia":
-        from gosuslugi_sandbox.relying_party.gosuslugi.esia import EsiaProtocol
+        from gosuslugi_sandbox.relying_party.gosuslugi.esia import EsiaProtocol  # see above
 
         return EsiaProtocol(config)
     raise ValueError(f"RP_PROTOCOL={name!r} is unknown; use oidc or esia")
