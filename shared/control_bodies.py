@@ -16,14 +16,16 @@ import math
 from collections.abc import Callable, Iterable
 from importlib.resources import files
 from importlib.resources.abc import Traversable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import request
-from jsonschema import Draft202012Validator
-from jsonschema.exceptions import ValidationError, relevance
-from referencing import Registry, Resource
 
 from gosuslugi_sandbox.shared.control_api import ascii_text
+
+if TYPE_CHECKING:
+    from jsonschema import Draft202012Validator
+    from jsonschema.exceptions import ValidationError
+    from referencing import Registry
 
 ID_BASE = "https://example.invalid/gosuslugi-sandbox/control/"
 NOT_JSON = object()  # a body that does not parse; no schema accepts it
@@ -89,11 +91,19 @@ class BodySchemas:
                     continue
                 name = file.name.removesuffix(".json")
                 schema = json.loads(file.read_text(encoding="utf-8"))
-                Draft202012Validator.check_schema(schema)
+                # each is checked against the 2020-12 metaschema by
+                # tests/edge/test_control_schemas.py, not at every start
                 if name in self.schemas or schema.get("$id") != f"{ID_BASE}{file.name}":
                     raise ValueError(f"{file}: $id must be {ID_BASE}{file.name}, once")
                 self.schemas[name], self.files[name] = schema, file
-        self.registry = Registry().with_resources(
+
+    @functools.cached_property
+    def registry(self) -> Registry:
+        """The schemas by `$id`, so that one may `$ref` another."""
+        # on first use, as jsonschema below: ~70 ms of imports kept out of every start
+        from referencing import Registry, Resource
+
+        return Registry().with_resources(
             (s["$id"], Resource.from_contents(s)) for s in self.schemas.values()
         )
 
@@ -104,6 +114,9 @@ class BodySchemas:
 
     def validator(self, name: str) -> Draft202012Validator:
         """The validator of one schema (KeyError for a name no file has)."""
+        # on first use: jsonschema and its dependencies cost every start ~70 ms otherwise
+        from jsonschema import Draft202012Validator
+
         return Draft202012Validator(self.schemas[name], registry=self.registry)
 
     def check(self, name: str, body: Any) -> Any:
@@ -112,12 +125,14 @@ class BodySchemas:
             raise BodyError("body", "must be a JSON object")
         errors = list(self.validator(name).iter_errors(body))
         if errors:  # the outermost, strongest one (jsonschema's relevance, no descent)
+            from jsonschema.exceptions import relevance  # loaded by validator() already
+
             raise _body_error(max(errors, key=relevance))
         return body
 
     def accepts(self, name: str, answer: Callable[[BodyError], Any]) -> Callable:
         """Decorate a view: its body is checked against `name`, then passed as `body=`."""
-        self.validator(name)  # a missing schema fails at import, not at the first request
+        self.schemas[name]  # a missing schema fails at import, not at the first request
 
         def decorate(view: Callable) -> Callable:
             @functools.wraps(view)
