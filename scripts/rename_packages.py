@@ -4,6 +4,8 @@
     python scripts/rename_packages.py           # rewrite, then ruff (imports sorted, formatted)
     python scripts/rename_packages.py --check   # list what it would change; exit 1 if anything
 
+Over 300 lines: one self-contained script (it must run on a tree that is not installed).
+
 The directories stay where they are (setup.py's PACKAGES maps each to its import name). It is
 idempotent: on a renamed tree it changes nothing, so it can run again after a merge. Rewritten:
 - import statements, also inside strings and Markdown code blocks: `from idp.x import y`,

@@ -2,6 +2,8 @@
 
 Each check takes a client's recorded requests (oldest first) and returns a result dict:
 {id, title: {en, ru}, status, summary, evidence: [{request_id, at, note}]}.
+Over 300 lines: the card's checks side by side, in the order the card shows them, so a new
+check is written next to the ones it resembles.
 """
 
 from __future__ import annotations
