@@ -1,0 +1,54 @@
+"""The IdP code flow keeps its SQL budget (docs/performance.md, "The third round").
+
+The counts are deterministic: SQLAlchemy's engine events count what each endpoint executes
+during one full flow (the third, after two warm-ups), as `scripts/sql_per_flow.py` prints.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from flask import has_request_context, request
+from sqlalchemy import event
+
+from gosuslugi_sandbox.harness.bench.flows import IdpFlow, register_bench_client
+from tests.idp.conftest import ROSHCHINA, ROSHCHINA_PHONE
+
+# per endpoint: what the guarantees and the page need (see the table in docs/performance.md)
+BUDGET = {
+    "GET oidc.authorize": 5,
+    "GET login.login": 2,  # with DEV's list of test persons
+    "POST login.login": 8,
+    "GET login.sms": 3,
+    "POST login.sms": 6,
+    "GET login.consent": 1,
+    "POST login.consent": 2,
+    "GET oidc.resume": 6,
+    "POST oidc.token": 6,
+    "GET oidc.userinfo": 3,
+    "GET control.sms": 1,
+}
+
+
+def test_one_code_flow_runs_within_its_statement_budget(idp_app, idp_server):
+    statements: Counter[str] = Counter()
+    counting = [False]
+
+    @event.listens_for(idp_app.extensions["idp"].db.engine, "before_cursor_execute")
+    def _count(*_args):
+        if counting[0] and has_request_context():
+            statements[f"{request.method} {request.endpoint}"] += 1
+
+    register_bench_client(idp_server.url)
+    person = {"mobile": ROSHCHINA_PHONE, "password": ROSHCHINA["password"]}
+    flow = IdpFlow(idp_server.url, "bench", "bench-secret", person)
+    try:
+        flow.run()
+        flow.run()
+        counting[0] = True
+        flow.run()
+    finally:
+        flow.close()
+    over = {k: (v, BUDGET.get(k, 0)) for k, v in statements.items() if v > BUDGET.get(k, 0)}
+    assert over == {}, f"over budget (statements, budget): {over}"
+    assert sum(statements.values()) <= sum(BUDGET.values())
