@@ -22,7 +22,7 @@ from gosuslugi_sandbox.idp import (
     report,
 )
 from gosuslugi_sandbox.idp.clock_offset import offset_source
-from gosuslugi_sandbox.idp.config import DEFAULTS
+from gosuslugi_sandbox.idp.config import DEFAULTS, Settings
 from gosuslugi_sandbox.idp.database import open_database, password_method, register_commands
 from gosuslugi_sandbox.idp.runtime import Runtime, default_sms_code
 from gosuslugi_sandbox.shared import web_security
@@ -43,7 +43,8 @@ def create_app(test_config: Mapping | None = None) -> Flask:
     use_bounded_ints(app, BIGINT_MAX)  # oids are BIGINT columns
     configure(app, "IDP", DEFAULTS, test_config)
     app.instance_path = app.config["INSTANCE_PATH"]
-    if app.config.get("TRUST_PROXY"):
+    read = Settings.from_config(app.config)  # a value that cannot be read stops the start
+    if read.trust_proxy:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1, x_port=1, x_prefix=1)
     # frame, referrer and cookie protection, malformed Authorization headers, bounded ids
     web_security.init_app(app)

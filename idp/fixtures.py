@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from os import PathLike
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from gosuslugi_sandbox.idp import clients as client_store
 from gosuslugi_sandbox.idp import persons as person_store
+from gosuslugi_sandbox.idp.config import files
 from gosuslugi_sandbox.idp.models import SECRETS, Base, Client, Person, SigningKey
 from gosuslugi_sandbox.idp.validation import ValidationError
 from gosuslugi_sandbox.shared.config import FIXTURES_DIR
@@ -41,12 +41,10 @@ def fixtures_dir(config: Mapping[str, Any]) -> Path:
 
 def fixture_files(config: Mapping[str, Any], kind: str) -> list[Path]:
     """The files the persons or clients (kind) are read from, in order."""
-    files = config.get(f"{kind.upper()}_FILES")
-    if not files:
+    names = files(config.get(f"{kind.upper()}_FILES"))
+    if names is None:
         return [fixtures_dir(config) / f"{kind}.yaml"]
-    if isinstance(files, str | PathLike):
-        files = [files]
-    return [Path(f) for f in files]
+    return [Path(f) for f in names]
 
 
 def _entries(path: Path, kind: str, variables: dict[str, str] | None = None) -> list:

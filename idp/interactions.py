@@ -42,10 +42,10 @@ from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
 from gosuslugi_sandbox.idp import browser, clock_offset
+from gosuslugi_sandbox.idp.config import settings
 from gosuslugi_sandbox.idp.errors import ForeignBrowserError, InteractionError
 from gosuslugi_sandbox.idp.models import Client, IdpSession, Interaction, Person
 from gosuslugi_sandbox.idp.runtime import (
-    config,
     db_session,
     keep_for_request,
     now,
@@ -103,7 +103,7 @@ def create(
         params={k: str(v) for k, v in params.items()},
         needs_consent=needs_consent,
         created_at=now(),
-        expires_at=now() + int(config("INTERACTION_SECONDS")),
+        expires_at=now() + settings().interaction_seconds,
         amr=[],
     )
     db_session().add(inter)

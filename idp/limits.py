@@ -19,8 +19,9 @@ Keys are per person, so a limit holds across codes, resends, logins, workers and
 
 from __future__ import annotations
 
+from gosuslugi_sandbox.idp.config import settings
 from gosuslugi_sandbox.idp.models import COUNTERS
-from gosuslugi_sandbox.idp.runtime import config, db_session, now
+from gosuslugi_sandbox.idp.runtime import db_session, now
 from gosuslugi_sandbox.shared.limits import Counters, Limit
 
 counters = Counters(COUNTERS, db_session, now)
@@ -29,46 +30,46 @@ counters = Counters(COUNTERS, db_session, now)
 def password_limit() -> Limit:
     """Wrong passwords before a lockout."""
     return Limit(
-        int(config("MAX_FAILED_LOGINS")),
-        block_seconds=float(config("LOCKOUT_SECONDS")),
+        settings().max_failed_logins,
+        block_seconds=settings().lockout_seconds,
     )
 
 
 def sms_wrong_limit() -> Limit:
     """Wrong SMS codes per person before the SMS step is blocked."""
     return Limit(
-        int(config("SMS_MAX_WRONG")),
-        float(config("SMS_WRONG_WINDOW")),
-        float(config("SMS_BLOCK_SECONDS")),
+        settings().sms_max_wrong,
+        settings().sms_wrong_window,
+        settings().sms_block_seconds,
     )
 
 
 def sms_resend_hourly_limit() -> Limit:
     """Codes sent again to one person per hour."""
-    return Limit(int(config("SMS_RESENDS_PER_HOUR")), 3600.0)
+    return Limit(settings().sms_resends_per_hour, 3600.0)
 
 
 def sms_resend_limit() -> Limit:
     """Resends within one login."""
-    return Limit(int(config("SMS_RESENDS_PER_LOGIN")))
+    return Limit(settings().sms_resends_per_login)
 
 
 def pin_limit() -> Limit:
     """Wrong PINs a signature certificate takes; then it stays blocked (until unlock/reset)."""
-    return Limit(int(config("SIGNATURE_PIN_ATTEMPTS")))
+    return Limit(settings().signature_pin_attempts)
 
 
 def recovery_pacing() -> Limit:
     """One recovery code per RECOVERY_RESEND_SECONDS for what was typed."""
-    return Limit(1, float(config("RECOVERY_RESEND_SECONDS")))
+    return Limit(1, settings().recovery_resend_seconds)
 
 
 def recovery_wrong_limit() -> Limit:
     """Wrong recovery codes per address across codes, then blocked."""
     return Limit(
-        int(config("RECOVERY_MAX_WRONG")),
-        float(config("RECOVERY_WRONG_WINDOW")),
-        float(config("RECOVERY_BLOCK_SECONDS")),
+        settings().recovery_max_wrong,
+        settings().recovery_wrong_window,
+        settings().recovery_block_seconds,
     )
 
 

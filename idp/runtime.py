@@ -1,4 +1,5 @@
-"""Per-app services reached from request code: database session, clock, keys, SMS code generator.
+"""Per-app services reached from request code: database session, clock, keys, SMS code generator
+(settings: gosuslugi_sandbox.idp.config.settings()).
 
 Everything lives on `app.extensions["idp"]` (set up by create_app), never in module globals,
 so two apps in one process (tests) and two workers behind one port behave correctly.
@@ -59,14 +60,6 @@ def keep_for_request(*rows: Any) -> None:
 def now() -> float:
     """Seconds since the epoch by the app's clock (offset by POST /_control/clock)."""
     return runtime().clock.time()
-
-
-def config(name: str) -> Any:
-    """A setting of the current app; its default lives in idp/config.py DEFAULTS (one place)."""
-    try:
-        return current_app.config[name]
-    except KeyError:
-        raise KeyError(f"{name} is not a setting of the IdP (idp/config.py DEFAULTS)") from None
 
 
 def random_token(nbytes: int = 32) -> str:

@@ -9,8 +9,9 @@ from __future__ import annotations
 from flask import session
 
 from gosuslugi_sandbox.idp import browser
+from gosuslugi_sandbox.idp.config import settings
 from gosuslugi_sandbox.idp.models import IdpSession
-from gosuslugi_sandbox.idp.runtime import config, db_session, digest, now, random_token
+from gosuslugi_sandbox.idp.runtime import db_session, digest, now, random_token
 
 _KEY = "sso"
 
@@ -36,7 +37,7 @@ def start_session(person_oid: int, auth_time: int, amr: list[str]) -> IdpSession
         auth_time=auth_time,
         amr=list(amr),
         created_at=now(),
-        expires_at=now() + int(config("SSO_SESSION_SECONDS")),
+        expires_at=now() + settings().sso_session_seconds,
     )
     db_session().add(row)
     session[_KEY] = raw

@@ -5,43 +5,24 @@ then test config), read as one typed object, `settings()`.
 environment gives text or JSON: `RP_ID_TOKEN_ALGS=RS256,ES256` is a list, `RP_LOCKOUT_SECONDS=60`
 a number); `DEFAULTS` is what `create_app` loads into `app.config`, built from it. Views read
 `settings()`, made from `app.config` once per request, so a test that changes `app.config`
-between requests is obeyed. A value that cannot be read stops the start (ValueError).
+between requests is obeyed. A value that cannot be read stops the start (ValueError). The
+mechanism is shared with the IdP: gosuslugi_sandbox.shared.settings.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, fields
-from typing import Any
-
-from flask import current_app, g
+from dataclasses import dataclass
 
 from gosuslugi_sandbox.shared.config import FIXTURES_DIR
 from gosuslugi_sandbox.shared.passwords import DEFAULT_METHOD
-
-
-def names(value: Any) -> tuple[str, ...]:
-    """A list setting given as a list or as comma-separated text (environment variables)."""
-    if isinstance(value, str):
-        return tuple(v.strip() for v in value.split(",") if v.strip())
-    if value is not None and not isinstance(value, list | tuple):
-        raise ValueError("a list or comma-separated text")
-    return tuple(str(v) for v in value or ())
-
-
-def optional_text(value: Any) -> str | None:
-    """Text, or None when unset or empty."""
-    return None if value in (None, "") else str(value)
-
-
-def setting(default: Any, read: Callable[[Any], Any] = str) -> Any:
-    """A field of Settings: its default and how a configured value is read."""
-    return field(default=default, metadata={"read": read})
+from gosuslugi_sandbox.shared.settings import AppSettings, names, optional_text, setting
 
 
 @dataclass(frozen=True)
-class Settings:
+class Settings(AppSettings):
     """The fake Sferum's own knobs (app.config key: the name in capitals, RP_ prefixed in env)."""
+
+    PREFIX = "RP"
 
     public_url: str = setting("http://127.0.0.1:8000")
     port: int = setting(8000, int)
@@ -90,18 +71,6 @@ class Settings:
         if self.idp_issuer is None:  # the IdP names itself by its URL unless told otherwise
             object.__setattr__(self, "idp_issuer", self.idp_url)
 
-    @classmethod
-    def from_config(cls, config: Mapping[str, Any]) -> Settings:
-        """Read every setting from a Flask config; ValueError names the one that cannot be."""
-        values = {}
-        for f in fields(cls):
-            raw = config.get(f.name.upper(), f.default)
-            try:
-                values[f.name] = f.metadata["read"](raw)
-            except (TypeError, ValueError) as exc:
-                raise ValueError(f"RP_{f.name.upper()}={raw!r} cannot be read: {exc}") from exc
-        return cls(**values)
-
 
 # Flask's own keys and those shared code reads from app.config (the control guard)
 FLASK_DEFAULTS = {
@@ -123,12 +92,10 @@ FLASK_DEFAULTS = {
 }
 DEFAULTS = {
     **FLASK_DEFAULTS,
-    **{f.name.upper(): f.default for f in fields(Settings)},
+    **Settings.defaults(),
 }
 
 
 def settings() -> Settings:
     """The settings of the current app, read once per request (or app context)."""
-    if "rp_settings" not in g:
-        g.rp_settings = Settings.from_config(current_app.config)
-    return g.rp_settings
+    return Settings.current()

@@ -3,7 +3,8 @@
 Endpoints: /aas/oauth2/ac, /aas/oauth2/v2/ac (authorization), /aas/oauth2/te,
 /aas/oauth2/v3/te (token), /rs/prns/{oid}[/ctts|addrs|docs[/{id}]] (person REST),
 /idp/ext/Logout, /esia/certs/{RS256,GOST3410_2012_256}.pem (token-signing certificates).
-Config (IDP_ESIA_* environment or test config): see DEFAULTS.
+Settings (IDP_ESIA_* environment or test config): the esia_* ones of
+gosuslugi_sandbox.idp.config.Settings.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from flask import Flask
 
 from gosuslugi_sandbox.idp import interactions
 from gosuslugi_sandbox.idp.clients import register_metadata_check
+from gosuslugi_sandbox.idp.config import Settings
 from gosuslugi_sandbox.idp.esia import authorize, rest, token_endpoint
 from gosuslugi_sandbox.idp.esia.clients import registration_problem
 from gosuslugi_sandbox.idp.esia.errors import AccessDenied
@@ -27,21 +29,6 @@ from gosuslugi_sandbox.idp.esia.server import Server, create_server
 from gosuslugi_sandbox.idp.faults.redirects import register_access_denied
 from gosuslugi_sandbox.idp.pages import add_json_prefix
 from gosuslugi_sandbox.shared import gost_x509
-from gosuslugi_sandbox.shared.config import FIXTURES_DIR
-
-ESIA_FIXTURES = FIXTURES_DIR / "esia"
-
-DEFAULTS = {
-    # `iss` of ESIA tokens, independent of the URL the sandbox is served on
-    "ESIA_ISSUER": "http://esia.gosuslugi.ru/",
-    "ESIA_TIMESTAMP_SKEW": 300,
-    "ESIA_CODE_TTL": 300,
-    "ESIA_ACCESS_TOKEN_TTL": 3600,
-    "ESIA_ID_TOKEN_TTL": 10800,
-    # the IdP's GOST key pair for GOST3410_2012_256 tokens (TEST-ONLY fixture by default)
-    "ESIA_GOST_KEY_FILE": str(ESIA_FIXTURES / "idp-gost.key.pem"),
-    "ESIA_GOST_CERT_FILE": str(ESIA_FIXTURES / "idp-gost.crt.pem"),
-}
 
 
 @dataclass
@@ -82,10 +69,9 @@ def register_hooks() -> None:
 
 def init_app(app: Flask) -> None:
     """Register the ESIA blueprints, the `esia` protocol and its tables."""
-    for key, value in DEFAULTS.items():
-        app.config.setdefault(key, value)
-    certificate = gost_x509.load_certificate(Path(app.config["ESIA_GOST_CERT_FILE"]).read_bytes())
-    key = gost_x509.load_private_key(Path(app.config["ESIA_GOST_KEY_FILE"]).read_bytes())
+    read = Settings.from_config(app.config)
+    certificate = gost_x509.load_certificate(Path(read.esia_gost_cert_file).read_bytes())
+    key = gost_x509.load_private_key(Path(read.esia_gost_key_file).read_bytes())
     if key.public_key != certificate.public_key or key.curve.size != 32:
         raise ValueError("ESIA_GOST_KEY_FILE: not the 256-bit key of ESIA_GOST_CERT_FILE")
     signer = GostSigner(key, certificate)

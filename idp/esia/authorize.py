@@ -13,8 +13,9 @@ from urllib.parse import urlencode
 from flask import Blueprint, redirect, render_template, request
 
 from gosuslugi_sandbox.idp import interactions
+from gosuslugi_sandbox.idp.config import settings
 from gosuslugi_sandbox.idp.esia import checks
-from gosuslugi_sandbox.idp.esia.clients import settings
+from gosuslugi_sandbox.idp.esia.clients import client_settings
 from gosuslugi_sandbox.idp.esia.errors import (
     AccessDenied,
     CertificateMismatch,
@@ -25,7 +26,7 @@ from gosuslugi_sandbox.idp.esia.errors import (
     UnsupportedResponseType,
 )
 from gosuslugi_sandbox.idp.models import AuthorizationCode, Client, Person
-from gosuslugi_sandbox.idp.runtime import config, db_session, digest, now, random_token
+from gosuslugi_sandbox.idp.runtime import db_session, digest, now, random_token
 from gosuslugi_sandbox.idp.sso import end_session
 
 bp = Blueprint("esia_auth", __name__, template_folder="templates")
@@ -72,7 +73,7 @@ def authorize():
     v2 = request.endpoint == "esia_auth.ac_v2"
     try:
         client = _client_or_page((args.get("client_id") or "").strip())
-        esia = settings(client)
+        esia = client_settings(client)
         redirect_uri = args.get("redirect_uri") or ""
         if not redirect_uri:
             raise MissingParameter("redirect_uri")
@@ -150,7 +151,7 @@ def resume():
             session_id=inter.session_id,
             extra={"sid": str(uuid.uuid4())},  # urn:esia:sid, shared by the tokens
             created_at=moment,
-            expires_at=moment + int(config("ESIA_CODE_TTL")),
+            expires_at=moment + settings().esia_code_ttl,
         )
     )
     interactions.commit()

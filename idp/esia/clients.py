@@ -24,8 +24,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from flask import current_app, has_app_context
+from flask import has_app_context
 
+from gosuslugi_sandbox.idp.config import settings
 from gosuslugi_sandbox.idp.esia import certificates
 from gosuslugi_sandbox.idp.esia.certificates import ClientCertificate, UnsupportedCertificate
 from gosuslugi_sandbox.idp.esia.errors import UnauthorizedClient
@@ -82,7 +83,7 @@ def _certificate_bytes(meta: dict[str, Any]) -> bytes | None:
         return str(meta["esia_certificate"]).encode("ascii", "replace")
     if meta.get("esia_certificate_file"):
         name = str(meta["esia_certificate_file"])
-        configured = current_app.config.get("FIXTURES_DIR") if has_app_context() else None
+        configured = settings().fixtures_dir if has_app_context() else None
         path = Path(configured or FIXTURES_DIR) / name
         # A test fixtures directory may hold persons and clients only: fall back to the repo's.
         return (path if path.exists() else FIXTURES_DIR / name).read_bytes()
@@ -122,7 +123,7 @@ def registration_problem(meta: dict[str, Any]) -> tuple[str, str] | None:
     return None
 
 
-def settings(client: Client) -> EsiaClient:
+def client_settings(client: Client) -> EsiaClient:
     """The ESIA settings of client; an unusable certificate gives ESIA-007005 (never a 500)."""
     meta = client.client_metadata or {}
     problem = registration_problem(meta)
@@ -135,7 +136,7 @@ def settings(client: Client) -> EsiaClient:
         allow_rsa=_flag(meta, "esia_allow_rsa", default=False),
         allow_v1_text=_flag(meta, "esia_allow_v1_text", default=False),
         check_timestamp=_flag(meta, "esia_check_timestamp"),
-        skew=float(meta.get("esia_timestamp_skew") or current_app.config["ESIA_TIMESTAMP_SKEW"]),
+        skew=float(meta.get("esia_timestamp_skew") or settings().esia_timestamp_skew),
         check_state=_flag(meta, "esia_check_state"),
         check_scope=_flag(meta, "esia_check_scope"),
         check_certificate_hash=_flag(meta, "esia_check_certificate_hash"),

@@ -17,7 +17,7 @@ from authlib.oauth2.rfc6749.errors import UnsupportedGrantTypeError
 from flask import Flask, g
 
 from gosuslugi_sandbox.idp.esia import checks, client_auth, token_generator
-from gosuslugi_sandbox.idp.esia.clients import EsiaClient, settings
+from gosuslugi_sandbox.idp.esia.clients import EsiaClient, client_settings
 from gosuslugi_sandbox.idp.esia.errors import (
     CertificateMismatch,
     InvalidGrant,
@@ -55,7 +55,7 @@ class Server(AuthorizationServer):
         known = g.setdefault("esia_clients", {})
         if client_id not in known:
             client = db_session().get(Client, client_id) if client_id else None
-            known[client_id] = settings(client) if client is not None else None  # or 007005
+            known[client_id] = client_settings(client) if client is not None else None  # or 007005
         return known[client_id]
 
     def save_token(self, token: dict, request) -> None:

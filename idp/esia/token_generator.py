@@ -12,19 +12,20 @@ import uuid
 
 from flask import current_app
 
+from gosuslugi_sandbox.idp.config import settings
 from gosuslugi_sandbox.idp.esia import jwt
 from gosuslugi_sandbox.idp.esia.clients import EsiaClient
 from gosuslugi_sandbox.idp.faults.tokens import esia_id_token
 from gosuslugi_sandbox.idp.models import AuthorizationCode, Person, Token
-from gosuslugi_sandbox.idp.runtime import config, db_session, digest, now, runtime
+from gosuslugi_sandbox.idp.runtime import db_session, digest, now, runtime
 
 
 def generate_token(esia: EsiaClient, person: Person, origin: AuthorizationCode | Token) -> dict:
     """The token response body (without state) for a redeemed code or refresh token."""
     scopes, sid, auth_time = origin.scope.split(), origin.extra["sid"], origin.auth_time
     moment = int(now())
-    access_ttl = int(config("ESIA_ACCESS_TOKEN_TTL"))
-    issuer = config("ESIA_ISSUER")
+    access_ttl = settings().esia_access_token_ttl
+    issuer = settings().esia_issuer
     rsa_key = runtime().keys.for_alg(jwt.RS256)
     gost_signer = current_app.extensions["esia"].gost_signer
 
@@ -43,7 +44,7 @@ def generate_token(esia: EsiaClient, person: Person, origin: AuthorizationCode |
         jwt.ID_HEADER,
         jwt.id_claims(
             issuer=issuer, client_id=esia.client_id, oid=person.oid, trusted=person.trusted,
-            sid=sid, now=moment, auth_time=auth_time, lifetime=int(config("ESIA_ID_TOKEN_TTL")),
+            sid=sid, now=moment, auth_time=auth_time, lifetime=settings().esia_id_token_ttl,
             amr=jwt.amd_for(origin.amr),
         ),
         esia.token_alg, jwt.ALGORITHMS, sign,

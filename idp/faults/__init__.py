@@ -4,9 +4,8 @@ Edges: the ID token signers (gosuslugi_sandbox.idp.oidc.id_token,
 gosuslugi_sandbox.idp.esia.token_generator), the protocol JSON documents
 (gosuslugi_sandbox.idp.responses: discovery, JWKS, userinfo, person REST), the authorization
 redirect, and whole responses (transport faults: http-500, http-503, malformed-json, delay, drop).
-The grant logic itself stays honest. Config: FAULT_MAX_DELAY (seconds, default 30),
-KEY_ROTATION_GRACE (seconds the replaced key stays in JWKS after `signing-key-rotation`, default
-300; also how long the JWKS shapes of the kid-absent faults last).
+The grant logic itself stays honest. Settings: FAULT_MAX_DELAY and KEY_ROTATION_GRACE
+(gosuslugi_sandbox.idp.config.Settings).
 """
 
 from __future__ import annotations
@@ -15,13 +14,9 @@ from flask import Flask
 
 from gosuslugi_sandbox.idp.faults import api, hooks
 
-DEFAULTS = {"FAULT_MAX_DELAY": 30, "KEY_ROTATION_GRACE": 300}
-
 
 def init_app(app: Flask) -> None:
     """Register the tables, the request hooks and the control endpoints."""
-    for key, value in DEFAULTS.items():
-        app.config.setdefault(key, value)
     hooks.init_app(app)
     csrf = app.extensions.get("csrf")
     if csrf is not None:

@@ -13,11 +13,12 @@ from flask import Flask, Response, current_app, g, request
 from sqlalchemy import Connection, select
 
 from gosuslugi_sandbox.idp import clock_offset
+from gosuslugi_sandbox.idp.config import settings
 from gosuslugi_sandbox.idp.faults import registry, store
 from gosuslugi_sandbox.idp.faults.edge import EDGES, Edge, current
 from gosuslugi_sandbox.idp.faults.redirects import alter_redirect
 from gosuslugi_sandbox.idp.models import AuthorizationCode
-from gosuslugi_sandbox.idp.runtime import config, digest, now, runtime
+from gosuslugi_sandbox.idp.runtime import digest, now, runtime
 
 log = logging.getLogger(__name__)
 
@@ -105,7 +106,7 @@ def _transport(edge: Edge) -> Response | None:
 
 def max_delay() -> float:
     """The longest delay a fault may ask for (IDP_FAULT_MAX_DELAY)."""
-    return float(config("FAULT_MAX_DELAY"))
+    return settings().fault_max_delay
 
 
 def before() -> Response | None:

@@ -13,8 +13,9 @@ import itertools
 from cryptography.hazmat.primitives.asymmetric import rsa
 from joserfc.jwk import ECKey, RSAKey
 
+from gosuslugi_sandbox.idp.config import settings
 from gosuslugi_sandbox.idp.faults.models import FaultEffect
-from gosuslugi_sandbox.idp.runtime import config, runtime
+from gosuslugi_sandbox.idp.runtime import runtime
 from gosuslugi_sandbox.shared.keys import generate_pem, import_private_key, public_jwk
 
 ROTATED, SINGLE, DECOY = "rotated_key", "jwks_single", "jwks_decoy"
@@ -70,7 +71,7 @@ def current_key(kty: str, rows: list[FaultEffect]) -> RSAKey | ECKey:
 
 def jwks(rows: list[FaultEffect], moment: float, single_kty: str | None) -> dict:
     """The JWKS to publish: current keys, keys within their grace, decoys; or one key only."""
-    grace = float(config("KEY_ROTATION_GRACE"))
+    grace = settings().key_rotation_grace
     for row in rows:
         if row.kind == SINGLE and (row.until or 0) > moment:
             single_kty = single_kty or row.data.get("kty", "RSA")

@@ -15,9 +15,10 @@ from typing import Any
 
 from flask import request
 
+from gosuslugi_sandbox.idp.config import settings
 from gosuslugi_sandbox.idp.faults import keys, registry, store
 from gosuslugi_sandbox.idp.faults.edge import Edge, current
-from gosuslugi_sandbox.idp.runtime import config, now, runtime
+from gosuslugi_sandbox.idp.runtime import now, runtime
 
 UNTRUSTED_AUDIENCE = "https://untrusted.example/rp"
 WEEK = 7 * 86400
@@ -115,7 +116,7 @@ def _id_token_faults(edge: Edge | None) -> list[str]:
 
 def _kid_effects(edge: Edge, names: list[str], kty: str, client_id: str) -> None:
     moment = now()
-    until = moment + float(config("KEY_ROTATION_GRACE"))
+    until = moment + settings().key_rotation_grace
     if "kid-absent-single-jwks" in names:
         edge.new_effects.append(
             keys.FaultEffect(

@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from gosuslugi_sandbox.idp import interactions as ix
 from gosuslugi_sandbox.idp import sso
+from gosuslugi_sandbox.idp.config import settings
 from gosuslugi_sandbox.idp.fixtures import fixtures_dir
 from gosuslugi_sandbox.idp.models import Person
 from gosuslugi_sandbox.idp.persons import LEVEL_NAMES, display
@@ -29,7 +30,7 @@ def _fixture_passwords() -> dict[int, str]:
 def index():
     """What this sandbox is, where things are, and (in development) who can log in."""
     persons, passwords = [], {}
-    if current_app.config.get("DEV"):
+    if settings().dev:
         persons = list(db_session().scalars(select(Person).order_by(Person.oid)))
         passwords = _fixture_passwords()
     return render_template(

@@ -7,8 +7,8 @@ import math
 from flask import render_template, request
 
 from gosuslugi_sandbox.idp import interactions as ix
+from gosuslugi_sandbox.idp.config import settings
 from gosuslugi_sandbox.idp.login import bp
-from gosuslugi_sandbox.idp.runtime import config
 
 
 @bp.route("/login/help", endpoint="help")
@@ -19,6 +19,6 @@ def help_page():
     return render_template(
         "login/help.html",
         interaction=inter.id if live else None,
-        lockout_minutes=math.ceil(int(config("LOCKOUT_SECONDS")) / 60),
-        max_attempts=int(config("MAX_FAILED_LOGINS")),
+        lockout_minutes=math.ceil(settings().lockout_seconds / 60),
+        max_attempts=settings().max_failed_logins,
     )

@@ -16,10 +16,11 @@ from sqlalchemy import select, update
 
 from gosuslugi_sandbox.idp import interactions as ix
 from gosuslugi_sandbox.idp import limits
+from gosuslugi_sandbox.idp.config import settings
 from gosuslugi_sandbox.idp.login import bp, records
 from gosuslugi_sandbox.idp.login.records import EmailMessage, RecoveryCode
 from gosuslugi_sandbox.idp.models import IdpSession, Person, SmsMessage
-from gosuslugi_sandbox.idp.runtime import config, db_session, digest, now, random_token, runtime
+from gosuslugi_sandbox.idp.runtime import db_session, digest, now, random_token, runtime
 from gosuslugi_sandbox.shared.formats import login_candidates, mask_phone
 from gosuslugi_sandbox.shared.passwords import hash_password
 
@@ -97,7 +98,7 @@ def start():
         .values(used_at=moment)
     )
     flow_id = random_token(24)
-    code = runtime().sms_code(int(config("SMS_CODE_LENGTH")))
+    code = runtime().sms_code(settings().sms_code_length)
     db_session().add(
         RecoveryCode(
             id=flow_id,
@@ -108,8 +109,8 @@ def start():
             code_hash=_code_hash(flow_id, code) if person else digest(random_token()),
             interaction_id=interaction,
             created_at=moment,
-            expires_at=moment + int(config("RECOVERY_CODE_TTL")),
-            resend_after=moment + int(config("RECOVERY_RESEND_SECONDS")),
+            expires_at=moment + settings().recovery_code_ttl,
+            resend_after=moment + settings().recovery_resend_seconds,
         )
     )
     if person is not None:
@@ -162,7 +163,7 @@ def _code_page(flow: RecoveryCode, by: str, error: str | None = None, status: in
         "login/recovery_code.html",
         interaction=flow.interaction_id,
         sent_to=_sent_to(flow, by),
-        code_length=int(config("SMS_CODE_LENGTH")),
+        code_length=settings().sms_code_length,
         error=error,
     )
     return page, status
@@ -188,7 +189,7 @@ def enter_code():
     problems = password_problems(password, request.form.get("password_repeat", ""))
     if problems:  # no code try is spent on a password that would be refused anyway
         return _code_page(flow, by, " ".join(problems), 400)
-    limit, moment = int(config("RECOVERY_CODE_ATTEMPTS")), now()
+    limit, moment = settings().recovery_code_attempts, now()
     wrong_key, cap = f"recovery-wrong:{flow.address}", limits.recovery_wrong_limit()
     if not limits.counters.take(wrong_key, cap):  # per address, across codes
         return _code_page(flow, by, _blocked(wrong_key), 403)

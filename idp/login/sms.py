@@ -7,8 +7,9 @@ import enum
 
 from sqlalchemy import bindparam, case, func, select, update
 
+from gosuslugi_sandbox.idp.config import settings
 from gosuslugi_sandbox.idp.models import SmsChallenge, SmsMessage
-from gosuslugi_sandbox.idp.runtime import config, db_session, digest, now, runtime
+from gosuslugi_sandbox.idp.runtime import db_session, digest, now, runtime
 from gosuslugi_sandbox.shared.sql import claimed
 
 
@@ -46,7 +47,7 @@ def send_code(
             .values(used_at=moment)
             .execution_options(synchronize_session=False)
         )
-    code = runtime().sms_code(int(config("SMS_CODE_LENGTH")))
+    code = runtime().sms_code(settings().sms_code_length)
     challenge = SmsChallenge(
         interaction_id=interaction_id,
         person_oid=person_oid,
@@ -55,8 +56,8 @@ def send_code(
         code_hash=_code_hash(interaction_id, code),
         attempts=0,
         created_at=moment,
-        expires_at=moment + int(config("SMS_CODE_TTL")),
-        resend_after=moment + int(config("SMS_RESEND_SECONDS")),
+        expires_at=moment + settings().sms_code_ttl,
+        resend_after=moment + settings().sms_resend_seconds,
     )
     text = f"Код подтверждения: {code}. Никому не сообщайте его. Госуслуги (песочница)"
     db_session().add(challenge)
@@ -120,7 +121,7 @@ def check(interaction_id: str, code: str) -> tuple[Check, int]:
     `used_at` set only on a match, `WHERE used_at IS NULL AND attempts < max`); it is
     committed at once, so parallel guesses get no extra tries and a code wins only once.
     """
-    session, moment, most = db_session(), now(), int(config("SMS_MAX_ATTEMPTS"))
+    session, moment, most = db_session(), now(), settings().sms_max_attempts
     entered = _code_hash(interaction_id, code or "")
     params = {"for_interaction": interaction_id, "at": moment, "most_tries": most}
     row = session.execute(_TRY, {**params, "entered_hash": entered}).first()

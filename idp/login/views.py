@@ -7,11 +7,12 @@ from sqlalchemy import select
 
 from gosuslugi_sandbox.idp import interactions as ix
 from gosuslugi_sandbox.idp import limits, sso
+from gosuslugi_sandbox.idp.config import settings
 from gosuslugi_sandbox.idp.login import bp
 from gosuslugi_sandbox.idp.login import sms as sms_codes
 from gosuslugi_sandbox.idp.models import Client, Person
 from gosuslugi_sandbox.idp.persons import find_by_login
-from gosuslugi_sandbox.idp.runtime import config, db_session, now
+from gosuslugi_sandbox.idp.runtime import db_session, now
 from gosuslugi_sandbox.idp.scopes import scope_title
 from gosuslugi_sandbox.shared.formats import mask_phone, normalize_login
 
@@ -35,7 +36,7 @@ def _sms_blocked_message(key: str) -> str:
 
 
 def _dev_persons() -> list[Person]:
-    if not config("DEV"):
+    if not settings().dev:
         return []
     return list(db_session().scalars(select(Person).order_by(Person.oid)))
 
@@ -104,7 +105,7 @@ def _sms_page(inter, person: Person, error: str | None = None, notice: str | Non
         error=error,
         notice=notice,
         resend_wait=sms_codes.resend_wait(challenge),
-        code_length=int(config("SMS_CODE_LENGTH")),
+        code_length=settings().sms_code_length,
     )
 
 

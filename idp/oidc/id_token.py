@@ -10,15 +10,16 @@ from flask import request
 from joserfc import jwt
 from joserfc.jwk import ECKey, RSAKey
 
+from gosuslugi_sandbox.idp.config import settings
 from gosuslugi_sandbox.idp.faults import tokens as faults
 from gosuslugi_sandbox.idp.models import AuthorizationCode, Client, Person, Token
 from gosuslugi_sandbox.idp.oidc.claims import user_claims
-from gosuslugi_sandbox.idp.runtime import config, runtime
+from gosuslugi_sandbox.idp.runtime import runtime
 
 
 def issuer() -> str:
     """IDP_ISSUER when set, else the base URL of the request (X-Forwarded-* via ProxyFix)."""
-    configured = config("ISSUER")
+    configured = settings().issuer
     if configured:
         return str(configured)
     return request.host_url.rstrip("/") + request.script_root
@@ -45,7 +46,7 @@ def build_id_token(
             "iss": issuer(),
             "aud": client.client_id,
             "iat": iat,
-            "exp": iat + int(config("ID_TOKEN_TTL")),
+            "exp": iat + settings().id_token_ttl,
             "auth_time": int(auth_time or iat),
             "acr": acr or person.level,
             "amr": list(amr or []),

@@ -14,12 +14,13 @@ from authlib.oidc.core import OpenIDCode, UserInfoEndpoint
 from flask import Flask, g
 from sqlalchemy import select
 
+from gosuslugi_sandbox.idp.config import Settings, settings
 from gosuslugi_sandbox.idp.models import AuthorizationCode, Client, Person, Token
 from gosuslugi_sandbox.idp.oidc.claims import user_claims
 from gosuslugi_sandbox.idp.oidc.id_token import id_token_for_grant, issuer
 from gosuslugi_sandbox.idp.resource_protector import protector
 from gosuslugi_sandbox.idp.responses import json_response
-from gosuslugi_sandbox.idp.runtime import config, db_session, digest, now
+from gosuslugi_sandbox.idp.runtime import db_session, digest, now
 from gosuslugi_sandbox.idp.storage.consume import find_any_token, redeem_code, redeem_refresh_token
 
 CLIENT_AUTH = ["client_secret_basic", "client_secret_post", "none"]
@@ -127,7 +128,7 @@ class CodeGrant(grants.AuthorizationCodeGrant):
             code_challenge_method=data.get("code_challenge_method"),
             session_id=inter.session_id if inter else None,
             created_at=now(),
-            expires_at=now() + int(config("CODE_TTL")),
+            expires_at=now() + settings().code_ttl,
         )
         db_session().add(row)
         return row
@@ -231,7 +232,7 @@ def query_client(client_id: str) -> Client | None:
 
 def create_server(app: Flask) -> Server:
     """Build the AuthorizationServer for the app."""
-    ttl = int(app.config["ACCESS_TOKEN_TTL"])
+    ttl = Settings.from_config(app.config).access_token_ttl
     app.config.setdefault("OAUTH2_REFRESH_TOKEN_GENERATOR", True)
     app.config.setdefault(
         "OAUTH2_TOKEN_EXPIRES_IN", {"authorization_code": ttl, "refresh_token": ttl}

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import re
 
-from flask import Blueprint, Response, current_app, jsonify, render_template, request
+from flask import Blueprint, Response, jsonify, render_template, request
 from markupsafe import Markup, escape
 
+from gosuslugi_sandbox.idp.config import settings
 from gosuslugi_sandbox.idp.control import bad_field, guard, not_found
 from gosuslugi_sandbox.idp.models import Client
 from gosuslugi_sandbox.idp.report import card, junit
@@ -32,7 +33,7 @@ def protocol_terms(text: str) -> Markup:
 
 
 def _skew() -> float:
-    return float(current_app.config["ESIA_TIMESTAMP_SKEW"])
+    return settings().esia_timestamp_skew
 
 
 @bp.get("/clients/<client_id>/report")

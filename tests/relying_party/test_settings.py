@@ -9,7 +9,7 @@ import pytest
 
 from gosuslugi_sandbox.relying_party import create_app
 from gosuslugi_sandbox.relying_party.config import DEFAULTS, Settings, settings
-from tests.paths import REPO_ROOT
+from tests.paths import lines_matching
 
 FAST_HASH = "pbkdf2:sha256:1000"
 
@@ -66,7 +66,4 @@ def test_a_change_to_app_config_is_read_by_the_next_request(tmp_path):
 def test_no_module_reads_a_setting_from_app_config_itself():
     keys = "|".join(f.name.upper() for f in fields(Settings))
     direct = re.compile(rf"config(\.get\(|\[)\"({keys})\"")
-    for path in (REPO_ROOT / "relying_party").rglob("*.py"):
-        if path.name != "config.py":
-            for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-                assert not direct.search(line), f"{path}:{number}: read settings() instead"
+    assert lines_matching("relying_party", direct) == [], "read settings() instead"
