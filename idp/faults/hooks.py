@@ -15,6 +15,7 @@ from sqlalchemy import Connection, select
 from gosuslugi_sandbox.idp import clock_offset
 from gosuslugi_sandbox.idp.config import settings
 from gosuslugi_sandbox.idp.faults import registry, store
+from gosuslugi_sandbox.idp.faults.answers import alter_token_answer, unauthorized
 from gosuslugi_sandbox.idp.faults.edge import EDGES, Edge, current
 from gosuslugi_sandbox.idp.faults.redirects import alter_redirect
 from gosuslugi_sandbox.idp.models import AuthorizationCode
@@ -134,7 +135,7 @@ def before() -> Response | None:
     edge.taken.update({row.fault: row for row in picked if row.id in taken})
     if edge.name == "token":
         _allow_code_reuse(edge)
-    return _transport(edge)
+    return _transport(edge) or unauthorized(edge)
 
 
 def observe(app: Flask, recorder: Recorder) -> None:
@@ -149,6 +150,8 @@ def after(response: Response) -> Response:
         return response
     if edge.name == "redirect" and edge.taken:
         alter_redirect(edge, response)
+    elif edge.name == "token" and edge.taken:
+        alter_token_answer(edge, response)
     response.headers["X-Request-Id"] = edge.request_id
     refunds = edge.unapplied()
     effects = edge.new_effects if response.status_code == 200 else []

@@ -23,7 +23,8 @@ PERSON = "person"
 PERSON_FAULTS = {"sms-blocked": "sms", "account-locked": "password"}
 DEFAULT_BLOCK_SECONDS = 900
 MAX_BLOCK_SECONDS = 30 * 24 * 3600
-TERMINAL = ("http-500", "http-503", "malformed-json", "drop")  # one per response at most
+# one per response at most
+TERMINAL = ("http-500", "http-503", "malformed-json", "drop", "http-401")
 
 
 @dataclass(frozen=True)
@@ -94,6 +95,15 @@ SPECS: dict[str, FaultSpec] = {
             "the authorization response is error=access_denied (ESIA-007004)",
         ),
         FaultSpec(
+            "token-response-override", PROTOCOL, ("token",), BOTH,
+            "the token answer's JSON members set or removed: params {\"set\"?: {member: value}, "
+            "\"remove\"?: [member]}, or {\"body\": any JSON} instead of it (tokens unchanged)",
+        ),
+        FaultSpec(
+            "http-401", PROTOCOL, ("userinfo", "person"), BOTH,
+            "HTTP 401 invalid_token with `WWW-Authenticate: Bearer error=\"invalid_token\"`",
+        ),
+        FaultSpec(
             "code-reuse-allowed", PROTOCOL, ("token",), BOTH,
             "the next reuse of an already used code succeeds",
         ),
@@ -155,18 +165,23 @@ def _seconds(params: dict[str, Any], max_delay: float) -> float:
 MAX_OVERRIDE_BYTES = 8192
 
 
-def _override_params(params: dict[str, Any]) -> dict[str, Any]:
+def _override_params(name: str, params: dict[str, Any], noun: str) -> dict[str, Any]:
+    """set/remove params of an override fault (noun: what the names are names of)."""
+    if len(json.dumps(params, ensure_ascii=False).encode()) > MAX_OVERRIDE_BYTES:
+        raise FaultError(f"{name} params must stay under {MAX_OVERRIDE_BYTES} bytes")
+    if name == "token-response-override" and "body" in params:
+        if len(params) > 1:
+            raise FaultError(f"{name} takes body alone (not with set or remove)")
+        return {"body": params["body"]}
     unknown = set(params) - {"set", "remove"}
     if unknown or not params:
-        raise FaultError('claims-override needs params {"set": {...}} and/or {"remove": [...]}')
+        raise FaultError(f'{name} needs params {{"set": {{...}}}} and/or {{"remove": [...]}}')
     to_set = params.get("set", {})
     to_remove = params.get("remove", [])
     if not isinstance(to_set, dict) or not all(isinstance(k, str) and k for k in to_set):
-        raise FaultError("claims-override set must be an object of claim names")
+        raise FaultError(f"{name} set must be an object of {noun} names")
     if not isinstance(to_remove, list) or not all(isinstance(k, str) and k for k in to_remove):
-        raise FaultError("claims-override remove must be a list of claim names")
-    if len(json.dumps(params, ensure_ascii=False).encode()) > MAX_OVERRIDE_BYTES:
-        raise FaultError(f"claims-override params must stay under {MAX_OVERRIDE_BYTES} bytes")
+        raise FaultError(f"{name} remove must be a list of {noun} names")
     return {"set": to_set, "remove": to_remove}
 
 
@@ -221,7 +236,9 @@ def validate(body: dict[str, Any], max_delay: float, known_clients: set[str]) ->
             raise FaultError(f"{name} is a person's state: it takes no client_id or times")
         params = _person_params(name, params)
     elif name == "claims-override":
-        params = _override_params(params)
+        params = _override_params(name, params, "claim")
+    elif name == "token-response-override":
+        params = _override_params(name, params, "member")
     elif params:
         raise FaultError(f"{name} takes no params")
     return {

@@ -37,6 +37,11 @@ BAD = [
     ({"fault": "claims-override", "params": {"set": []}}, "object of claim names"),
     ({"fault": "claims-override", "params": {"remove": "sub"}}, "list of claim names"),
     ({"fault": "claims-override", "params": {"set": {"x": "y" * 9000}}}, "under 8192 bytes"),
+    ({"fault": "token-response-override"}, "needs params"),
+    ({"fault": "token-response-override", "params": {"set": 1}}, "object of member names"),
+    ({"fault": "token-response-override", "params": {"body": 1, "set": {}}}, "body alone"),
+    ({"fault": "http-401", "endpoint": "userinfo"}, "takes no endpoint"),
+    ({"fault": "http-401", "params": {"x": 1}}, "takes no params"),
     ({"fault": "sms-blocked"}, "needs params"),
     ({"fault": "sms-blocked", "params": {"oid": "x"}}, "needs params"),
     ({"fault": "account-locked", "params": {"oid": 1, "seconds": -1}}, "seconds must be"),
@@ -54,7 +59,7 @@ def test_bad_requests_get_400_with_the_valid_names(idp, body, message):
     assert message in data["error_description"]
     assert data["error_description"].isascii()
     assert "invalid-iss" in data["valid_faults"] and "drop" in data["valid_faults"]
-    assert len(data["valid_faults"]) == 30
+    assert len(data["valid_faults"]) == 32
     assert data["endpoints"] == ["authorize", "token", "userinfo", "jwks", "person", "discovery"]
     assert requests.get(f"{idp.url}/_control/faults", timeout=5).json()["faults"] == []
 
