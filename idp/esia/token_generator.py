@@ -1,9 +1,9 @@
 """ESIA's token set for the ESIA AuthorizationServer: the generator and `save_token`.
 
-The access and ID tokens have ESIA's shapes (gosuslugi_sandbox.idp.esia.jwt); the ID token is
-signed through the faults (`esia_id_token`), so the ID token faults apply to ESIA too. The
-login's facts (sid, auth_time, amr, the code) carry over from the code or refresh token
-redeemed (`origin`).
+The access and ID tokens have ESIA's shapes (gosuslugi_sandbox.idp.esia.jwt); both are signed
+through the faults (`esia_access_token`, `esia_id_token`), so the token faults apply to ESIA
+too. The login's facts (sid, auth_time, amr, the code) carry over from the code or refresh
+token redeemed (`origin`).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from flask import current_app
 from gosuslugi_sandbox.idp.config import settings
 from gosuslugi_sandbox.idp.esia import jwt
 from gosuslugi_sandbox.idp.esia.clients import EsiaClient
-from gosuslugi_sandbox.idp.faults.tokens import esia_id_token
+from gosuslugi_sandbox.idp.faults.tokens import esia_access_token, esia_id_token
 from gosuslugi_sandbox.idp.models import AuthorizationCode, Person, Token
 from gosuslugi_sandbox.idp.runtime import db_session, digest, now, runtime
 
@@ -32,13 +32,13 @@ def generate_token(esia: EsiaClient, person: Person, origin: AuthorizationCode |
     def sign(header: dict, claims: dict, alg: str) -> str:
         return jwt.encode(header, claims, alg, rsa_key, gost_signer)
 
-    access = sign(
+    access = esia_access_token(  # sign(), with access-token-claims-override applied
         jwt.ACCESS_HEADER,
         jwt.access_claims(
             issuer=issuer, client_id=esia.client_id, scopes=scopes, oid=person.oid, sid=sid,
             now=moment, lifetime=access_ttl,
         ),
-        esia.token_alg,
+        esia.token_alg, sign,
     )  # fmt: skip
     id_token = esia_id_token(  # sign(), with the armed ID token faults applied
         jwt.ID_HEADER,

@@ -24,6 +24,7 @@ PERSON_FAULTS = {"sms-blocked": "sms", "account-locked": "password"}
 DEFAULT_BLOCK_SECONDS = 900
 MAX_BLOCK_SECONDS = 30 * 24 * 3600
 # one per response at most
+ACCESS_OVERRIDE = "access-token-claims-override"
 TERMINAL = ("http-500", "http-503", "malformed-json", "drop", "http-401")
 
 
@@ -98,6 +99,11 @@ SPECS: dict[str, FaultSpec] = {
             "token-response-override", PROTOCOL, ("token",), BOTH,
             "the token answer's JSON members set or removed: params {\"set\"?: {member: value}, "
             "\"remove\"?: [member]}, or {\"body\": any JSON} instead of it (tokens unchanged)",
+        ),
+        FaultSpec(
+            ACCESS_OVERRIDE, PROTOCOL, ("token",), (ESIA,),
+            "ESIA access token claims set or removed as given, still signed: params "
+            "{\"set\"?: {claim: value}, \"remove\"?: [claim]}",
         ),
         FaultSpec(
             "http-401", PROTOCOL, ("userinfo", "person"), BOTH,
@@ -235,7 +241,7 @@ def validate(body: dict[str, Any], max_delay: float, known_clients: set[str]) ->
         if client_id is not None or "times" in body:
             raise FaultError(f"{name} is a person's state: it takes no client_id or times")
         params = _person_params(name, params)
-    elif name == "claims-override":
+    elif name in ("claims-override", ACCESS_OVERRIDE):
         params = _override_params(name, params, "claim")
     elif name == "token-response-override":
         params = _override_params(name, params, "member")

@@ -1,9 +1,9 @@
 """ID token and JSON document faults, applied where tokens are signed and documents leave.
 
 Called from gosuslugi_sandbox.idp.oidc.id_token (OIDC ID tokens),
-gosuslugi_sandbox.idp.esia.token_generator (ESIA ID tokens) and gosuslugi_sandbox.idp.responses
-(the protocol JSON of both dialects). Without an armed fault they sign or return the honest
-value unchanged.
+gosuslugi_sandbox.idp.esia.token_generator (ESIA ID and access tokens) and
+gosuslugi_sandbox.idp.responses (the protocol JSON of both dialects). Without an armed fault
+they sign or return the honest value unchanged.
 """
 
 from __future__ import annotations
@@ -91,10 +91,16 @@ def mutate_claims(
             claims["azp"] = client_id
     if "urn:esia:sbj" in claims:
         claims["urn:esia:sbj"] = subject
-    if override:
-        claims.update(override.get("set", {}))
-        for claim in override.get("remove", []):
-            claims.pop(claim, None)
+    return overridden(claims, override)
+
+
+def overridden(claims: dict, override: dict | None) -> dict:
+    """claims with an override fault's `set` applied, then its `remove`."""
+    if not override:
+        return claims
+    claims = {**claims, **override.get("set", {})}
+    for claim in override.get("remove", []):
+        claims.pop(claim, None)
     return claims
 
 
@@ -185,6 +191,15 @@ def esia_id_token(header: dict, claims: dict, alg: str, algs: tuple[str, str], s
             token = corrupt(token)
     edge.notes["id_token_faults"] = names
     return token
+
+
+def esia_access_token(header: dict, claims: dict, alg: str, sign) -> str:
+    """Sign an ESIA access token with the dialect's `sign(header, claims, alg)`, with
+    access-token-claims-override's claims set and removed if it was armed."""
+    edge = current()
+    if edge is not None and edge.use(registry.ACCESS_OVERRIDE):
+        claims = overridden(claims, edge.taken[registry.ACCESS_OVERRIDE].params)
+    return sign(header, claims, alg)
 
 
 def alter_document(kind: str, payload: Any) -> Any:

@@ -40,6 +40,8 @@ BAD = [
     ({"fault": "token-response-override"}, "needs params"),
     ({"fault": "token-response-override", "params": {"set": 1}}, "object of member names"),
     ({"fault": "token-response-override", "params": {"body": 1, "set": {}}}, "body alone"),
+    ({"fault": "access-token-claims-override", "params": {"remove": 1}}, "list of claim names"),
+    ({"fault": "access-token-claims-override", "params": {"body": 1}}, "needs params"),
     ({"fault": "http-401", "endpoint": "userinfo"}, "takes no endpoint"),
     ({"fault": "http-401", "params": {"x": 1}}, "takes no params"),
     ({"fault": "sms-blocked"}, "needs params"),
@@ -59,7 +61,7 @@ def test_bad_requests_get_400_with_the_valid_names(idp, body, message):
     assert message in data["error_description"]
     assert data["error_description"].isascii()
     assert "invalid-iss" in data["valid_faults"] and "drop" in data["valid_faults"]
-    assert len(data["valid_faults"]) == 32
+    assert len(data["valid_faults"]) == 33
     assert data["endpoints"] == ["authorize", "token", "userinfo", "jwks", "person", "discovery"]
     assert requests.get(f"{idp.url}/_control/faults", timeout=5).json()["faults"] == []
 

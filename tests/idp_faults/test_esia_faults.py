@@ -145,3 +145,17 @@ def test_esia_code_reuse_allowed(idp):
     third = client.token("authorization_code", code)
     assert third.status_code == 400
     assert third.json()["error_description"].startswith("ESIA-007011")
+
+
+def test_esia_access_token_claims_override(idp):
+    client = esia_client(idp)
+    params = {"set": {"urn:esia:sbj_id": 1000000002, "client_id": "esia-other"}, "remove": ["exp"]}
+    arm(idp.url, "access-token-claims-override", client_id="esia-none", params=params)
+    body = esia_tokens(idp, client)
+    header, access = verify_rs256(idp.url, body["access_token"])  # still signed by the IdP
+    assert header["sbt"] == "access"
+    assert access["urn:esia:sbj_id"] == 1000000002 and access["client_id"] == "esia-other"
+    assert "exp" not in access and access["iss"] == ISSUER
+    assert verify_rs256(idp.url, body["id_token"])[1]["urn:esia:sbj"]["urn:esia:sbj:oid"] == OID
+    _head, honest = verify_rs256(idp.url, esia_tokens(idp, client)["access_token"])
+    assert honest["urn:esia:sbj_id"] == OID and honest["exp"] > honest["iat"]
