@@ -70,6 +70,11 @@ def override(**params):
     return fault("claims-override", params=params)
 
 
+def access(**params):
+    """The access token's claims set or removed, still signed (access-token-claims-override)."""
+    return fault("access-token-claims-override", params=params)
+
+
 def answer(**params):
     """The token answer reshaped (token-response-override)."""
     return fault("token-response-override", params=params)
@@ -126,15 +131,11 @@ DEFECTS = [
     ("id_sbj_oid_differs", override(set=sbj(**{"urn:esia:sbj:oid": 1000000002,
                                              "urn:esia:sbj:is_tru": True})), "esia_subject"),
     ("id_no_sbj", override(remove=["urn:esia:sbj"]), "esia_subject"),
-    ("access_sbj_id_differs", token("access_token", claims={"urn:esia:sbj_id": 1000000002}),
-     "esia_subject"),
-    ("access_sbj_id_string", token("access_token", claims={"urn:esia:sbj_id": str(OID)}),
-     "esia_subject"),
-    ("access_other_client", token("access_token", claims={"client_id": "esia-none"}),
-     "access_token_client"),
-    ("access_wrong_iss", token("access_token", claims={"iss": "http://evil/"}),
-     "access_token_iss"),
-    ("access_expired", token("access_token", claims={"exp": 1_000_000}), "access_token_exp"),
+    ("access_sbj_id_differs", access(set={"urn:esia:sbj_id": 1000000002}), "esia_subject"),
+    ("access_sbj_id_string", access(set={"urn:esia:sbj_id": str(OID)}), "esia_subject"),
+    ("access_other_client", access(set={"client_id": "esia-none"}), "access_token_client"),
+    ("access_wrong_iss", access(set={"iss": "http://evil/"}), "access_token_iss"),
+    ("access_expired", access(set={"exp": 1_000_000}), "access_token_exp"),
     ("state_not_echoed", answer(set={"state": "other"}), "esia_state"),
     ("token_500", fault("http-500", endpoint="token"), "idp_unavailable"),
     ("token_malformed_json", fault("malformed-json", endpoint="token"), "idp_garbage"),
