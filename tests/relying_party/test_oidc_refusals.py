@@ -239,8 +239,10 @@ def test_jwks_down(rp, oidc):
     refused(rp, rp.login("123456"), "idp_unavailable")
 
 
-def test_userinfo_garbage(rp, oidc):
-    oidc.arm("malformed-json", endpoint="userinfo")
+@pytest.mark.parametrize("fault", ["malformed-json", "http-401"])
+def test_userinfo_garbage(rp, oidc, fault):
+    """A truncated userinfo answer, or userinfo refusing the fresh access token (401)."""
+    oidc.arm(fault, **({"endpoint": "userinfo"} if fault == "malformed-json" else {}))
     refused(rp, rp.login("123456"), "idp_garbage")
 
 
