@@ -16,7 +16,7 @@ from os import PathLike
 from typing import Any
 
 from gosuslugi_sandbox.shared.config import FIXTURES_DIR
-from gosuslugi_sandbox.shared.settings import AppSettings, optional_text, setting
+from gosuslugi_sandbox.shared.settings import AppSettings, on_off, optional_text, setting
 
 ESIA_FIXTURES = FIXTURES_DIR / "esia"
 
@@ -41,9 +41,9 @@ class Settings(AppSettings):
     # the public base URL used as `iss`; None = built from the request
     issuer: str | None = setting(None, optional_text)
     # honour X-Forwarded-Proto/Host/Prefix (werkzeug ProxyFix, one proxy hop)
-    trust_proxy: bool = setting(True, bool)
+    trust_proxy: bool = setting(True, on_off)
     # development mode: fixture persons listed on the landing and login pages
-    dev: bool = setting(True, bool)
+    dev: bool = setting(True, on_off)
     # fixtures loaded at start when the database is empty and on POST /_control/reset:
     # FIXTURES_DIR (default: the shipped ones) holds persons.yaml and clients.yaml;
     # PERSONS_FILES / CLIENTS_FILES (lists) name the files instead, read in order, a later

@@ -15,6 +15,8 @@ from typing import Any, ClassVar, Self
 
 from flask import current_app, g
 
+from gosuslugi_sandbox.shared.config import OFF_VALUES, ON_VALUES
+
 
 def names(value: Any) -> tuple[str, ...]:
     """A list setting given as a list or as comma-separated text (environment variables)."""
@@ -23,6 +25,18 @@ def names(value: Any) -> tuple[str, ...]:
     if value is not None and not isinstance(value, list | tuple):
         raise ValueError("a list or comma-separated text")
     return tuple(str(v) for v in value or ())
+
+
+def on_off(value: Any) -> bool:
+    """A switch: a bool, or on/off, true/false, 1/0, yes/no in any case (environment text)."""
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in ON_VALUES:
+        return True
+    if text in OFF_VALUES:
+        return False
+    raise ValueError("on or off")
 
 
 def optional_text(value: Any) -> str | None:

@@ -23,17 +23,24 @@ def test_environment_text_is_read_into_types(idp_config, monkeypatch):
     monkeypatch.setenv("IDP_ESIA_CODE_TTL", '"120"')  # JSON: a string
     monkeypatch.setenv("IDP_FAULT_MAX_DELAY", "2.5")
     monkeypatch.setenv("IDP_ISSUER", "")
+    monkeypatch.setenv("IDP_DEV", "off")  # not JSON: a switch's word
     app = create_app(idp_config)
     with app.app_context():
         read = settings()
         assert read.sms_code_length == 4 and read.esia_code_ttl == 120
         assert read.fault_max_delay == 2.5 and read.issuer is None
+        assert read.dev is False
     app.extensions["idp"].db.dispose()
 
 
 @pytest.mark.parametrize(
     ("name", "value"),
-    [("SMS_CODE_LENGTH", "six"), ("KEY_ROTATION_GRACE", "soon"), ("PERSONS_FILES", 7)],
+    [
+        ("SMS_CODE_LENGTH", "six"),
+        ("KEY_ROTATION_GRACE", "soon"),
+        ("PERSONS_FILES", 7),
+        ("DEV", "maybe"),
+    ],
 )
 def test_a_value_that_cannot_be_read_stops_the_start(idp_config, name, value):
     with pytest.raises(ValueError, match=f"IDP_{name}="):
