@@ -55,17 +55,19 @@ class LinkAttempt:
         if not state or state != browser_state:
             # Not the attempt this browser started (or it is gone): nothing to continue.
             raise GosuslugiError("state_unknown", "state is not this browser's")
-        # Only one UPDATE can flip consumed_at from NULL, whichever worker runs it.
-        won = claimed(
-            db(),
+        # Only one UPDATE can flip consumed_at from NULL, whichever worker runs it; the row
+        # it returns is the winner's (as idp.storage.consume redeems codes).
+        row = db().scalars(
             update(FlowAttempt)
             .where(FlowAttempt.state == state, FlowAttempt.consumed_at.is_(None))
-            .values(consumed_at=now()),
-        )
+            .values(consumed_at=now())
+            .returning(FlowAttempt)
+            .execution_options(synchronize_session=False, populate_existing=True)
+        ).first()
         db().commit()
-        if not won:
+        if row is None:
             raise GosuslugiError("state_unknown", "state unknown or already used")
-        attempt = cls(db().get(FlowAttempt, state))
+        attempt = cls(row)
         if attempt.expired:
             raise GosuslugiError("state_expired", "attempt too old")
         return attempt

@@ -5,6 +5,9 @@ from __future__ import annotations
 import requests
 
 from gosuslugi_sandbox.harness.drivers.http_browser import HttpBrowser
+from gosuslugi_sandbox.relying_party import create_app
+from gosuslugi_sandbox.relying_party.gosuslugi.attempts import LinkAttempt
+from gosuslugi_sandbox.relying_party.gosuslugi.errors import GosuslugiError
 
 from .conftest import PARALLEL, form_post, in_parallel, sferum_password_step
 
@@ -115,3 +118,26 @@ def test_one_reset_code_guessed_at_once_is_checked_only_its_number_of_tries(sfer
     assert [m["attempts"] for m in outbox] == [5]  # RESET_CODE_ATTEMPTS
     answer = _post(url, {**data, "code": "424242", "password": "New-pass-123"}, cookies)
     assert "Пароль изменён" not in answer and "reset-error" in answer  # its tries are used up
+
+
+def test_one_link_state_consumed_at_once_has_one_winner(database_url, tmp_path):
+    """The callback's state is single use across workers: N consumes at once, one succeeds."""
+    base = {"DATABASE_URL": database_url, "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000"}
+    apps = [create_app({**base, "INSTANCE_PATH": str(tmp_path / f"rp{i}")}) for i in (1, 2)]
+    with apps[0].app_context():
+        LinkAttempt.start("link", 123456, "one-state")
+
+    def consume(app) -> str:
+        with app.app_context():
+            try:
+                return LinkAttempt.consume("one-state", "one-state").state
+            except GosuslugiError as exc:
+                return exc.code
+
+    try:
+        answers = in_parallel([lambda app=apps[i % 2]: consume(app) for i in range(PARALLEL)])
+    finally:
+        for app in apps:
+            app.extensions["database"].dispose()
+    assert answers.count("one-state") == 1
+    assert answers.count("state_unknown") == PARALLEL - 1
