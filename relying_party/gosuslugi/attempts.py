@@ -56,14 +56,18 @@ class LinkAttempt:
             # Not the attempt this browser started (or it is gone): nothing to continue.
             raise GosuslugiError("state_unknown", "state is not this browser's")
         # Only one UPDATE can flip consumed_at from NULL, whichever worker runs it; the row
-        # it returns is the winner's (as idp.storage.consume redeems codes).
-        row = db().scalars(
-            update(FlowAttempt)
-            .where(FlowAttempt.state == state, FlowAttempt.consumed_at.is_(None))
-            .values(consumed_at=now())
-            .returning(FlowAttempt)
-            .execution_options(synchronize_session=False, populate_existing=True)
-        ).first()
+        # it returns is the winner's (as gosuslugi_sandbox.idp.storage.consume redeems codes).
+        row = (
+            db()
+            .scalars(
+                update(FlowAttempt)
+                .where(FlowAttempt.state == state, FlowAttempt.consumed_at.is_(None))
+                .values(consumed_at=now())
+                .returning(FlowAttempt)
+                .execution_options(synchronize_session=False, populate_existing=True)
+            )
+            .first()
+        )
         db().commit()
         if row is None:
             raise GosuslugiError("state_unknown", "state unknown or already used")
