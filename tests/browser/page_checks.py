@@ -1,4 +1,5 @@
-"""What a person would notice on a page, measured in the page: overflow, English, dead controls.
+"""What a person would notice on a page, measured in the page: overflow, English, dead controls,
+and accessibility basics (labels, accessible names, lang, title, own assets, the SMS field).
 
 `survey(page)` runs SURVEY_JS in the browser and returns what it found; `PageChecker` turns that
 into problems, following every control: a link must open (GET, with this browser's cookies), a
@@ -80,13 +81,37 @@ SURVEY_JS = """
       inactive: true, note: note && visible(note) ? note.innerText.trim() : '',
       cursor: getComputedStyle(el).cursor, left: 0, right: 0});
   }
+  // accessibility basics: a label for every field, a name for every control, the page's
+  // language and title, no asset from another host
+  const access = [];
+  const text = (el) => (el.innerText || el.textContent || '').trim();
+  const named = (el) => `<${el.tagName.toLowerCase()} data-testid="${el.dataset.testid || ''}"`
+      + ` name="${el.getAttribute('name') || ''}">`;
+  for (const el of document.querySelectorAll('input, select, textarea')) {
+    if (el.type === 'hidden') continue;
+    const label = el.id && document.querySelector(`label[for="${CSS.escape(el.id)}"]`);
+    if (!((label && text(label)) || (el.getAttribute('aria-label') || '').trim()
+          || el.getAttribute('aria-labelledby'))) access.push(`field without a label: ${named(el)}`);
+  }
+  for (const el of document.querySelectorAll(pressable)) {
+    if (!(el.getAttribute('aria-label') || text(el) || el.value || el.title || '').trim())
+      access.push(`no accessible name: ${named(el)}`);
+  }
+  if (!document.documentElement.lang) access.push('no <html lang>');
+  if (!document.title.trim()) access.push('no <title>');
+  for (const el of document.querySelectorAll('link[href], script[src], img[src]')) {
+    const url = new URL(el.getAttribute('href') || el.getAttribute('src'), location.href);
+    if (url.host !== location.host) access.push(`external asset: ${url}`);
+  }
+  const sms = document.querySelector('[data-testid=sms-code-input]');
   const box = (el) => { if (!el) return null; const r = el.getBoundingClientRect();
                         return {left: r.left, right: r.right}; };
   const q = (sel) => document.querySelector(sel);
   const layoutRoot = q('[data-testid=auth-layout]')
       ? q('[data-testid=auth-layout]').firstElementChild : q('main');
   return {
-    overflow: document.documentElement.scrollWidth - vw, vw, latin, controls, fakes,
+    overflow: document.documentElement.scrollWidth - vw, vw, latin, controls, fakes, access,
+    smsField: sms && [sms.getAttribute('autocomplete'), sms.getAttribute('inputmode')],
     sferumSignedIn: !!(q('[data-testid=header]') && q('[data-testid=menu]')),
     sferumSignedOut: !!q('[data-testid=auth-layout]'),
     gosuslugi: !!(q('[data-testid=home-link]') && q('main')),
@@ -126,6 +151,10 @@ class PageChecker:
                 english.setdefault(where, []).append(word)
         problems += [f"English {' '.join(words)!r} in {where}" for where, words in english.items()]
         problems += [f"looks clickable but is no control: {f}" for f in found["fakes"]]
+        problems += found["access"]
+        if found["smsField"] not in (None, ["one-time-code", "numeric"]):
+            # phones offer the code from the SMS and a digit keyboard only with these two
+            problems.append(f"the SMS code field has autocomplete/inputmode {found['smsField']}")
         for control in found["controls"]:
             problems += self._control(page, control, found["vw"])
         return problems

@@ -1,10 +1,13 @@
-"""Every page of both apps, at 1280×800 and 390×844, looks and behaves like a finished site.
+"""Every page of both apps, at 1280×800 and 390×844, looks and behaves like a finished site and
+is usable with a screen reader and on a phone.
 
 The walk (tests/browser/tour.py) reaches each page as a person would and checks it on arrival
 (tests/browser/page_checks.py): nothing overflows sideways, no English outside code and the
-collapsed developer details, every visible link opens and every form button reaches a route
-that takes it — or the control is marked inactive with a note — and the page has the site's
-layout («Настройки» on the screen in Sferum's). TOUR_SCREENS=dir keeps a picture of each page.
+collapsed developer details, every field labelled and every control named, the page's language,
+title and assets its own, the SMS code field offering the code and a digit keyboard, every
+visible link opens and every form button reaches a route that takes it — or the control is
+marked inactive with a note — and the page has the site's layout («Настройки» on the screen in
+Sferum's). TOUR_SCREENS=dir keeps a picture of each page.
 """
 
 from __future__ import annotations
@@ -60,6 +63,12 @@ def test_the_checks_catch_what_they_look_for(stand, playwright_and_browser):
         "has no data-testid",
         "off the screen sideways",
         "not centred",
+        "field without a label",
+        "no accessible name",
+        "no <html lang>",
+        "no <title>",
+        "external asset: https://cdn.example.invalid/x.js",
+        "the SMS code field has autocomplete/inputmode [None, None]",
     ):
         assert expected in problems, f"{expected!r} not reported:\n{problems}"
 
@@ -80,6 +89,12 @@ BROKEN_PAGE_JS = """
   add('<button type="button" disabled data-testid="unexplained">Неактивна</button>');
   add('<a href="/login">Без метки</a>');
   add('<a href="/login" data-testid="far" style="position: relative; left: 500px">Далеко</a>');
+  add('<input data-testid="unlabelled" name="x">');
+  add('<input data-testid="sms-code-input" aria-label="Код из СМС">');
+  add('<button type="button" data-testid="nameless"></button>');
+  add('<script type="text/plain" src="https://cdn.example.invalid/x.js"></script>');
+  document.documentElement.removeAttribute('lang');
+  document.title = '';
   document.querySelector('[data-testid=auth-layout]').style.marginLeft = '200px';
 }
 """
