@@ -121,15 +121,31 @@ def apply(person: Person, clean: dict[str, Any], password_method: str) -> Person
     return person
 
 
+UNIQUE_FIELDS = ("mobile", "email", "snils")
+
+
 def check_unique(session: Session, person: Person) -> None:
     """Refuse a mobile, e-mail or SNILS that another person already has."""
-    for field in ("mobile", "email", "snils"):
+    for field in UNIQUE_FIELDS:
         value = getattr(person, field)
         if value is None:
             continue
         other = session.scalar(select(Person).where(getattr(Person, field) == value))
         if other is not None and other.oid != person.oid:
             raise ValidationError(field, f"already used by person {other.oid}")
+
+
+def check_unique_among(persons: list[dict[str, Any]]) -> None:
+    """Refuse a mobile, e-mail or SNILS that two of these validated persons share."""
+    for field in UNIQUE_FIELDS:
+        owners: dict[Any, int] = {}
+        for clean in persons:
+            value = clean.get(field)
+            if value is None:
+                continue
+            if value in owners:
+                raise ValidationError(field, f"already used by person {owners[value]}")
+            owners[value] = clean["oid"]
 
 
 def find_by_login(session: Session, login: str) -> Person | None:

@@ -67,6 +67,13 @@ def test_the_same_oid_twice_in_one_file_is_an_error_naming_file_and_entry(tmp_pa
         read_fixtures({"PERSONS_FILES": [team]})
 
 
+def test_two_persons_with_one_mobile_are_refused_before_anything_is_stored(tmp_path):
+    team = write(tmp_path / "p.yaml", "persons:\n" + person(1000000900, "К")
+                 + person(1000000901, "Л", snils="111-222-334 73"))  # fmt: skip
+    with pytest.raises(FixtureError, match=r"mobile: already used by person 1000000900"):
+        read_fixtures({"PERSONS_FILES": [team]})
+
+
 @pytest.mark.parametrize(
     ("text", "message"),
     [
