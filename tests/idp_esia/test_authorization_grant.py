@@ -4,9 +4,6 @@ from __future__ import annotations
 
 from urllib.parse import parse_qs, urlencode, urlsplit
 
-import pytest
-
-from gosuslugi_sandbox.idp import create_app
 from gosuslugi_sandbox.idp.models import AuthorizationCode, Interaction
 from gosuslugi_sandbox.idp.runtime import db_session
 
@@ -16,18 +13,6 @@ from .conftest import CALLBACK, ROSHCHINA, SCOPE
 STATE = "0b6a7c1e-1111-4222-8333-944455556666"
 # a registered query with an escape Authlib's add_params_to_uri would rewrite (%7E → ~)
 TENANT_CALLBACK = CALLBACK + "?tenant=a%7Eb"
-
-
-@pytest.fixture
-def app(tmp_path):
-    app = create_app({"INSTANCE_PATH": str(tmp_path), "SECRET_KEY": "esia-grant-tests"})
-    yield app
-    app.extensions["idp"].db.dispose()
-
-
-@pytest.fixture
-def client(app):
-    return app.test_client()
 
 
 def authorize(client, path: str = "/aas/oauth2/v2/ac", **fields):
