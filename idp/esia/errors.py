@@ -6,14 +6,27 @@ English and ASCII, as real ESIA sends them and as OAuth requires for `error_desc
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from urllib.parse import urlencode
+
 from authlib.oauth2.rfc6749.errors import OAuth2Error
+
+
+def callback_uri(redirect_uri: str, params: Iterable[tuple[str, str | None]]) -> str:
+    """The client's registered redirect URI with params (None left out) added to its query.
+
+    Appended as is, unlike Authlib's `add_params_to_uri`, which re-encodes the registered query.
+    """
+    query = urlencode([(name, value) for name, value in params if value is not None])
+    return f"{redirect_uri}{'&' if '?' in redirect_uri else '?'}{query}"
 
 
 class EsiaError(OAuth2Error):
     """An ESIA protocol error: an OAuth `error` plus an `ESIA-0070xx` description.
 
     The body is `{"error", "error_description", "state"}`, state whenever the request had one
-    (even empty, as the token endpoint always answered).
+    (even empty, as the token endpoint always answered). With a (trusted) `redirect_uri` the
+    same parameters go to the client's callback instead.
     """
 
     code = "ESIA-007007"
@@ -21,10 +34,12 @@ class EsiaError(OAuth2Error):
     text = "Unexpected error"
     status_code = 400
 
-    def __init__(self, detail: str | None = None, state: str | None = None) -> None:
+    def __init__(
+        self, detail: str | None = None, state: str | None = None, redirect_uri: str | None = None
+    ) -> None:
         # Authlib refuses (ValueError, a 500) a description with a quote or a backslash; the
         # detail may echo client input, so the description is set after, made ASCII below.
-        super().__init__(state=state)
+        super().__init__(state=state, redirect_uri=redirect_uri)
         self.detail = detail
         self.description = self._describe()
         self.args = (self.description,)
@@ -42,6 +57,11 @@ class EsiaError(OAuth2Error):
         if self.state is not None:
             body.append(("state", self.state))
         return body
+
+    def __call__(self, uri=None):
+        if self.redirect_uri:
+            return 302, "", [("Location", callback_uri(self.redirect_uri, self.get_body()))]
+        return super().__call__(uri=uri)
 
 
 class CertificateMismatch(EsiaError):

@@ -1,10 +1,11 @@
 """ESIA's Authlib AuthorizationServer over the shared code and token tables.
 
-Authlib's grant flow with ESIA's parts: the client's signature as its client-authentication
-method (gosuslugi_sandbox.idp.esia.client_auth), ESIA's request checks in ESIA's order, codes
-and refresh tokens redeemed once (gosuslugi_sandbox.idp.storage.consume), ESIA's token shapes
+Authlib's authorization and token flows with ESIA's parts: the client's signature as its
+client-authentication method at both endpoints (gosuslugi_sandbox.idp.esia.client_auth), ESIA's
+grants with its checks in its order (gosuslugi_sandbox.idp.esia.grants), ESIA's token shapes
 (gosuslugi_sandbox.idp.esia.token_generator), `state` echoed, and every refusal an ESIA error
-(`ESIA-0070xx`, gosuslugi_sandbox.idp.esia.errors) with `state`.
+(`ESIA-0070xx`, gosuslugi_sandbox.idp.esia.errors) with `state`: a JSON body at the token
+endpoint, a redirect to the client's callback at the authorization endpoint.
 """
 
 from __future__ import annotations
@@ -12,43 +13,65 @@ from __future__ import annotations
 from authlib.integrations.flask_oauth2 import AuthorizationServer
 from authlib.integrations.flask_oauth2.requests import FlaskOAuth2Payload, FlaskOAuth2Request
 from authlib.oauth2 import OAuth2Error
-from authlib.oauth2.rfc6749 import OAuth2Request, grants
+from authlib.oauth2.rfc6749 import OAuth2Request
 from authlib.oauth2.rfc6749.errors import UnsupportedGrantTypeError
-from flask import Flask, g
+from authlib.oauth2.rfc6749.requests import BasicOAuth2Payload
+from flask import Flask, g, redirect
+from werkzeug.datastructures import MultiDict
 
-from gosuslugi_sandbox.idp.esia import checks, client_auth, token_generator
+from gosuslugi_sandbox.idp.esia import checks, client_auth, grants, token_generator
 from gosuslugi_sandbox.idp.esia.clients import EsiaClient, client_settings
-from gosuslugi_sandbox.idp.esia.errors import (
-    CertificateMismatch,
-    InvalidGrant,
-    UnauthorizedClient,
-    UnsupportedGrantType,
-)
-from gosuslugi_sandbox.idp.models import AuthorizationCode, Client, Person, Token
+from gosuslugi_sandbox.idp.esia.errors import CertificateMismatch, UnsupportedGrantType
+from gosuslugi_sandbox.idp.models import Client, Interaction
 from gosuslugi_sandbox.idp.responses import json_response
-from gosuslugi_sandbox.idp.runtime import db_session, now
-from gosuslugi_sandbox.idp.storage.consume import redeem_code, redeem_refresh_token
+from gosuslugi_sandbox.idp.runtime import db_session
 
 
-class FormPayload(FlaskOAuth2Payload):
-    """The form only: ESIA reads its token request from the body, never the query string."""
+class OnePartPayload(FlaskOAuth2Payload):
+    """One part of the request: ESIA reads /ac from the query string, /te from the form."""
+
+    def __init__(self, request, data: MultiDict) -> None:
+        super().__init__(request)
+        self._data = data
 
     @property
-    def data(self):
-        return self._request.form
+    def data(self) -> MultiDict:
+        return self._data
 
 
 class EsiaRequest(FlaskOAuth2Request):
-    """A token request; `versioned` at /v3/te, whose signed strings differ."""
+    """An authorization (query) or token (form) request; `versioned` at /v2/ac and /v3/te,
+    whose signed strings differ."""
 
-    def __init__(self, request, versioned: bool) -> None:
+    interaction: Interaction | None = None  # set on a request resumed from its interaction
+
+    def __init__(self, request, versioned: bool, token: bool) -> None:
         super().__init__(request)
-        self.payload = FormPayload(request)
+        self.payload = OnePartPayload(request, request.form if token else request.args)
         self.versioned = versioned
+        self.token = token
+        self.confirmed_only = False  # person_filter asked for confirmed accounts only
+
+
+class ResumedRequest(OAuth2Request):
+    """An authorization request restored from its interaction (checked when it began)."""
+
+    def __init__(self, uri: str, inter: Interaction) -> None:
+        super().__init__("GET", uri, headers={})
+        params = inter.params or {}
+        self.payload = BasicOAuth2Payload(
+            {
+                "client_id": inter.client_id,
+                "redirect_uri": params["redirect_uri"],
+                "state": params.get("state"),
+            }
+        )
+        self.interaction = inter
+        self.confirmed_only = bool(params.get("confirmed_only"))
 
 
 class Server(AuthorizationServer):
-    """The token endpoint's server; its JSON answers (no-store) go through `json_response`."""
+    """ESIA's server: JSON answers (no-store) through `json_response`, redirects as Flask's."""
 
     def query_client(self, client_id: str) -> EsiaClient | None:
         """The ESIA view of a registered client (built once per request), or None."""
@@ -62,7 +85,7 @@ class Server(AuthorizationServer):
         token_generator.save_token(token, request)
 
     def create_oauth2_request(self, request) -> OAuth2Request:
-        return request  # the view builds an EsiaRequest
+        return request  # the view builds an EsiaRequest or a ResumedRequest
 
     def get_token_grant(self, request):
         """ESIA's first checks in its order: client_id and grant_type sent (ESIA-007014), the
@@ -87,96 +110,19 @@ class Server(AuthorizationServer):
             return self.handle_error_response(request, error)
 
     def handle_error_response(self, request, error: OAuth2Error):
-        error.state = request.form.get("state")
+        error.state = request.payload.state
         return super().handle_error_response(request, error)
 
     def handle_response(self, status_code, payload, headers):
+        if status_code == 302:  # the authorization response, to the client's callback
+            return redirect(dict(headers)["Location"], code=302)
         return json_response("token", payload, status_code, headers)
-
-
-class EsiaGrant:
-    """What both ESIA grants add to Authlib's: checks before the signature, tokens, state."""
-
-    TOKEN_ENDPOINT_AUTH_METHODS = client_auth.METHODS
-    REQUIRED: tuple[str, ...] = ()  # the form fields of the grant, besides client_id
-
-    def validate_token_request(self) -> None:
-        """The grant registered for the client (ESIA-007005), the fields sent (007014), state
-        and timestamp (007003, 007015); then Authlib's: signature, redemption."""
-        form = self.request.form
-        esia = self.server.query_client(form["client_id"].strip())
-        if not esia.check_grant_type(self.GRANT_TYPE):
-            raise UnauthorizedClient(self.GRANT_TYPE)
-        checks.require(form, *self.REQUIRED)
-        checks.check_state(esia, form["state"])
-        checks.check_timestamp(esia, form["timestamp"])
-        super().validate_token_request()
-
-    def generate_token(self, user=None, scope=None, grant_type=None, expires_in=None,
-                       include_refresh_token=True) -> dict:  # fmt: skip
-        """ESIA's token set for the login the code or refresh token came from (its scope)."""
-        origin = self.request.authorization_code or self.request.refresh_token
-        return token_generator.generate_token(self.request.client, user, origin)
-
-    def create_token_response(self):
-        status, body, headers = super().create_token_response()
-        body["state"] = self.request.form["state"]
-        return status, body, headers
-
-    def _person(self, oid: int) -> Person:
-        person = db_session().get(Person, oid)
-        if person is None:
-            raise InvalidGrant("the account no longer exists")
-        return person
-
-
-class CodeGrant(EsiaGrant, grants.AuthorizationCodeGrant):
-    """ESIA's authorization code grant (the codes are issued by idp/esia/authorize.py)."""
-
-    REQUIRED = ("state", "timestamp", "code", "redirect_uri")
-
-    def query_authorization_code(self, code: str, client: EsiaClient) -> AuthorizationCode:
-        # One winner across workers (gosuslugi_sandbox.idp.storage.consume); a refusal after
-        # this point rolls the redemption back.
-        row = redeem_code(db_session(), code, client.client_id, "esia", now())
-        if row is None or row.redirect_uri != self.request.form["redirect_uri"]:
-            raise InvalidGrant("code")
-        return row
-
-    def delete_authorization_code(self, authorization_code: AuthorizationCode) -> None:
-        """Nothing left to do: the code was marked used when it was redeemed."""
-
-    def authenticate_user(self, authorization_code: AuthorizationCode) -> Person:
-        return self._person(authorization_code.person_oid)
-
-
-class RefreshGrant(EsiaGrant, grants.RefreshTokenGrant):
-    """ESIA's refresh: rotation, the old pair revoked when the refresh token is redeemed."""
-
-    REQUIRED = ("state", "timestamp", "refresh_token")
-    INCLUDE_NEW_REFRESH_TOKEN = True
-
-    def authenticate_refresh_token(self, refresh_token: str) -> Token:
-        client_id = self.request.client.client_id
-        row = redeem_refresh_token(db_session(), refresh_token, client_id, "esia", now())
-        if row is None:
-            raise InvalidGrant("refresh_token")
-        return row
-
-    def _validate_token_scope(self, token: Token) -> None:
-        """Nothing to check: ESIA's `scope` here is part of the signed string only."""
-
-    def authenticate_user(self, refresh_token: Token) -> Person:
-        return self._person(refresh_token.person_oid)
-
-    def revoke_old_credential(self, refresh_token: Token) -> None:
-        """Nothing left to do: redeeming the refresh token revoked the old pair."""
 
 
 def create_server(app: Flask) -> Server:
     """Build the ESIA AuthorizationServer for the app."""
     server = Server(app)
     client_auth.register(server)
-    server.register_grant(CodeGrant)
-    server.register_grant(RefreshGrant)
+    server.register_grant(grants.CodeGrant)
+    server.register_grant(grants.RefreshGrant)
     return server

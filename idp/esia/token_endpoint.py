@@ -21,7 +21,7 @@ def token():
     """Exchange a code or a refresh token for ESIA tokens."""
     versioned = request.endpoint == "esia_token.te_v3"
     server = current_app.extensions["esia"].server
-    response = server.create_token_response(EsiaRequest(request, versioned))
+    response = server.create_token_response(EsiaRequest(request, versioned, token=True))
     if response.status_code == 200:
         db_session().commit()
     else:

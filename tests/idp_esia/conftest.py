@@ -1,4 +1,5 @@
-"""A live IdP (real werkzeug server, tmp instance) and an ESIA client driving it over HTTP."""
+"""A live IdP (real werkzeug server, tmp instance) and an ESIA client driving it over HTTP;
+an app and its test client for view-level tests."""
 
 from __future__ import annotations
 
@@ -36,6 +37,19 @@ def idp(tmp_path_factory):
     yield server
     server.stop()
     app.extensions["idp"].db.dispose()
+
+
+@pytest.fixture
+def app(tmp_path):
+    """An IdP app on a fresh instance, for view-level tests through its test client."""
+    app = create_app({"INSTANCE_PATH": str(tmp_path), "SECRET_KEY": "esia-view-tests"})
+    yield app
+    app.extensions["idp"].db.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
 
 
 @pytest.fixture(autouse=True)

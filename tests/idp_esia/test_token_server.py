@@ -5,10 +5,8 @@ from __future__ import annotations
 import time
 from datetime import UTC, datetime
 
-import pytest
 from joserfc import jws
 
-from gosuslugi_sandbox.idp import create_app
 from gosuslugi_sandbox.idp.esia import jwt as esia_jwt
 from gosuslugi_sandbox.idp.models import AuthorizationCode, Token
 from gosuslugi_sandbox.idp.runtime import db_session, digest
@@ -17,18 +15,6 @@ from .conftest import CALLBACK, ROSHCHINA
 
 STATE = "0b6a7c1e-1111-4222-8333-944455556666"
 OID = ROSHCHINA["oid"]
-
-
-@pytest.fixture
-def app(tmp_path):
-    app = create_app({"INSTANCE_PATH": str(tmp_path), "SECRET_KEY": "esia-server-tests"})
-    yield app
-    app.extensions["idp"].db.dispose()
-
-
-@pytest.fixture
-def client(app):
-    return app.test_client()
 
 
 def add_code(app, code: str, scope: str = "openid fullname") -> None:
