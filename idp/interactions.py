@@ -224,15 +224,24 @@ def resume_url(inter: Interaction) -> str:
     return url_for(endpoint, interaction=inter.id)
 
 
-def next_url(inter: Interaction) -> str:
-    """Where the browser goes next: login, SMS, consent, or back to the protocol."""
+def step_left(inter: Interaction) -> str | None:
+    """The login page the person has still to pass (password, SMS, consent), or None.
+
+    Every protocol's resume asks this first: a browser that skips to the resume URL is sent
+    back to the step it skipped, never handed a code.
+    """
     if not inter.password_ok:
         return url_for("login.login", interaction=inter.id)
     if not inter.logged_in:
         return url_for("login.sms", interaction=inter.id)
     if inter.needs_consent and inter.consent is None:
         return url_for("login.consent", interaction=inter.id)
-    return resume_url(inter)
+    return None
+
+
+def next_url(inter: Interaction) -> str:
+    """Where the browser goes next: login, SMS, consent, or back to the protocol."""
+    return step_left(inter) or resume_url(inter)
 
 
 def commit() -> None:

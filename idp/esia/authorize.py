@@ -67,8 +67,9 @@ def authorize():
 def resume():
     """Back from login/SMS/consent: the grant issues the code, or redirects with the refusal."""
     inter = interactions.load(request.args.get("interaction"), protocol="esia")
-    if not inter.logged_in:
-        return redirect(interactions.next_url(inter), code=302)
+    step = interactions.step_left(inter)
+    if step is not None:
+        return redirect(step, code=302)
     person = db_session().get(Person, inter.person_oid)
     oauth_request = ResumedRequest(request.url, inter)
     interactions.finish(inter)

@@ -62,8 +62,9 @@ def cabinet():
 def cabinet_resume():
     """Back from the login pages."""
     inter = ix.load(request.args.get("interaction"), protocol="cabinet")
-    if not inter.logged_in:
-        return redirect(ix.next_url(inter))
+    step = ix.step_left(inter)
+    if step is not None:
+        return redirect(step)
     ix.finish(inter)
     ix.commit()
     return redirect(url_for("landing.cabinet"))

@@ -107,8 +107,9 @@ def authorize():
 def resume():
     """Back from the login pages: issue the code (or access_denied) to the client."""
     inter = ix.load(request.args.get("interaction"), protocol="oidc")
-    if not inter.logged_in or (inter.needs_consent and inter.consent is None):
-        return redirect(ix.next_url(inter))
+    step = ix.step_left(inter)
+    if step is not None:
+        return redirect(step)
     g.interaction = inter
     person = db_session().get(Person, inter.person_oid)
     oauth_request = StoredRequest(url_for("oidc.authorize", _external=True), inter.params)

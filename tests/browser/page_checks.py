@@ -91,7 +91,8 @@ SURVEY_JS = """
     if (el.type === 'hidden') continue;
     const label = el.id && document.querySelector(`label[for="${CSS.escape(el.id)}"]`);
     if (!((label && text(label)) || (el.getAttribute('aria-label') || '').trim()
-          || el.getAttribute('aria-labelledby'))) access.push(`field without a label: ${named(el)}`);
+          || el.getAttribute('aria-labelledby')))
+      access.push(`field without a label: ${named(el)}`);
   }
   for (const el of document.querySelectorAll(pressable)) {
     if (!(el.getAttribute('aria-label') || text(el) || el.value || el.title || '').trim())

@@ -28,7 +28,7 @@ def interaction_of(response) -> str:
     return parse_qs(urlsplit(response.headers["Location"]).query)["interaction"][0]
 
 
-def log_in(app, interaction_id: str, person_oid: int, consent: str) -> None:
+def log_in(app, interaction_id: str, person_oid: int, consent: str | None) -> None:
     """What the login pages record: password, SMS and the consent decision."""
     with app.test_request_context():
         inter = db_session().get(Interaction, interaction_id)
@@ -79,3 +79,16 @@ def test_the_code_row_and_the_refusals_at_resume(app, client):
     assert gone["error"] == ["access_denied"] and gone["state"] == [STATE]
     assert gone["error_description"][0].startswith("ESIA-007004: ")
     assert "[the account no longer exists]" in gone["error_description"][0]
+
+
+def test_a_browser_skipping_the_consent_page_is_sent_back_to_it(app, client):
+    """Resume before the consent decision issues no code: the person has not agreed yet."""
+    inter = interaction_of(authorize(client))
+    log_in(app, inter, ROSHCHINA["oid"], None)  # password and SMS passed, consent not given
+    skipped = resume(client, inter)
+    assert skipped.status_code == 302
+    assert urlsplit(skipped.headers["Location"]).path == "/consent"
+    with app.test_request_context():
+        assert db_session().query(AuthorizationCode).count() == 0
+    log_in(app, inter, ROSHCHINA["oid"], "allow")
+    assert "code=" in resume(client, inter).headers["Location"]  # the login goes on from there
