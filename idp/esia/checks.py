@@ -9,6 +9,7 @@ import uuid
 from collections.abc import Mapping
 
 from sqlalchemy import select
+from werkzeug.datastructures import MultiDict
 
 from gosuslugi_sandbox.idp.esia import certificates, signatures
 from gosuslugi_sandbox.idp.esia.clients import EsiaClient, hash_of_other_client
@@ -39,6 +40,13 @@ def require(params: Mapping[str, str], *names: str) -> None:
     for name in names:
         if not (params.get(name) or "").strip():
             raise MissingParameter(name)
+
+
+def refuse_repeated(params: MultiDict, *names: str) -> None:
+    """ESIA-007003 naming the first parameter (of names, else of all) sent more than once."""
+    for name in names or params.keys():
+        if len(params.getlist(name)) > 1:
+            raise InvalidParameter(name)
 
 
 def check_state(esia: EsiaClient, state: str) -> None:

@@ -46,6 +46,7 @@ class EsiaGrant:
         esia = self.server.query_client(form["client_id"].strip())
         if not esia.check_grant_type(self.GRANT_TYPE):
             raise UnauthorizedClient(self.GRANT_TYPE)
+        checks.refuse_repeated(form)
         checks.require(form, *self.REQUIRED)
         checks.check_state(esia, form["state"])
         checks.check_timestamp(esia, form["timestamp"])
@@ -83,7 +84,7 @@ class CodeGrant(EsiaGrant, grants.AuthorizationCodeGrant):
 
     @staticmethod
     def validate_no_multiple_request_parameter(request) -> None:
-        """Repeated parameters are not refused: ESIA's checks read the first of each."""
+        """Repeated parameters are ESIA's own refusal (ESIA-007003), made in ESIA's order."""
 
     def validate_authorization_request(self) -> str:
         """The redirect URI, once ESIA's checks pass; a request resumed from its interaction
@@ -102,6 +103,7 @@ class CodeGrant(EsiaGrant, grants.AuthorizationCodeGrant):
         """The client known and usable (ESIA-007014, -007002, -007005), the redirect URI sent
         and registered (007014, 007023): refused before there is anywhere to redirect."""
         params = self.request.payload.data
+        checks.refuse_repeated(params, "client_id", "redirect_uri")  # which one to trust?
         client_id = (params.get("client_id") or "").strip()
         if not client_id:
             raise MissingParameter("client_id")
@@ -116,10 +118,12 @@ class CodeGrant(EsiaGrant, grants.AuthorizationCodeGrant):
         return esia, redirect_uri
 
     def _check_request(self, esia: EsiaClient) -> None:
-        """The parameters sent (ESIA-007014), response_type=code (007012), state (007003),
-        timestamp (007015), scopes (007006), person_filter (007003), then the signature and
-        certificate hash as the client authenticates (gosuslugi_sandbox.idp.esia.client_auth)."""
+        """None sent twice (ESIA-007003), the parameters sent (007014), response_type=code
+        (007012), state (007003), timestamp (007015), scopes (007006), person_filter (007003),
+        then the signature and certificate hash as the client authenticates
+        (gosuslugi_sandbox.idp.esia.client_auth)."""
         request, params = self.request, self.request.payload.data
+        checks.refuse_repeated(params)
         checks.require(params, "scope", "response_type", "state", "timestamp")
         if params["response_type"] != "code":
             raise UnsupportedResponseType()

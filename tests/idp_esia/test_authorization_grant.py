@@ -92,3 +92,27 @@ def test_a_browser_skipping_the_consent_page_is_sent_back_to_it(app, client):
         assert db_session().query(AuthorizationCode).count() == 0
     log_in(app, inter, ROSHCHINA["oid"], "allow")
     assert "code=" in resume(client, inter).headers["Location"]  # the login goes on from there
+
+
+def test_a_parameter_sent_twice_is_esia_007003(client):
+    """Which of two values counts is a client bug: ESIA refuses it ("invalid or repeated")."""
+    query = urlencode({"client_id": "esia-none", "client_secret": "anything",
+                       "redirect_uri": CALLBACK, "response_type": "code", "state": STATE,
+                       "timestamp": ec.timestamp()})  # fmt: skip
+    twice = client.get(f"/aas/oauth2/v2/ac?{query}&scope=openid&scope=fullname")
+    refused = parse_qs(urlsplit(twice.headers["Location"]).query)
+    assert refused["error"] == ["invalid_request"] and refused["state"] == [STATE]
+    assert refused["error_description"][0].startswith("ESIA-007003: ")
+    assert "[scope]" in refused["error_description"][0]
+    # two redirect URIs: none is trusted, the refusal is a page
+    other = urlencode({"redirect_uri": CALLBACK + "/other", "scope": "openid"})
+    page = client.get(f"/aas/oauth2/v2/ac?{query}&{other}")
+    assert page.status_code == 400 and "Location" not in page.headers
+    assert "ESIA-007003" in page.get_data(as_text=True)
+    # the token endpoint too
+    form = {"client_id": "esia-none", "client_secret": "x", "grant_type": "authorization_code",
+            "code": ["a", "b"], "redirect_uri": CALLBACK, "state": STATE,
+            "timestamp": ec.timestamp(), "token_type": "Bearer", "scope": "openid"}  # fmt: skip
+    answer = client.post("/aas/oauth2/v3/te", data=form)
+    assert answer.status_code == 400
+    assert answer.get_json()["error_description"].startswith("ESIA-007003: ")
