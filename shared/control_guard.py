@@ -21,12 +21,17 @@ from flask import current_app, redirect, request, url_for
 from gosuslugi_sandbox.shared.bearer import bearer_token
 from gosuslugi_sandbox.shared.config import switch
 from gosuslugi_sandbox.shared.control_api import HEALTH, json_error
+from gosuslugi_sandbox.shared.limits import Counters, Limit
 
 COOKIE = "control_auth"
 # methods that carry a body a form (or a fetch without a CORS preflight) could send; DELETE
 # has no body and a cross-site DELETE always needs a preflight, which the stand never grants
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH"})
 ALLOWED_FETCH_SITES = frozenset({"same-origin", "none"})
+# wrong control tokens one address may present before it is refused for a while (a shared
+# stand's token must not be guessable by a loop); docs/security.md
+WRONG_TOKENS = Limit(10, window_seconds=600.0, block_seconds=600.0)
+RIGHT, WRONG, BLOCKED = "right", "wrong", "blocked"
 
 
 def host_name(host: str | None) -> str:
@@ -69,11 +74,13 @@ class ControlGuard:
         self,
         settings_prefix: str,
         own_url_keys: Iterable[str],
+        counters: Counters,
         pages: Iterable[str] = (),
         login_endpoint: str | None = None,
     ) -> None:
         self.settings_prefix = settings_prefix
         self.own_url_keys = tuple(own_url_keys)
+        self.counters = counters  # the app's attempt counters: wrong tokens per address
         self.pages = frozenset(pages)
         self.login_endpoint = login_endpoint
 
@@ -144,8 +151,17 @@ class ControlGuard:
         if not expected:
             return None
         token = bearer_token(request.headers.get("Authorization"))
-        if token is not None and self.token_matches(token):
+        verdict = self.judge(token) if token is not None else WRONG
+        if verdict == RIGHT:
             return None
+        if verdict == BLOCKED:
+            minutes = self.counters.minutes_blocked(self.wrong_token_key())
+            response = json_error(
+                429, "too_many_requests", f"too many wrong control tokens from this address; "
+                f"try again in {minutes} min"
+            )  # fmt: skip
+            response.headers["Retry-After"] = str(minutes * 60)
+            return response
         if request.endpoint in self.pages:
             if hmac.compare_digest(request.cookies.get(COOKIE, ""), self.cookie_value()):
                 return None
@@ -154,6 +170,24 @@ class ControlGuard:
         response = json_error(401, "unauthorized", "Bearer token required")
         response.headers["WWW-Authenticate"] = 'Bearer realm="control"'
         return response
+
+    # ---- a presented token, counted when wrong
+    def wrong_token_key(self) -> str:
+        """The counter of wrong tokens from this request's address."""
+        return f"control-token:{request.remote_addr}"
+
+    def judge(self, given: str) -> str:
+        """RIGHT, WRONG (counted against the address) or BLOCKED.
+
+        A blocked address is refused the right token too: otherwise a guessing loop would
+        still learn which guess was right.
+        """
+        key = self.wrong_token_key()
+        if self.token_matches(given):
+            return BLOCKED if self.counters.blocked(key) else RIGHT
+        if not self.counters.take(key, WRONG_TOKENS) or self.counters.fail(key, WRONG_TOKENS):
+            return BLOCKED
+        return WRONG
 
     # ---- the login cookie of the HTML pages
     def token_matches(self, given: str) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Flask
 from flask_wtf.csrf import CSRFProtect
 
+from gosuslugi_sandbox.idp import limits
 from gosuslugi_sandbox.idp.pages import add_json_prefix
 from gosuslugi_sandbox.shared.control_api import control_blueprint, field_error
 from gosuslugi_sandbox.shared.control_api import not_found as not_found
@@ -16,6 +17,7 @@ from gosuslugi_sandbox.shared.control_guard import ControlGuard
 guard = ControlGuard(
     "IDP",
     own_url_keys=("ISSUER",),
+    counters=limits.counters,
     pages=("control.sms_inbox", "report.page"),
     login_endpoint="control_login.login",
 )

@@ -9,6 +9,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, redirect, render_template, request
 
 from gosuslugi_sandbox.idp.control import guard
+from gosuslugi_sandbox.shared.control_guard import BLOCKED, RIGHT
 
 bp = Blueprint("control_login", __name__, url_prefix="/_control", template_folder="templates")
 bp.before_request(guard)
@@ -23,11 +24,17 @@ def login():
     if not current_app.config.get("CONTROL_TOKEN"):
         return redirect(target)  # nothing to log in to
     error = None
+    status = 200
     if request.method == "POST":
-        if guard.token_matches(request.form.get("token", "")):
+        verdict = guard.judge(request.form.get("token", ""))
+        if verdict == RIGHT:
             response = redirect(target)
             guard.set_cookie(response)
             return response
-        error = "Неверный токен."
-    status = 401 if error else 200
+        if verdict == BLOCKED:
+            minutes = guard.counters.minutes_blocked(guard.wrong_token_key())
+            error = f"Слишком много неверных попыток. Попробуйте через {minutes} мин."
+            status = 429
+        else:
+            error, status = "Неверный токен.", 401
     return render_template("control/login.html", next=target, error=error), status

@@ -24,7 +24,7 @@ from gosuslugi_sandbox.shared.formats import FormatError, iso_time, normalize_em
 from gosuslugi_sandbox.shared.migrations import setup_lock
 from gosuslugi_sandbox.shared.sql import INT_MAX, as_int
 
-bp = control_blueprint("control", __name__, ControlGuard("RP", own_url_keys=("PUBLIC_URL",)))
+bp = control_blueprint("control", __name__, ControlGuard("RP", ("PUBLIC_URL",), limits.counters))
 bodies = BodySchemas.of(__package__)
 
 

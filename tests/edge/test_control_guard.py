@@ -11,6 +11,8 @@ import re
 
 import pytest
 
+from gosuslugi_sandbox.shared.clock import Clock, FrozenTime
+
 JSON = {"Content-Type": "application/json"}
 NEW_USER = {"first_name": "Мария", "last_name": "Новикова", "phone": "89001234567", "password": "x"}
 
@@ -188,3 +190,43 @@ def test_login_goes_back_inside_the_control_pages_only(make_idp):
             data={"token": "s3cret-token", "csrf_token": _csrf(form.text), "next": target},
         )
         assert answer.location == "/_control/sms/inbox"
+
+
+@pytest.mark.parametrize("app_name", ["idp", "rp"])
+def test_wrong_tokens_from_one_address_stop_the_guessing_for_a_while(make_idp, make_rp, app_name):
+    frozen = FrozenTime()
+    if app_name == "idp":
+        app, path = make_idp(CONTROL_TOKEN="s3cret-token", CLOCK_BASE=frozen), "/_control/sms"
+    else:
+        app, path = make_rp(CONTROL_TOKEN="s3cret-token", CLOCK=Clock(frozen)), "/_control/outbox"
+    client = app.test_client()
+
+    def with_token(token: str, address: str = "127.0.0.1"):
+        headers = {"Authorization": f"Bearer {token}"}
+        return client.get(path, headers=headers, environ_base={"REMOTE_ADDR": address})
+
+    assert [with_token(f"guess-{i}").status_code for i in range(9)] == [401] * 9
+    refused = with_token("guess-9")  # the tenth wrong one blocks the address
+    assert refused.status_code == 429 and refused.headers["Retry-After"] == "600"
+    assert refused.get_json()["error"] == "too_many_requests"
+    # the right token too: a loop must not learn which guess was right
+    assert with_token("s3cret-token").status_code == 429
+    assert with_token("s3cret-token", "127.0.0.2").status_code == 200  # another address
+    frozen.advance(601)
+    assert with_token("s3cret-token").status_code == 200
+
+
+def test_the_login_form_counts_wrong_tokens_with_the_api(make_idp):
+    client = make_idp(CONTROL_TOKEN="s3cret-token").test_client()
+    csrf = _csrf(client.get("/_control/login").text)
+    headers = {"Authorization": "Bearer guess-0"}
+    assert client.get("/_control/sms", headers=headers).status_code == 401
+    for i in range(1, 9):
+        wrong = client.post("/_control/login", data={"token": f"guess-{i}", "csrf_token": csrf})
+        assert wrong.status_code == 401 and "Неверный токен." in wrong.text
+    tenth = client.post("/_control/login", data={"token": "guess-9", "csrf_token": csrf})
+    assert tenth.status_code == 429
+    blocked = client.post("/_control/login", data={"token": "s3cret-token", "csrf_token": csrf})
+    assert blocked.status_code == 429
+    assert "Слишком много неверных попыток. Попробуйте через 10 мин." in blocked.text
+    assert "Set-Cookie" not in blocked.headers

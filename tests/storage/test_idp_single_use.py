@@ -188,3 +188,20 @@ def test_a_code_from_one_worker_is_redeemed_at_the_other(idp_workers):
     answer = token_request(idp_workers.urls[1], grant_type="authorization_code",
                            code=params["code"], redirect_uri=CALLBACK)  # fmt: skip
     assert answer.status_code == 200
+
+
+def test_wrong_control_tokens_at_once_are_refused_after_the_limit(make_idp_workers):
+    """Twenty guesses of the control token at once, from one address, on two workers: nine
+    are told "wrong", the tenth blocks the address, the rest are not even checked."""
+    workers = make_idp_workers(CONTROL_TOKEN="s3cret-token")
+
+    def guess(base: str, i: int) -> int:
+        headers = {"Authorization": f"Bearer guess-{i}"}
+        return requests.get(f"{base}/_control/sms", headers=headers, timeout=30).status_code
+
+    calls = [lambda base=base, i=i: guess(base, i) for i, base in enumerate(workers.each(20))]
+    answers = in_parallel(calls)
+    assert sorted(answers) == [401] * 9 + [429] * 11
+    right = {"Authorization": "Bearer s3cret-token"}
+    answer = requests.get(f"{workers.first}/_control/sms", headers=right, timeout=5)
+    assert answer.status_code == 429
