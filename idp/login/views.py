@@ -132,6 +132,9 @@ def sms():
     if request.method == "GET":
         if limits.counters.blocked(key):
             return _sms_page(inter, person, error=_sms_blocked_message(key))
+        refused = request.args.get("refused")
+        if refused in RESEND_REFUSALS:
+            return _sms_page(inter, person, error=RESEND_REFUSALS[refused](inter))
         notice = "Новый код отправлен" if request.args.get("resent") else None
         return _sms_page(inter, person, notice=notice)
     # the try is committed with the code's own UPDATE just below, in one short transaction
@@ -152,25 +155,36 @@ def sms():
     return _sms_page(inter, person, error=f"Неверный код. Осталось попыток: {left}")
 
 
+# a refused resend goes back to the SMS page (a reload then re-sends nothing), which says why
+RESEND_REFUSALS = {
+    "early": lambda inter: (
+        "Запросить код повторно можно через "
+        f"{sms_codes.resend_wait(sms_codes.latest(inter.id))} сек."
+    ),
+    "login": lambda _inter: (
+        "Превышено количество запросов кода для этого входа. Начните вход заново."
+    ),
+    "hour": lambda _inter: "Превышено количество запросов кода. Повторите попытку через час.",
+}
+
+
 @bp.route("/login/sms/resend", methods=["POST"])
 def sms_resend():
     """Send a new code: not before the resend delay, and within the per-login and hourly caps."""
     inter, person = _sms_context()
     if not inter.password_ok or inter.logged_in or person is None or not person.mobile:
         return redirect(ix.next_url(inter))
+    back = url_for("login.sms", interaction=inter.id)
     if limits.counters.blocked(_sms_key(person)):
-        return _sms_page(inter, person, error=_sms_blocked_message(_sms_key(person)))
+        return redirect(back)  # the page says the step is blocked
     challenge = sms_codes.latest(inter.id)
-    wait = sms_codes.resend_wait(challenge)
-    if wait > 0 or not sms_codes.may_resend(challenge):
+    if sms_codes.resend_wait(challenge) > 0 or not sms_codes.may_resend(challenge):
         db_session().rollback()
-        return _sms_page(inter, person, error=f"Запросить код повторно можно через {wait} сек.")
+        return redirect(url_for("login.sms", interaction=inter.id, refused="early"))
     if not limits.counters.take(f"sms-resend:{inter.id}", limits.sms_resend_limit()):
-        return _sms_page(inter, person, error="Превышено количество запросов кода для этого "
-                         "входа. Начните вход заново.")  # fmt: skip
+        return redirect(url_for("login.sms", interaction=inter.id, refused="login"))
     if not limits.counters.take(f"sms-resend:{person.oid}", limits.sms_resend_hourly_limit()):
-        return _sms_page(inter, person, error="Превышено количество запросов кода. "
-                         "Повторите попытку через час.")  # fmt: skip
+        return redirect(url_for("login.sms", interaction=inter.id, refused="hour"))
     sms_codes.send_code(person.mobile, inter.id, person.oid)
     ix.commit()
     return redirect(url_for("login.sms", interaction=inter.id, resent=1))

@@ -160,8 +160,11 @@ def test_resend_too_early_then_allowed(base, frozen):
     browser = to_sms_page(base)
     first = sms_codes(base)
     page = browser.click("sms-resend")
-    assert "через" in page.require("sms-error").text()
+    assert "через 60 сек." in page.require("sms-error").text()
     assert sms_codes(base) == first
+    # the refusal came back to the SMS page: a reload asks for nothing again
+    assert browser.history[-1].method == "GET" and "/login/sms?" in browser.history[-1].url
+    assert "refused=early" in browser.history[-1].url
     frozen.advance(61)
     page = browser.click("sms-resend")
     assert page.has("sms-notice")
