@@ -187,10 +187,19 @@ def _seconds(params: dict[str, Any], max_delay: float) -> float:
 MAX_OVERRIDE_BYTES = 8192
 
 
+def _check_size(name: str, params: dict[str, Any]) -> None:
+    """FaultError unless params, as UTF-8 JSON, stay under MAX_OVERRIDE_BYTES."""
+    try:
+        size = len(json.dumps(params, ensure_ascii=False).encode())
+    except UnicodeEncodeError:  # a lone surrogate ("\ud800") parses as JSON, not as UTF-8
+        raise FaultError(f"{name} params must be valid Unicode text") from None
+    if size > MAX_OVERRIDE_BYTES:
+        raise FaultError(f"{name} params must stay under {MAX_OVERRIDE_BYTES} bytes")
+
+
 def _override_params(name: str, params: dict[str, Any], noun: str) -> dict[str, Any]:
     """set/remove params of an override fault (noun: what the names are names of)."""
-    if len(json.dumps(params, ensure_ascii=False).encode()) > MAX_OVERRIDE_BYTES:
-        raise FaultError(f"{name} params must stay under {MAX_OVERRIDE_BYTES} bytes")
+    _check_size(name, params)
     if name == "token-response-override" and "body" in params:
         if len(params) > 1:
             raise FaultError(f"{name} takes body alone (not with set or remove)")
@@ -209,8 +218,7 @@ def _override_params(name: str, params: dict[str, Any], noun: str) -> dict[str, 
 
 def _shape_params(name: str, params: dict[str, Any]) -> dict[str, Any]:
     """Params of the header and document overrides (their shape is fault-arm.json's)."""
-    if len(json.dumps(params, ensure_ascii=False).encode()) > MAX_OVERRIDE_BYTES:
-        raise FaultError(f"{name} params must stay under {MAX_OVERRIDE_BYTES} bytes")
+    _check_size(name, params)
     if name == DOCUMENT_OVERRIDE:
         if "certificate" in params:
             return {**params, "certificate": {"key": "idp", "days": 365, **params["certificate"]}}

@@ -48,6 +48,11 @@ BAD = [
     ({"fault": "token-header-override", "params": {"token": "refresh"}}, "must be one of id"),
     ({"fault": "token-header-override", "params": {"set": {"x": "y" * 9000}}}, "8192 bytes"),
     ({"fault": "document-override", "params": {"text": "x"}}, "needs endpoint"),
+    (
+        {"fault": "document-override", "endpoint": "jwks", "params": {"text": "\ud800"}},
+        "valid Unicode",
+    ),
+    ({"fault": "claims-override", "params": {"set": {"\ud800": 1}}}, "valid Unicode"),
     ({"fault": "document-override", "endpoint": "token"}, "params: is required"),
     (
         {"fault": "document-override", "endpoint": "token", "params": {"body": 1, "text": "x"}},
