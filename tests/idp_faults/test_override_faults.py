@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 
 import requests
 from cryptography import x509
+from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding
 
@@ -34,7 +35,7 @@ def signed_by_other(token: str) -> bool:
     try:
         OTHER.public_key().verify(raw, f"{head}.{body}".encode(), padding.PKCS1v15(),
                                   hashes.SHA256())  # fmt: skip
-    except Exception:  # cryptography's InvalidSignature
+    except InvalidSignature:
         return False
     return True
 
@@ -48,6 +49,15 @@ def test_id_token_signed_by_the_other_key_with_a_kid_set(idp, rp):
     assert claims["sub"] == str(OID) and signed_by_other(token)
     honest = rp.tokens()["id_token"]  # the fault was used once
     assert verify(idp.url, honest)["sub"] == str(OID) and not signed_by_other(honest)
+
+
+def test_claim_faults_armed_alongside_still_show(idp, rp):
+    arm(idp.url, "invalid-iss", client_id="sferum")
+    arm(idp.url, "token-header-override", client_id="sferum", params={"set": {"typ": "at+jwt"}})
+    token = rp.tokens()["id_token"]
+    header, claims, _signature = parts(token)
+    assert header["typ"] == "at+jwt" and claims["iss"].endswith("/invalid-issuer")
+    assert verify(idp.url, token)["iss"] == claims["iss"]  # signed by the IdP's own key
 
 
 def test_hmac_keyed_with_the_published_modulus(idp, rp):
