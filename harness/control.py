@@ -144,8 +144,10 @@ class GosuslugiControl(_ControlClient):
     def arm_fault(
         self, fault: str, client_id: str | None = None, times: int | None = None, **params
     ):
-        """Arm a misbehaviour for the next `times` (1) matching responses, or a person fault."""
-        body: dict[str, Any] = {"fault": fault, **params}
+        """Arm a misbehaviour for the next `times` (1) matching responses, or a person fault
+        (a field given as None is left out, as a scenario case without it means)."""
+        body: dict[str, Any] = {"fault": fault}
+        body.update({name: value for name, value in params.items() if value is not None})
         if times is not None:
             body["times"] = times
         if client_id:

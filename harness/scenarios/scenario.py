@@ -180,16 +180,17 @@ def load_scenarios(path: Path, known_actions: set[str]) -> list[Scenario]:
 
 def _case(template: Scenario, case: dict[str, Any]) -> Scenario:
     """One scenario of a parametrised file: the case's values in its name, `given` and `vars`
-    (the steps read them as ${name} when they run)."""
+    (the steps read them as ${name} when they run); a value the case leaves out is the file's
+    `vars` value (its default)."""
     values = {k: v for k, v in case.items() if k != "id"}
     case_id = str(case.get("id") or next(iter(values.values()), ""))
+    known = {**template.variables, **values}
     try:
-        name = substitute(template.name, values)
-        given = substitute(template.given, values)
+        name = substitute(template.name, known)
+        given = substitute(template.given, known)
     except ScenarioError as exc:
         raise ScenarioError(f"{template.where}: case {case_id}: {exc}") from exc
-    return replace(template, name=str(name), given=given, case=case_id,
-                   variables={**template.variables, **values})  # fmt: skip
+    return replace(template, name=str(name), given=given, case=case_id, variables=known)
 
 
 def discover(paths: list[Path]) -> list[Path]:

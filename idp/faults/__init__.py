@@ -3,8 +3,10 @@
 Edges: the ID token signers (gosuslugi_sandbox.idp.oidc.id_token,
 gosuslugi_sandbox.idp.esia.token_generator), the protocol JSON documents
 (gosuslugi_sandbox.idp.responses: discovery, JWKS, userinfo, person REST), the authorization
-redirect, the token answer (token-response-override), and whole responses (transport faults:
-http-500, http-503, malformed-json, delay, drop; http-401 at userinfo and the person REST).
+redirect, the token answer (token-response-override), a token's header and signing key
+(token-header-override, gosuslugi_sandbox.idp.faults.signing), and whole responses (transport
+faults: http-500, http-503, malformed-json, delay, drop, document-override; http-401 at
+userinfo and the person REST).
 The grant logic itself stays honest. Settings: FAULT_MAX_DELAY and KEY_ROTATION_GRACE
 (gosuslugi_sandbox.idp.config.Settings).
 """

@@ -1,5 +1,6 @@
 """Faults applied to a finished answer or instead of one: the token endpoint's JSON reshaped
-(`token-response-override`) and a resource refused with 401 (`http-401`)."""
+(`token-response-override`), any successful answer reshaped (`document-override`) and a
+resource refused with 401 (`http-401`)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ from typing import Any
 from flask import Response
 
 from gosuslugi_sandbox.idp.faults.edge import Edge
+from gosuslugi_sandbox.idp.faults.registry import DOCUMENT_OVERRIDE
+from gosuslugi_sandbox.idp.faults.signing import certificate_pem
 
 TOKEN_OVERRIDE = "token-response-override"
 HTTP_401 = "http-401"
@@ -49,3 +52,33 @@ def alter_token_answer(edge: Edge, response: Response) -> None:
     value = _reshaped(data, row.params)
     response.set_data(json.dumps(value, ensure_ascii=False).encode())
     edge.use(TOKEN_OVERRIDE)
+
+
+def override_document(edge: Edge, response: Response) -> None:
+    """document-override: a successful answer's JSON members set or removed, or its body
+    replaced (JSON, text, a certificate), and/or its status and content type changed.
+
+    Applied after the view, as token-response-override; an error answer, or one that is not a
+    JSON object where members are to be set, is left alone and the use given back.
+    """
+    row = edge.taken.get(DOCUMENT_OVERRIDE)
+    if row is None or response.status_code != 200:
+        return
+    params = row.params
+    if "set" in params or "remove" in params:
+        data = response.get_json(silent=True) if response.is_json else None
+        if not isinstance(data, dict):
+            return
+        response.set_data(json.dumps(_reshaped(data, params), ensure_ascii=False).encode())
+    elif "body" in params:
+        response.set_data(json.dumps(params["body"], ensure_ascii=False).encode())
+        response.mimetype = "application/json"
+    elif "text" in params:
+        response.set_data(params["text"].encode())
+    elif "certificate" in params:
+        response.set_data(certificate_pem(**params["certificate"]).encode())
+    if "status" in params:
+        response.status_code = params["status"]
+    if "content_type" in params:
+        response.headers["Content-Type"] = params["content_type"]
+    edge.use(DOCUMENT_OVERRIDE)

@@ -39,6 +39,7 @@ EDGES: dict[str, tuple[str, str]] = {
     "esia_rest.person_element": ("person", ESIA),
     "oidc.jwks": ("jwks", OIDC),
     "oidc.discovery": ("discovery", OIDC),
+    "esia_rest.certificate": ("certificate", ESIA),
 }
 
 _UNRESOLVED = object()

@@ -15,7 +15,11 @@ from sqlalchemy import Connection, select
 from gosuslugi_sandbox.idp import clock_offset
 from gosuslugi_sandbox.idp.config import settings
 from gosuslugi_sandbox.idp.faults import registry, store
-from gosuslugi_sandbox.idp.faults.answers import alter_token_answer, unauthorized
+from gosuslugi_sandbox.idp.faults.answers import (
+    alter_token_answer,
+    override_document,
+    unauthorized,
+)
 from gosuslugi_sandbox.idp.faults.edge import EDGES, Edge, current
 from gosuslugi_sandbox.idp.faults.redirects import alter_redirect
 from gosuslugi_sandbox.idp.models import AuthorizationCode
@@ -144,7 +148,7 @@ def observe(app: Flask, recorder: Recorder) -> None:
 
 
 def after(response: Response) -> Response:
-    """Alter the authorization redirect, then record, refund and store effects in one go."""
+    """Alter the redirect or the answer, then record, refund and store effects in one go."""
     edge = current()
     if edge is None:
         return response
@@ -152,6 +156,8 @@ def after(response: Response) -> Response:
         alter_redirect(edge, response)
     elif edge.name == "token" and edge.taken:
         alter_token_answer(edge, response)
+    if edge.taken:
+        override_document(edge, response)
     response.headers["X-Request-Id"] = edge.request_id
     refunds = edge.unapplied()
     effects = edge.new_effects if response.status_code == 200 else []

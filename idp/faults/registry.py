@@ -13,8 +13,11 @@ BOTH = (OIDC, ESIA)
 
 # Edges a request can be seen at (gosuslugi_sandbox.idp.faults.hooks maps Flask endpoints onto
 # these). `redirect` is the authorization response: the browser's redirect back to the client.
-TRANSPORT_ENDPOINTS = ("authorize", "token", "userinfo", "jwks", "person", "discovery")
-CLIENTLESS_ENDPOINTS = ("jwks", "discovery")  # these requests do not name a client
+TRANSPORT_ENDPOINTS = (
+    "authorize", "token", "userinfo", "jwks", "person", "discovery", "certificate",
+)  # fmt: skip
+# these requests do not name a client (certificate: ESIA's /esia/certs/<alg>.pem)
+CLIENTLESS_ENDPOINTS = ("jwks", "discovery", "certificate")
 
 ID_TOKEN, REFRESH, PROTOCOL, TRANSPORT = "id_token", "refresh", "protocol", "transport"
 # a person's state, applied at once through the real limits (gosuslugi_sandbox.idp.limits), not per
@@ -25,6 +28,7 @@ DEFAULT_BLOCK_SECONDS = 900
 MAX_BLOCK_SECONDS = 30 * 24 * 3600
 # one per response at most
 ACCESS_OVERRIDE = "access-token-claims-override"
+HEADER_OVERRIDE, DOCUMENT_OVERRIDE = "token-header-override", "document-override"
 TERMINAL = ("http-500", "http-503", "malformed-json", "drop", "http-401")
 
 
@@ -106,6 +110,12 @@ SPECS: dict[str, FaultSpec] = {
             "{\"set\"?: {claim: value}, \"remove\"?: [claim]}",
         ),
         FaultSpec(
+            HEADER_OVERRIDE, PROTOCOL, ("token",), BOTH,
+            "a token re-signed with header members set or removed: params {\"token\"?: id "
+            "(default) | access | both (ESIA), \"set\"?: {member: value}, \"remove\"?: "
+            "[member], \"key\"?: idp (default) | other | none | public} (claims unchanged)",
+        ),
+        FaultSpec(
             "http-401", PROTOCOL, ("userinfo", "person"), BOTH,
             "HTTP 401 invalid_token with `WWW-Authenticate: Bearer error=\"invalid_token\"`",
         ),
@@ -128,6 +138,12 @@ SPECS: dict[str, FaultSpec] = {
         FaultSpec("malformed-json", TRANSPORT, (), BOTH, "HTTP 200, truncated JSON body"),
         FaultSpec("delay", TRANSPORT, (), BOTH, "answer late: params {\"seconds\": S}"),
         FaultSpec("drop", TRANSPORT, (), BOTH, "close the connection without an answer"),
+        FaultSpec(
+            DOCUMENT_OVERRIDE, TRANSPORT, (), BOTH,
+            "a successful answer reshaped: params {\"set\"?, \"remove\"?} (JSON object members) "
+            "or {\"body\": any JSON} or {\"text\": T} or {\"certificate\": {\"key\"?: idp | "
+            "other, \"days\"?: N}}, and/or \"status\", \"content_type\"",
+        ),
     )
 }  # fmt: skip
 
@@ -171,10 +187,19 @@ def _seconds(params: dict[str, Any], max_delay: float) -> float:
 MAX_OVERRIDE_BYTES = 8192
 
 
+def _check_size(name: str, params: dict[str, Any]) -> None:
+    """FaultError unless params, as UTF-8 JSON, stay under MAX_OVERRIDE_BYTES."""
+    try:
+        size = len(json.dumps(params, ensure_ascii=False).encode())
+    except UnicodeEncodeError:  # a lone surrogate ("\ud800") parses as JSON, not as UTF-8
+        raise FaultError(f"{name} params must be valid Unicode text") from None
+    if size > MAX_OVERRIDE_BYTES:
+        raise FaultError(f"{name} params must stay under {MAX_OVERRIDE_BYTES} bytes")
+
+
 def _override_params(name: str, params: dict[str, Any], noun: str) -> dict[str, Any]:
     """set/remove params of an override fault (noun: what the names are names of)."""
-    if len(json.dumps(params, ensure_ascii=False).encode()) > MAX_OVERRIDE_BYTES:
-        raise FaultError(f"{name} params must stay under {MAX_OVERRIDE_BYTES} bytes")
+    _check_size(name, params)
     if name == "token-response-override" and "body" in params:
         if len(params) > 1:
             raise FaultError(f"{name} takes body alone (not with set or remove)")
@@ -189,6 +214,16 @@ def _override_params(name: str, params: dict[str, Any], noun: str) -> dict[str, 
     if not isinstance(to_remove, list) or not all(isinstance(k, str) and k for k in to_remove):
         raise FaultError(f"{name} remove must be a list of {noun} names")
     return {"set": to_set, "remove": to_remove}
+
+
+def _shape_params(name: str, params: dict[str, Any]) -> dict[str, Any]:
+    """Params of the header and document overrides (their shape is fault-arm.json's)."""
+    _check_size(name, params)
+    if name == DOCUMENT_OVERRIDE:
+        if "certificate" in params:
+            return {**params, "certificate": {"key": "idp", "days": 365, **params["certificate"]}}
+        return params
+    return {"token": "id", "set": {}, "remove": [], "key": "idp", **params}
 
 
 def _person_params(name: str, params: dict[str, Any]) -> dict[str, Any]:
@@ -245,6 +280,8 @@ def validate(body: dict[str, Any], max_delay: float, known_clients: set[str]) ->
         params = _override_params(name, params, "claim")
     elif name == "token-response-override":
         params = _override_params(name, params, "member")
+    elif name in (HEADER_OVERRIDE, DOCUMENT_OVERRIDE):
+        params = _shape_params(name, params)
     elif params:
         raise FaultError(f"{name} takes no params")
     return {

@@ -8,7 +8,6 @@ they sign or return the honest value unchanged.
 
 from __future__ import annotations
 
-import base64
 import json
 from collections.abc import Callable
 from typing import Any
@@ -18,6 +17,7 @@ from flask import request
 from gosuslugi_sandbox.idp.config import settings
 from gosuslugi_sandbox.idp.faults import keys, registry, store
 from gosuslugi_sandbox.idp.faults.edge import Edge, current
+from gosuslugi_sandbox.idp.faults.signing import b64, reheadered, unb64
 from gosuslugi_sandbox.idp.runtime import now, runtime
 
 UNTRUSTED_AUDIENCE = "https://untrusted.example/rp"
@@ -36,24 +36,20 @@ def other_issuer(value: str) -> str:
     return str(value).rstrip("/") + "/invalid-issuer"
 
 
-def _b64(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
-
-
 def unsigned(header: dict, claims: dict) -> str:
     """A JWS with `alg: none` and an empty signature."""
     head = json.dumps({**header, "alg": "none"}, separators=(",", ":")).encode()
     body = json.dumps(claims, separators=(",", ":"), ensure_ascii=False).encode()
-    return f"{_b64(head)}.{_b64(body)}."
+    return f"{b64(head)}.{b64(body)}."
 
 
 def corrupt(token: str) -> str:
     """The same token with its signature bytes altered (still valid base64url)."""
     head, body, signature = token.split(".")
-    raw = bytearray(base64.urlsafe_b64decode(signature + "=" * (-len(signature) % 4)))
+    raw = bytearray(unb64(signature))
     raw[0] ^= 0xFF
     raw[-1] ^= 0x55
-    return f"{head}.{body}.{_b64(bytes(raw))}"
+    return f"{head}.{body}.{b64(bytes(raw))}"
 
 
 def mutate_claims(
@@ -165,7 +161,7 @@ def oidc_id_token(
     if edge is not None:
         edge.notes["kid"] = header.get("kid")
         edge.notes["id_token_faults"] = names
-    return token
+    return reheadered(edge, "id", token)
 
 
 def esia_id_token(header: dict, claims: dict, alg: str, algs: tuple[str, str], sign) -> str:
@@ -177,7 +173,7 @@ def esia_id_token(header: dict, claims: dict, alg: str, algs: tuple[str, str], s
     edge = current()
     names = _id_token_faults(edge)
     if not names:
-        return sign(header, claims, alg)
+        return reheadered(edge, "id", sign(header, claims, alg))
     claims = mutate_claims(
         names, claims, str(claims.get("aud", "")), int(now()), _override(edge, names)
     )
@@ -190,16 +186,17 @@ def esia_id_token(header: dict, claims: dict, alg: str, algs: tuple[str, str], s
         if "invalid-sig" in names:
             token = corrupt(token)
     edge.notes["id_token_faults"] = names
-    return token
+    return reheadered(edge, "id", token)
 
 
 def esia_access_token(header: dict, claims: dict, alg: str, sign) -> str:
     """Sign an ESIA access token with the dialect's `sign(header, claims, alg)`, with
-    access-token-claims-override's claims set and removed if it was armed."""
+    access-token-claims-override's claims set and removed and token-header-override's header,
+    if they were armed."""
     edge = current()
     if edge is not None and edge.use(registry.ACCESS_OVERRIDE):
         claims = overridden(claims, edge.taken[registry.ACCESS_OVERRIDE].params)
-    return sign(header, claims, alg)
+    return reheadered(edge, "access", sign(header, claims, alg))
 
 
 def alter_document(kind: str, payload: Any) -> Any:

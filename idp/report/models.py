@@ -13,7 +13,8 @@ from gosuslugi_sandbox.idp.models import Base
 class RpEvent(Base):
     """One protocol request of a relying party (secrets only as digests).
 
-    kind: authorize | redirect | token | userinfo | person | jwks | discovery. auth_key ties
+    kind: authorize | redirect | token | userinfo | person | jwks | discovery |
+    certificate. auth_key ties
     the requests of one authorization together (digest of the interaction id); data holds
     what the checks need (state/nonce/PKCE facts, code and token digests, faults served).
     """

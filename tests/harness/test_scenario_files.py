@@ -128,6 +128,27 @@ def test_cases_make_one_scenario_each_with_their_values(tmp_path):
     assert substitute(second.steps[0].arg, second.variables) == "id_token_sub"
 
 
+def test_a_case_leaving_a_value_out_gets_the_files_vars_value(tmp_path):
+    path = write(
+        tmp_path,
+        """\
+        name: "Fault ${fault}"
+        cases:
+          - {fault: invalid-iss}
+          - {fault: document-override, endpoint: userinfo}
+        vars: {endpoint: null}
+        given:
+          faults: [{fault: "${fault}", endpoint: "${endpoint}"}]
+        steps:
+          - unlink
+        """,
+    )
+    first, second = load_scenarios(path, KNOWN)
+    assert first.given["faults"] == [{"fault": "invalid-iss", "endpoint": None}]
+    assert second.given["faults"] == [{"fault": "document-override", "endpoint": "userinfo"}]
+    assert first.variables["endpoint"] is None and second.variables["endpoint"] == "userinfo"
+
+
 def test_a_case_missing_a_value_is_refused_naming_the_case(tmp_path):
     path = write(
         tmp_path,

@@ -42,6 +42,49 @@ BAD = [
     ({"fault": "token-response-override", "params": {"body": 1, "set": {}}}, "body alone"),
     ({"fault": "access-token-claims-override", "params": {"remove": 1}}, "list of claim names"),
     ({"fault": "access-token-claims-override", "params": {"body": 1}}, "needs params"),
+    ({"fault": "token-header-override"}, "params: is required"),
+    ({"fault": "token-header-override", "params": {}}, "params"),
+    ({"fault": "token-header-override", "params": {"key": "mine"}}, "must be one of idp"),
+    ({"fault": "token-header-override", "params": {"token": "refresh"}}, "must be one of id"),
+    ({"fault": "token-header-override", "params": {"set": {"x": "y" * 9000}}}, "8192 bytes"),
+    ({"fault": "document-override", "params": {"text": "x"}}, "needs endpoint"),
+    (
+        {"fault": "document-override", "endpoint": "jwks", "params": {"text": "\ud800"}},
+        "valid Unicode",
+    ),
+    ({"fault": "claims-override", "params": {"set": {"\ud800": 1}}}, "valid Unicode"),
+    ({"fault": "document-override", "endpoint": "token"}, "params: is required"),
+    (
+        {"fault": "document-override", "endpoint": "token", "params": {"body": 1, "text": "x"}},
+        "params",
+    ),
+    ({"fault": "document-override", "endpoint": "token", "params": {"status": 199}}, "at least"),
+    ({"fault": "document-override", "endpoint": "token", "params": {"status": 600}}, "at most"),
+    (
+        {
+            "fault": "document-override",
+            "endpoint": "token",
+            "params": {"text": "x", "content_type": "text/html\r\nX: y"},
+        },
+        "must match",
+    ),
+    (
+        {
+            "fault": "document-override",
+            "endpoint": "certificate",
+            "client_id": "sferum",
+            "params": {"certificate": {}},
+        },
+        "omit client_id",
+    ),
+    (
+        {
+            "fault": "document-override",
+            "endpoint": "certificate",
+            "params": {"certificate": {"key": "idp", "days": 5000}},
+        },
+        "at most",
+    ),
     ({"fault": "http-401", "endpoint": "userinfo"}, "takes no endpoint"),
     ({"fault": "http-401", "params": {"x": 1}}, "takes no params"),
     ({"fault": "sms-blocked"}, "needs params"),
@@ -61,8 +104,10 @@ def test_bad_requests_get_400_with_the_valid_names(idp, body, message):
     assert message in data["error_description"]
     assert data["error_description"].isascii()
     assert "invalid-iss" in data["valid_faults"] and "drop" in data["valid_faults"]
-    assert len(data["valid_faults"]) == 33
-    assert data["endpoints"] == ["authorize", "token", "userinfo", "jwks", "person", "discovery"]
+    assert len(data["valid_faults"]) == 35
+    assert data["endpoints"] == [
+        "authorize", "token", "userinfo", "jwks", "person", "discovery", "certificate",
+    ]  # fmt: skip
     assert requests.get(f"{idp.url}/_control/faults", timeout=5).json()["faults"] == []
 
 

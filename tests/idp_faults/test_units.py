@@ -18,9 +18,10 @@ def test_public_jwk_is_what_signing_keys_publish(tmp_path):
 
 def test_catalogue_names_the_issue_lists():
     names = set(registry.SPECS)
-    assert len(names) == 33
+    assert len(names) == 35
     # issue 17: the shapes the RP tests used to bend the answers into
     assert {"token-response-override", "http-401", "access-token-claims-override"} <= names
+    assert {"token-header-override", "document-override"} <= names
     assert {"invalid-iss", "refresh-token-invalid-issuer", "code-reuse-allowed", "drop"} <= names
     assert {"sms-blocked", "account-locked"} <= names  # issue 13: what a blocked person meets
     assert "kid-absent-single-jwks" not in registry.MUST_REFUSE

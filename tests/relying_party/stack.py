@@ -4,9 +4,8 @@ fake Gosuslugi, whose misbehaviour the tests arm through its own fault API (/_co
 from __future__ import annotations
 
 import io
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
-from http import HTTPStatus
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
@@ -47,14 +46,11 @@ def idp_login(person: str) -> tuple[str, str]:
 
 
 class IdpTap:
-    """WSGI middleware on the IdP: records what the RP sent (path, parameters, Authorization)
-    and passes the answers at a bent path through the test's change."""
+    """WSGI middleware on the IdP: records what the RP sent (path, parameters, Authorization)."""
 
     def __init__(self, app) -> None:
         self.app = app
         self.requests: list[tuple[str, dict]] = []
-        self.bends: dict[str, Callable[[int, dict, bytes], tuple[int, dict, bytes]]] = {}
-        self.aliases: dict[str, str] = {}  # a bent bearer token → the one the IdP issued
 
     def __call__(self, environ, start_response):
         length = int(environ.get("CONTENT_LENGTH") or 0)
@@ -64,25 +60,9 @@ class IdpTap:
         if environ.get("CONTENT_TYPE", "").startswith("application/x-www-form-urlencoded"):
             params.update({k: v[0] for k, v in parse_qs(body.decode()).items()})
         params["authorization"] = environ.get("HTTP_AUTHORIZATION")
-        bearer = (environ.get("HTTP_AUTHORIZATION") or "").removeprefix("Bearer ")
-        if bearer in self.aliases:
-            environ["HTTP_AUTHORIZATION"] = "Bearer " + self.aliases[bearer]
         if not environ.get("PATH_INFO", "").startswith("/_control"):
             self.requests.append((environ.get("PATH_INFO", ""), params))
-        change = self.bends.get(environ.get("PATH_INFO", ""))
-        if change is None:
-            return self.app(environ, start_response)
-        answer: dict = {}
-
-        def capture(status: str, headers: list, exc_info=None):
-            answer.update(status=int(status.split()[0]), headers=dict(headers))
-            return answer.setdefault("written", []).append
-
-        body = b"".join([*self.app(environ, capture), *answer.get("written", [])])
-        status, headers, body = change(answer["status"], answer["headers"], body)
-        headers["Content-Length"] = str(len(body))
-        start_response(f"{status} {HTTPStatus(status).phrase}", list(headers.items()))
-        return [body]
+        return self.app(environ, start_response)
 
     def count(self, path: str) -> int:
         """How many requests reached that path."""
@@ -184,11 +164,10 @@ class Sferum:
 class Stack:
     """The IdP and the RP, live, wired to each other."""
 
-    def __init__(self, idp: LiveServer, rp: Sferum, tap: IdpTap, keys_dir: Path) -> None:
+    def __init__(self, idp: LiveServer, rp: Sferum, tap: IdpTap) -> None:
         self.idp = idp
         self.rp = rp
         self.tap = tap
-        self.keys_dir = keys_dir
         self.control = GosuslugiControl(idp.url)
 
     def reset(self) -> None:
@@ -196,19 +175,12 @@ class Stack:
         self.control.reset()
         assert self.rp.control("POST", "/reset", json={}).status_code == 200
         self.tap.requests.clear()
-        self.tap.bends.clear()
-        self.tap.aliases.clear()
-
-    def bend(self, path: str, change: Callable[[int, dict, bytes], tuple]) -> None:
-        """Pass the IdP's real answers at path through change(status, headers, body) until the
-        next reset: for the few shapes no fault of the catalogue makes."""
-        self.tap.bends[path] = change
 
     def arm(self, fault: str, **body) -> Record:
         """Arm one of the IdP's faults for the RP's client."""
         client_id = self.rp.app.config["CLIENT_ID" if self.protocol == "oidc" else "ESIA_CLIENT_ID"]
         if fault not in ("discovery-issuer-mismatch",) and body.get("endpoint") not in (
-            "jwks", "discovery",
+            "jwks", "discovery", "certificate",
         ):  # fmt: skip
             body.setdefault("client_id", client_id)
         return self.control.arm_fault(fault, **body)
@@ -267,7 +239,7 @@ def running_stack(
     idp = LiveServer(idp_app, idp_port).start()
     rp = LiveServer(rp_app, rp_port).start()
     try:
-        yield Stack(idp, Sferum(rp_app, rp, idp_url), tap, keys_dir)
+        yield Stack(idp, Sferum(rp_app, rp, idp_url), tap)
     finally:
         rp.stop()
         idp.stop()

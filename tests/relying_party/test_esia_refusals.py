@@ -1,34 +1,18 @@
 """Every defect of an ESIA answer is refused with a Russian page, its code, and nothing written:
-the real IdP misbehaves through its fault API, or (shapes no fault makes) has its answer bent."""
+the real IdP misbehaves through its fault API."""
 
 from __future__ import annotations
 
-import json
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
-from cryptography.hazmat.primitives.asymmetric import rsa
 
 from gosuslugi_sandbox.shared.config import FIXTURES_DIR
-from tests.relying_party.bends import (
-    certificate_pem,
-    idp_key,
-    patch_json,
-    replace_json,
-    resign,
-    with_body,
-    with_status,
-)
 
 OID = 1000000001
 GOST_CERT = (FIXTURES_DIR / "esia" / "idp-gost.crt.pem").read_text()
 TEST_ISSUER = "http://esia-portal1.test.gosuslugi.ru/"
 TOKEN, CERT, PERSON = "/aas/oauth2/te", "/esia/certs/RS256.pem", f"/rs/prns/{OID}"
-
-
-def new_key() -> rsa.RSAPrivateKey:
-    """A key the IdP never published."""
-    return rsa.generate_private_key(65537, 2048)
 
 
 def query(url: str) -> dict[str, str]:
@@ -80,18 +64,15 @@ def answer(**params):
     return fault("token-response-override", params=params)
 
 
-def token(member: str, key="idp", header=None, claims=None):
-    """Bend the token answer: one token re-signed (the IdP's key unless given) and patched."""
-
-    def arm(stack):
-        signer = idp_key(stack) if key == "idp" else key() if callable(key) else key
-        stack.bend(TOKEN, replace_json(member, resign(signer, header, claims)))
-
-    return arm
+def header(token: str = "id", **params):
+    """A token re-signed with its header or key changed (token-header-override): key other is
+    one the IdP never published, none an empty signature, public HMAC with the RSA modulus."""
+    return fault("token-header-override", params={"token": token, **params})
 
 
-def bend(path: str, change):
-    return lambda stack: stack.bend(path, change)
+def document(endpoint: str, **params):
+    """An answer reshaped (document-override): members set, a text, a certificate, a status."""
+    return fault("document-override", endpoint=endpoint, params=params)
 
 
 def sbj(**values) -> dict:
@@ -99,25 +80,19 @@ def sbj(**values) -> dict:
     return {"urn:esia:sbj": values}
 
 
-def hs256(stack):
-    """HS256 keyed with the IdP's public certificate (the confusion attack)."""
-    pem = certificate_pem(idp_key(stack)).encode()
-    stack.bend(TOKEN, replace_json("id_token", resign(pem, header={"alg": "HS256"})))
-
-
 # fmt: off
 DEFECTS = [
-    ("id_other_key", token("id_token", new_key), "id_token_signature"),
+    ("id_other_key", header(key="other"), "id_token_signature"),
     ("id_corrupted_signature", fault("invalid-sig"), "id_token_signature"),
-    ("access_other_key", token("access_token", new_key), "access_token_signature"),
+    ("access_other_key", header("access", key="other"), "access_token_signature"),
     ("id_alg_none", fault("idtoken-sig-none"), "id_token_alg"),
-    ("id_unsigned", token("id_token", None), "id_token_signature"),
-    ("id_hs256", hs256, "id_token_alg"),
+    ("id_unsigned", header(key="none"), "id_token_signature"),
+    ("id_hs256", header(key="public"), "id_token_alg"),
     ("id_gost", fault("invalid-alternate-alg"), "id_token_alg"),
-    ("access_alg_none", token("access_token", None, header={"alg": "none"}), "access_token_alg"),
-    ("id_sbt_access", token("id_token", header={"sbt": "access"}), "id_token_type"),
-    ("id_no_sbt", token("id_token", header={"sbt": None}), "id_token_type"),
-    ("access_sbt_id", token("access_token", header={"sbt": "id"}), "access_token_type"),
+    ("access_alg_none", header("access", key="none", set={"alg": "none"}), "access_token_alg"),
+    ("id_sbt_access", header(set={"sbt": "access"}), "id_token_type"),
+    ("id_no_sbt", header(remove=["sbt"]), "id_token_type"),
+    ("access_sbt_id", header("access", set={"sbt": "id"}), "access_token_type"),
     ("id_wrong_iss", fault("invalid-iss"), "id_token_iss"),
     ("id_no_iss", override(remove=["iss"]), "id_token_iss"),
     ("id_wrong_aud", fault("invalid-aud"), "id_token_aud"),
@@ -139,23 +114,23 @@ DEFECTS = [
     ("state_not_echoed", answer(set={"state": "other"}), "esia_state"),
     ("token_500", fault("http-500", endpoint="token"), "idp_unavailable"),
     ("token_malformed_json", fault("malformed-json", endpoint="token"), "idp_garbage"),
-    ("token_garbage", bend(TOKEN, with_body("<html>oops</html>")), "idp_garbage"),
+    ("token_garbage", document("token", text="<html>oops</html>", content_type="text/html"),
+     "idp_garbage"),
     ("token_not_object", answer(body=[1, 2]), "idp_garbage"),
     ("token_without_id_token", answer(remove=["id_token"]), "idp_garbage"),
     ("token_without_access_token", answer(remove=["access_token"]), "idp_garbage"),
     ("token_without_state", answer(remove=["state"]), "esia_state"),
     ("person_401", fault("http-401"), "esia_person"),
     ("person_500", fault("http-500", endpoint="person"), "idp_unavailable"),
-    ("person_iso_birth_date", bend(PERSON, patch_json(birthDate="1990-04-23")), "idp_garbage"),
-    ("person_bad_gender", bend(PERSON, patch_json(gender="female")), "idp_garbage"),
-    ("person_trusted_not_bool", bend(PERSON, patch_json(trusted="true")), "idp_garbage"),
+    ("person_iso_birth_date", document("person", set={"birthDate": "1990-04-23"}), "idp_garbage"),
+    ("person_bad_gender", document("person", set={"gender": "female"}), "idp_garbage"),
+    ("person_trusted_not_bool", document("person", set={"trusted": "true"}), "idp_garbage"),
     ("trusted_but_no_is_tru", override(set=sbj(**{"urn:esia:sbj:oid": OID})), "esia_trusted"),
-    ("cert_404", bend(CERT, with_status(404, "not found")), "esia_certificate"),
-    ("cert_garbage", bend(CERT, with_body("not a certificate")), "esia_certificate"),
-    ("cert_gost", bend(CERT, with_body(GOST_CERT)), "esia_certificate"),
-    ("cert_expired", lambda s: s.bend(CERT, with_body(certificate_pem(idp_key(s), days=-2))),
-     "esia_certificate"),
-    ("cert_503", bend(CERT, with_status(503, "busy")), "idp_unavailable"),
+    ("cert_404", document("certificate", status=404, text="not found"), "esia_certificate"),
+    ("cert_garbage", document("certificate", text="not a certificate"), "esia_certificate"),
+    ("cert_gost", document("certificate", text=GOST_CERT), "esia_certificate"),
+    ("cert_expired", document("certificate", certificate={"days": -2}), "esia_certificate"),
+    ("cert_503", fault("http-503", endpoint="certificate"), "idp_unavailable"),
     ("callback_access_denied", fault("access-denied"), "access_denied"),
 ]
 CALLBACKS = [
@@ -208,7 +183,7 @@ def test_happy_path_requests(esia_rp, esia):
 
 
 def test_a_token_signed_by_another_key_refetches_the_certificate_once(esia_rp, esia):
-    token("id_token", new_key)(esia)
+    header(key="other")(esia)
     expect_refusal(esia_rp, "id_token_signature")
     assert esia.tap.count(CERT) == 2
 
@@ -229,17 +204,9 @@ def test_rotated_idp_key_is_picked_up(esia_rp, esia):
     """The certificate cached from the first login is stale; the second login refetches it."""
     browser = esia_rp.login("123456")
     assert esia_rp.start_link(browser).has("gosuslugi-link-button")
-    rotated = new_key()  # the IdP's new key: both tokens signed with it, its certificate served
-
-    def resigned(status, headers, body):
-        status, headers, body = replace_json("id_token", resign(rotated))(status, headers, body)
-        data = json.loads(body)
-        issued, data["access_token"] = data["access_token"], resign(rotated)(data["access_token"])
-        esia.tap.aliases[data["access_token"]] = issued  # the person call still works
-        return status, headers, json.dumps(data).encode()
-
-    esia.bend(TOKEN, resigned)
-    esia.bend(CERT, with_body(certificate_pem(rotated)))
+    # the IdP's new key: both tokens signed with it, its certificate served
+    header("both", key="other")(esia)
+    document("certificate", certificate={"key": "other"})(esia)
     browser = esia_rp.login("123456")
     assert esia_rp.start_link(browser).has("gosuslugi-link-button")
     assert esia.tap.count(CERT) == 2

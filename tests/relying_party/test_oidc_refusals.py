@@ -9,15 +9,9 @@ from urllib.parse import urlencode
 import pytest
 
 from gosuslugi_sandbox.harness.servers import free_port
-from tests.relying_party.bends import (
-    hs256_with_public_modulus,
-    replace_json,
-    signed_by_unknown_key,
-    with_body,
-    with_status,
-)
 
 WEEK = 7 * 24 * 3600
+HTML_PAGE = {"text": "<html>oops</html>", "content_type": "text/html; charset=utf-8"}
 
 
 def refused(rp, browser, code: str) -> None:
@@ -86,12 +80,12 @@ def test_each_defect_is_refused(rp, oidc, defect):
 
 def test_hs256_keyed_with_the_public_key_is_refused(rp, oidc):
     """The classic confusion attack: HMAC keyed with the RSA public key's modulus."""
-    oidc.bend("/token", replace_json("id_token", hs256_with_public_modulus(oidc)))
+    oidc.arm("token-header-override", params={"key": "public", "remove": ["kid"]})
     refused(rp, rp.login("123456"), "id_token_alg")
 
 
 def test_unknown_kid_even_after_a_refetch_is_refused(rp, oidc):
-    oidc.bend("/token", replace_json("id_token", signed_by_unknown_key))
+    oidc.arm("token-header-override", params={"key": "other", "set": {"kid": "unknown-kid"}})
     refused(rp, rp.login("123456"), "id_token_kid")
     assert oidc.tap.count("/jwks.json") == 2  # fetched, then refetched once for the kid
 
@@ -211,8 +205,8 @@ def test_token_endpoint_garbage(rp, oidc, shape):
         oidc.arm("malformed-json", endpoint="token")
     elif shape in answers:
         oidc.arm("token-response-override", params=answers[shape])
-    else:  # no fault answers 200 with an HTML page
-        oidc.bend("/token", with_body("<html>oops</html>"))
+    else:  # 200 with an HTML page
+        oidc.arm("document-override", endpoint="token", params=HTML_PAGE)
     refused(rp, rp.login("123456"), "idp_garbage")
 
 
@@ -247,14 +241,15 @@ def test_userinfo_garbage(rp, oidc, fault):
 
 
 def test_unreadable_birthdate(rp, oidc):
-    oidc.bend("/userinfo", replace_json("birthdate", lambda _old: "31.02.1990"))
+    params = {"set": {"birthdate": "31.02.1990"}}
+    oidc.arm("document-override", endpoint="userinfo", params=params)
     refused(rp, rp.login("123456"), "idp_garbage")
 
 
 @pytest.mark.parametrize("shape", ["malformed-json", "http-500", "404"])
 def test_discovery_broken(rp, oidc, shape):
     if shape == "404":
-        oidc.bend("/.well-known/openid-configuration", with_status(404, "{}"))
+        oidc.arm("document-override", endpoint="discovery", params={"status": 404, "body": {}})
     else:
         oidc.arm(shape, endpoint="discovery")
     page = rp.continue_link()
