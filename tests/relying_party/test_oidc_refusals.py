@@ -10,7 +10,6 @@ import pytest
 
 from gosuslugi_sandbox.harness.servers import free_port
 
-WEEK = 7 * 24 * 3600
 HTML_PAGE = {"text": "<html>oops</html>", "content_type": "text/html; charset=utf-8"}
 
 
