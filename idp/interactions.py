@@ -34,11 +34,12 @@ None of these functions commit: the caller commits (db_session().commit() or `co
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from typing import Any
 
 from flask import Flask, url_for
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import Row, Select, bindparam, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
 from gosuslugi_sandbox.idp import browser, clock_offset
@@ -47,10 +48,12 @@ from gosuslugi_sandbox.idp.errors import ForeignBrowserError, InteractionError
 from gosuslugi_sandbox.idp.models import Client, IdpSession, Interaction, Person
 from gosuslugi_sandbox.idp.runtime import (
     db_session,
+    hand_over,
     keep_for_request,
     now,
     random_token,
     runtime,
+    take_over,
 )
 from gosuslugi_sandbox.idp.sso import current_session, is_fresh
 from gosuslugi_sandbox.shared.sql import claimed
@@ -68,6 +71,7 @@ __all__ = [
     "login_from_session",
     "mark_logged_in",
     "next_url",
+    "preload",
     "previously_consented",
     "record_consent",
     "register_protocol",
@@ -127,12 +131,39 @@ def get(interaction_id: str | None) -> Interaction | None:
     """
     if not interaction_id:
         return None
-    row = db_session().execute(_WITH_PERSON_AND_CLIENT, {"id": str(interaction_id)}).first()
+    preloaded = take_over(("interaction", str(interaction_id)))
+    if preloaded is not None:
+        return preloaded
+    row = _fetch(str(interaction_id), ())
+    return row[0] if row is not None else None
+
+
+@functools.cache
+def _with_columns(columns: tuple) -> Select:
+    # built once per set of extra columns (see _WITH_PERSON_AND_CLIENT)
+    return _WITH_PERSON_AND_CLIENT.add_columns(*columns)
+
+
+def _fetch(interaction_id: str, columns: tuple) -> Row | None:
+    row = db_session().execute(_with_columns(columns), {"id": interaction_id}).first()
     if row is None:
         return None
     clock_offset.remember(row[3])
     keep_for_request(row[1], row[2])
-    return row[0]
+    return row
+
+
+def preload(interaction_id: str | None, columns: tuple) -> tuple | None:
+    """Load the interaction as `get` will, with extra columns in the same statement.
+
+    The request's next `get` of that id is answered from it; returns the extra columns'
+    values, or None when there is no such interaction.
+    """
+    row = _fetch(str(interaction_id), columns) if interaction_id else None
+    if row is None:
+        return None
+    hand_over(("interaction", str(interaction_id)), row[0])
+    return tuple(row[4:])
 
 
 def load(interaction_id: str | None, protocol: str | None = None) -> Interaction:

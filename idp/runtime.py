@@ -57,6 +57,17 @@ def keep_for_request(*rows: Any) -> None:
         g.setdefault("kept_rows", []).extend(rows)
 
 
+def hand_over(key: tuple, row: Any) -> None:
+    """Keep a row a before-request hook loaded for the view's own lookup of the same key."""
+    g.setdefault("preloaded", {})[key] = row
+    keep_for_request(row)
+
+
+def take_over(key: tuple) -> Any:
+    """The row handed over under that key (once), else None: the caller reads it itself."""
+    return g.get("preloaded", {}).pop(key, None) if has_request_context() else None
+
+
 def now() -> float:
     """Seconds since the epoch by the app's clock (offset by POST /_control/clock)."""
     return runtime().clock.time()

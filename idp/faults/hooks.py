@@ -31,9 +31,14 @@ OUTAGE_PAGE = (
     "<html><head><title>{status}</title></head><body><center><h1>{status}</h1></center>"
     "<hr><center>nginx</center></body></html>"
 )
-# what every protocol request reads first (built once: see idp/interactions.py)
-STAND_STATE = select(clock_offset.OFFSET, store.ANY_ARMED, store.ANY_EFFECT)
+# what every protocol request reads first: clock offset, any fault armed, any effect stored
+STATE_COLUMNS = (clock_offset.OFFSET, store.ANY_ARMED, store.ANY_EFFECT)
+STAND_STATE = select(*STATE_COLUMNS)  # built once: see idp/interactions.py
 RECORDERS = "idp.request_recorders"  # app.extensions key: observers of each protocol request
+PRELOADS = "idp.state_preloads"  # app.extensions key: endpoint → its first statement
+# runs the endpoint's first statement with STATE_COLUMNS appended: their values, or None
+# when it found no row (then the state is read on its own)
+Preload = Callable[[], "tuple | None"]
 # (connection of the hook's transaction, the request's edge, its response, the moment)
 Recorder = Callable[[Connection, Edge, Response, float], None]
 MALFORMED = '{"error": "tempor'  # cut off mid-string, as a proxy timing out would
@@ -122,15 +127,21 @@ def before() -> Response | None:
     db = runtime().db
     edge = Edge(target[0], target[1], uuid.uuid4().hex[:16])
     # One statement answers the common case (no fault armed, no effect) and brings the
-    # clock offset along; the fault rows are read only when there are some. Core rows on
-    # one pooled connection: no ORM session or identity map per request.
-    with db.engine.connect() as conn:
-        offset, armed, effects = conn.execute(STAND_STATE).one()
-        clock_offset.remember(offset)
-        if armed:
-            edge.armed = store.armed_rows(conn)
-        if effects and edge.name in ("token", "jwks"):
-            edge.effects = store.effect_rows(conn)
+    # clock offset along: the endpoint's own first statement where one is registered, else
+    # a read of its own. The fault rows are read only when there are some, as Core rows on
+    # one pooled connection (no ORM session or identity map for them).
+    preload = current_app.extensions.get(PRELOADS, {}).get(request.endpoint)
+    state = preload() if preload is not None else None
+    if state is None:
+        with db.engine.connect() as conn:
+            state = conn.execute(STAND_STATE).one()
+    offset, armed, effects = state
+    clock_offset.remember(offset)
+    effects = effects and edge.name in ("token", "jwks")
+    if armed or effects:
+        with db.engine.connect() as conn:
+            edge.armed = store.armed_rows(conn) if armed else []
+            edge.effects = store.effect_rows(conn) if effects else []
     g.fault_edge = edge
     if not edge.armed:
         return None
@@ -140,6 +151,11 @@ def before() -> Response | None:
     if edge.name == "token":
         _allow_code_reuse(edge)
     return _transport(edge) or unauthorized(edge)
+
+
+def preload(app: Flask, endpoint: str, loader: Preload) -> None:
+    """Have the stand state ride on the first statement an endpoint runs anyway."""
+    app.extensions.setdefault(PRELOADS, {})[endpoint] = loader
 
 
 def observe(app: Flask, recorder: Recorder) -> None:

@@ -6,6 +6,7 @@ from flask import Blueprint, Flask
 from flask_wtf.csrf import CSRFProtect
 
 from gosuslugi_sandbox.idp.interactions import register_protocol
+from gosuslugi_sandbox.idp.oidc import preloads
 from gosuslugi_sandbox.idp.oidc.server import create_server
 from gosuslugi_sandbox.idp.pages import add_json_prefix
 
@@ -20,5 +21,6 @@ def init_app(app: Flask, csrf: CSRFProtect) -> None:
     csrf.exempt(bp)
     app.register_blueprint(bp)
     register_protocol(app, "oidc", "oidc.resume")
+    preloads.init_app(app)
     for prefix in ("/token", "/userinfo", "/revoke", "/jwks.json", "/.well-known/"):
         add_json_prefix(app, prefix)

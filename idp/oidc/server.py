@@ -12,7 +12,7 @@ from authlib.oauth2.rfc7009 import RevocationEndpoint
 from authlib.oauth2.rfc7636 import CodeChallenge
 from authlib.oidc.core import OpenIDCode, UserInfoEndpoint
 from flask import Flask, g
-from sqlalchemy import select
+from sqlalchemy import bindparam, exists, select
 
 from gosuslugi_sandbox.idp.config import Settings, settings
 from gosuslugi_sandbox.idp.models import AuthorizationCode, Client, Person, Token
@@ -24,6 +24,16 @@ from gosuslugi_sandbox.idp.runtime import db_session, digest, now
 from gosuslugi_sandbox.idp.storage.consume import find_any_token, redeem_code, redeem_refresh_token
 
 CLIENT_AUTH = ["client_secret_basic", "client_secret_post", "none"]
+# whether a code of the client already carries the nonce (a replay), as an SQL column
+NONCE_USED = exists().where(
+    AuthorizationCode.client_id == bindparam("b_client"),
+    AuthorizationCode.nonce == bindparam("b_nonce"),
+)
+
+
+def remember_nonce(client_id: str, nonce: str, used: bool) -> None:
+    """Keep an answer to the nonce question read with another statement for the request."""
+    g.setdefault("nonce_seen", {})[(client_id, nonce)] = bool(used)
 
 
 class StoredRequest(OAuth2Request):
@@ -79,21 +89,13 @@ class OpenIDCodeExt(OpenIDCode):
     def exists_nonce(self, nonce: str, request) -> bool:
         # Authlib validates the request twice on resume (get_consent_grant, then
         # create_authorization_response); the answer cannot change in between (the code is
-        # saved after both), so it is asked of the database once per request.
+        # saved after both), so it is asked of the database once per request (at
+        # /authorize it came with the client: gosuslugi_sandbox.idp.oidc.preloads).
         key = (request.payload.client_id, nonce)
         seen = g.setdefault("nonce_seen", {})
         if key not in seen:
-            seen[key] = (
-                db_session().scalar(
-                    select(AuthorizationCode.id)
-                    .where(
-                        AuthorizationCode.client_id == key[0],
-                        AuthorizationCode.nonce == nonce,
-                    )
-                    .limit(1)
-                )
-                is not None
-            )
+            params = {"b_client": key[0], "b_nonce": nonce}
+            seen[key] = bool(db_session().scalar(select(NONCE_USED), params))
         return seen[key]
 
     def generate_user_info(self, user: Person, scope: str) -> dict[str, Any]:
