@@ -19,12 +19,35 @@ Keys are per person, so a limit holds across codes, resends, logins, workers and
 
 from __future__ import annotations
 
+from sqlalchemy import String, cast, literal, select
+
 from gosuslugi_sandbox.idp.config import settings
-from gosuslugi_sandbox.idp.models import COUNTERS
+from gosuslugi_sandbox.idp.models import COUNTERS, Interaction, Person
 from gosuslugi_sandbox.idp.runtime import db_session, now
 from gosuslugi_sandbox.shared.limits import Counters, Limit
 
 counters = Counters(COUNTERS, db_session, now)
+
+
+def sms_key(oid: int) -> str:
+    """The counter of a person's wrong SMS codes."""
+    return f"sms-wrong:{oid}"
+
+
+def _sms_blocked_until(oid):
+    # the counter's blocked_until as a column of a statement that reads the person anyway
+    key = literal("sms-wrong:", String) + cast(oid, String)
+    return select(COUNTERS.c.blocked_until).where(COUNTERS.c.key == key).scalar_subquery()
+
+
+# SQL columns: until when the SMS step of the interaction's / the person's row is blocked
+SMS_BLOCKED_UNTIL = _sms_blocked_until(Interaction.person_oid)
+PERSON_SMS_BLOCKED_UNTIL = _sms_blocked_until(Person.oid)
+
+
+def blocked_now(until: float | None) -> bool:
+    """Whether a blocked_until read with another statement is still in the future."""
+    return until is not None and until > now()
 
 
 def password_limit() -> Limit:

@@ -150,12 +150,19 @@ def check_unique_among(persons: list[dict[str, Any]]) -> None:
 
 def find_by_login(session: Session, login: str) -> Person | None:
     """The person whose phone, e-mail or SNILS matches what was typed, or None."""
-    columns = {"phone": Person.mobile, "email": Person.email, "snils": Person.snils}
+    return find_by_login_with(session, login, ())[0]
+
+
+def find_by_login_with(session: Session, login: str, columns: tuple) -> tuple[Person | None, tuple]:
+    """`find_by_login`, with extra columns (of the person's row) read in the same statement:
+    (the person, the columns' values; all None without a person)."""
+    by = {"phone": Person.mobile, "email": Person.email, "snils": Person.snils}
     for candidate in login_candidates(login):
-        person = session.scalar(select(Person).where(columns[candidate.kind] == candidate.value))
-        if person is not None:
-            return person
-    return None
+        query = select(Person, *columns).where(by[candidate.kind] == candidate.value)
+        row = session.execute(query).first()
+        if row is not None:
+            return row[0], tuple(row[1:])
+    return None, (None,) * len(columns)
 
 
 def to_dict(person: Person) -> dict[str, Any]:

@@ -8,7 +8,7 @@ import enum
 from sqlalchemy import bindparam, case, func, select, update
 
 from gosuslugi_sandbox.idp.config import settings
-from gosuslugi_sandbox.idp.models import SmsChallenge, SmsMessage
+from gosuslugi_sandbox.idp.models import Interaction, SmsChallenge, SmsMessage
 from gosuslugi_sandbox.idp.runtime import db_session, digest, now, runtime
 from gosuslugi_sandbox.shared.sql import claimed
 
@@ -78,6 +78,16 @@ def may_resend(challenge: SmsChallenge | None) -> bool:
     )
 
 
+# SQL column: when the interaction's newest code allows a resend (read with the interaction)
+LATEST_RESEND_AFTER = (
+    select(SmsChallenge.resend_after)
+    .where(SmsChallenge.interaction_id == Interaction.id)
+    .order_by(SmsChallenge.id.desc())
+    .limit(1)
+    .scalar_subquery()
+)
+
+
 def latest(interaction_id: str) -> SmsChallenge | None:
     """The newest challenge of the interaction."""
     return db_session().scalar(
@@ -136,8 +146,8 @@ def check(interaction_id: str, code: str) -> tuple[Check, int]:
     return Check.EXHAUSTED, 0
 
 
-def resend_wait(challenge: SmsChallenge | None) -> int:
-    """Seconds until a new code may be requested (0 = now)."""
-    if challenge is None:
+def resend_wait(resend_after: float | None) -> int:
+    """Seconds until a new code may be requested (0 = now; None: no code yet)."""
+    if resend_after is None:
         return 0
-    return max(0, int(challenge.resend_after - now() + 0.999))
+    return max(0, int(resend_after - now() + 0.999))

@@ -11,7 +11,7 @@ from gosuslugi_sandbox.idp.config import settings
 from gosuslugi_sandbox.idp.login import bp
 from gosuslugi_sandbox.idp.login import sms as sms_codes
 from gosuslugi_sandbox.idp.models import Client, Person
-from gosuslugi_sandbox.idp.persons import find_by_login
+from gosuslugi_sandbox.idp.persons import find_by_login_with
 from gosuslugi_sandbox.idp.runtime import db_session, now
 from gosuslugi_sandbox.idp.scopes import scope_title
 from gosuslugi_sandbox.shared.formats import mask_phone, normalize_login
@@ -72,7 +72,10 @@ def login():
     password = request.form.get("password", "")
     if not login_text or not password:
         return _render_login(inter, "Введите логин и пароль", login_text)
-    person = find_by_login(db_session(), login_text)
+    # the person's SMS block comes along: a blocked SMS step sends no code below
+    person, (sms_blocked_until,) = find_by_login_with(
+        db_session(), login_text, (limits.PERSON_SMS_BLOCKED_UNTIL,)
+    )
     key = limits.password_key(person.oid if person else None, normalize_login(login_text))
     if not limits.counters.take(key, limits.password_limit()):
         return _render_login(inter, _locked_message(key), login_text)
@@ -86,33 +89,44 @@ def login():
     if not person.mobile:
         # e-mail-only accounts have no phone to confirm: the password is the only factor
         return finish_login(inter, person, ["pwd"])
-    if not limits.counters.blocked(_sms_key(person)):  # a blocked step sends nothing
+    if not limits.blocked_now(sms_blocked_until):  # a blocked step sends nothing
         sms_codes.send_code(person.mobile, inter.id, person.oid, retire_older=had_codes)
     ix.commit()
     return redirect(url_for("login.sms", interaction=inter.id))
 
 
 def _sms_key(person: Person) -> str:
-    return f"sms-wrong:{person.oid}"
+    return limits.sms_key(person.oid)
 
 
-def _sms_page(inter, person: Person, error: str | None = None, notice: str | None = None):
-    challenge = sms_codes.latest(inter.id)
+_UNREAD = object()
+
+
+def _sms_page(inter, person: Person, error=None, notice=None, resend_after=_UNREAD):
+    """The SMS page; resend_after as read with the interaction, else read here."""
+    if resend_after is _UNREAD:
+        challenge = sms_codes.latest(inter.id)
+        resend_after = challenge.resend_after if challenge is not None else None
     return render_template(
         "login/sms.html",
         inter=inter,
         phone=mask_phone(person.mobile),
         error=error,
         notice=notice,
-        resend_wait=sms_codes.resend_wait(challenge),
+        resend_wait=sms_codes.resend_wait(resend_after),
         code_length=settings().sms_code_length,
     )
 
 
-def _sms_context():
-    inter = ix.load(request.args.get("interaction"))
+# what the SMS page shows besides the interaction, read with it: the person's SMS block and
+# when the newest code allows a resend
+SMS_PAGE_COLUMNS = (limits.SMS_BLOCKED_UNTIL, sms_codes.LATEST_RESEND_AFTER)
+
+
+def _sms_context(columns: tuple = ()):
+    inter, extra = ix.load_with(request.args.get("interaction"), columns)
     person = db_session().get(Person, inter.person_oid) if inter.person_oid else None
-    return inter, person
+    return inter, person, extra
 
 
 SMS_MESSAGES = {
@@ -125,18 +139,20 @@ SMS_MESSAGES = {
 @bp.route("/login/sms", methods=["GET", "POST"])
 def sms():
     """Step 2: the code sent by SMS (wrong codes are capped per person across logins)."""
-    inter, person = _sms_context()
+    inter, person, extra = _sms_context(SMS_PAGE_COLUMNS if request.method == "GET" else ())
     if not inter.password_ok or inter.logged_in or person is None or not person.mobile:
         return redirect(ix.next_url(inter))
     key, cap = _sms_key(person), limits.sms_wrong_limit()
     if request.method == "GET":
-        if limits.counters.blocked(key):
-            return _sms_page(inter, person, error=_sms_blocked_message(key))
+        blocked_until, resend_after = extra
+        if limits.blocked_now(blocked_until):
+            return _sms_page(inter, person, _sms_blocked_message(key), None, resend_after)
         refused = request.args.get("refused")
         if refused in RESEND_REFUSALS:
-            return _sms_page(inter, person, error=RESEND_REFUSALS[refused](inter))
+            error = RESEND_REFUSALS[refused](sms_codes.resend_wait(resend_after))
+            return _sms_page(inter, person, error, None, resend_after)
         notice = "Новый код отправлен" if request.args.get("resent") else None
-        return _sms_page(inter, person, notice=notice)
+        return _sms_page(inter, person, notice=notice, resend_after=resend_after)
     # the try is committed with the code's own UPDATE just below, in one short transaction
     if not limits.counters.take(key, cap, commit=False):
         return _sms_page(inter, person, error=_sms_blocked_message(key))
@@ -156,29 +172,27 @@ def sms():
 
 
 # a refused resend goes back to the SMS page (a reload then re-sends nothing), which says why
-RESEND_REFUSALS = {
-    "early": lambda inter: (
-        "Запросить код повторно можно через "
-        f"{sms_codes.resend_wait(sms_codes.latest(inter.id))} сек."
-    ),
-    "login": lambda _inter: (
+RESEND_REFUSALS = {  # by the seconds left until a resend
+    "early": lambda wait: f"Запросить код повторно можно через {wait} сек.",
+    "login": lambda _wait: (
         "Превышено количество запросов кода для этого входа. Начните вход заново."
     ),
-    "hour": lambda _inter: "Превышено количество запросов кода. Повторите попытку через час.",
+    "hour": lambda _wait: "Превышено количество запросов кода. Повторите попытку через час.",
 }
 
 
 @bp.route("/login/sms/resend", methods=["POST"])
 def sms_resend():
     """Send a new code: not before the resend delay, and within the per-login and hourly caps."""
-    inter, person = _sms_context()
+    inter, person, _ = _sms_context()
     if not inter.password_ok or inter.logged_in or person is None or not person.mobile:
         return redirect(ix.next_url(inter))
     back = url_for("login.sms", interaction=inter.id)
     if limits.counters.blocked(_sms_key(person)):
         return redirect(back)  # the page says the step is blocked
     challenge = sms_codes.latest(inter.id)
-    if sms_codes.resend_wait(challenge) > 0 or not sms_codes.may_resend(challenge):
+    resend_after = challenge.resend_after if challenge is not None else None
+    if sms_codes.resend_wait(resend_after) > 0 or not sms_codes.may_resend(challenge):
         db_session().rollback()
         return redirect(url_for("login.sms", interaction=inter.id, refused="early"))
     if not limits.counters.take(f"sms-resend:{inter.id}", limits.sms_resend_limit()):
