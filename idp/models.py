@@ -12,7 +12,7 @@ import hmac
 from datetime import date
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Boolean, Date, Float, Integer, String, Text
+from sqlalchemy import JSON, BigInteger, Boolean, Date, Float, Index, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from gosuslugi_sandbox.idp.runtime import db_session, now
@@ -154,6 +154,11 @@ class AuthorizationCode(Base):
     """An issued authorization code (stored as a digest), single use."""
 
     __tablename__ = "authorization_codes"
+    # a nonce is used once per client (OIDC Core 3.1.2.1 replay): the code's INSERT decides,
+    # however many resumes carry it at once (NULLs are distinct: codes without a nonce pass)
+    __table_args__ = (
+        Index("uq_authorization_codes_client_nonce", "client_id", "nonce", unique=True),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     code_hash: Mapped[str] = mapped_column(String(64), unique=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from authlib.integrations.flask_oauth2 import AuthorizationServer
@@ -22,6 +23,7 @@ from gosuslugi_sandbox.idp.resource_protector import protector
 from gosuslugi_sandbox.idp.responses import json_response
 from gosuslugi_sandbox.idp.runtime import db_session, digest, now
 from gosuslugi_sandbox.idp.storage.consume import find_any_token, redeem_code, redeem_refresh_token
+from gosuslugi_sandbox.shared.sql import dialect_name, upsert_insert
 
 CLIENT_AUTH = ["client_secret_basic", "client_secret_post", "none"]
 # whether a code of the client already carries the nonce (a replay), as an SQL column
@@ -87,10 +89,13 @@ class OpenIDCodeExt(OpenIDCode):
     gosuslugi_sandbox.idp.oidc.id_token."""
 
     def exists_nonce(self, nonce: str, request) -> bool:
-        # Authlib validates the request twice on resume (get_consent_grant, then
-        # create_authorization_response); the answer cannot change in between (the code is
-        # saved after both), so it is asked of the database once per request (at
-        # /authorize it came with the client: gosuslugi_sandbox.idp.oidc.preloads).
+        # On resume with consent given the code's INSERT decides (save_authorization_code):
+        # a read here could not stop two resumes at once. Elsewhere (/authorize, where it
+        # came with the client: gosuslugi_sandbox.idp.oidc.preloads, or a denied consent)
+        # it is asked of the database once per request: Authlib validates twice on resume.
+        inter = g.get("interaction")
+        if inter is not None and inter.consent == "allow":
+            return False
         key = (request.payload.client_id, nonce)
         seen = g.setdefault("nonce_seen", {})
         if key not in seen:
@@ -105,35 +110,52 @@ class OpenIDCodeExt(OpenIDCode):
         return id_token_for_grant(token, request.client, request.user, request.authorization_code)
 
 
+@functools.cache
+def _save_code(dialect: str):
+    """INSERT … ON CONFLICT (client_id, nonce) DO NOTHING RETURNING id, built once."""
+    table = AuthorizationCode.__table__
+    columns = [c.key for c in table.columns if c.key != "id"]
+    statement = upsert_insert(dialect, table).values({c: bindparam(c) for c in columns})
+    return statement.on_conflict_do_nothing(index_elements=["client_id", "nonce"]).returning(
+        table.c.id
+    )
+
+
 class CodeGrant(grants.AuthorizationCodeGrant):
     """Authorization code grant: 60 s codes stored as digests, single use, reuse revokes."""
 
     TOKEN_ENDPOINT_AUTH_METHODS = CLIENT_AUTH
 
-    def save_authorization_code(self, code: str, request) -> AuthorizationCode:
+    def save_authorization_code(self, code: str, request) -> None:
+        # The unique (client_id, nonce) index decides a replayed nonce: of N resumes carrying
+        # one nonce at once, one INSERT stores its code and the others store nothing.
         data = request.payload.data
         inter = g.get("interaction")
-        row = AuthorizationCode(
-            code_hash=digest(code),
-            protocol="oidc",
-            client_id=request.client.client_id,
-            person_oid=request.user.oid,
-            redirect_uri=data.get("redirect_uri") or "",
-            response_type=data.get("response_type") or "code",
-            scope=request.scope or "",
-            nonce=data.get("nonce"),
-            state=data.get("state"),
-            auth_time=int(inter.auth_time if inter else now()),
-            acr=request.user.level,
-            amr=list(inter.amr if inter else []),
-            code_challenge=data.get("code_challenge"),
-            code_challenge_method=data.get("code_challenge_method"),
-            session_id=inter.session_id if inter else None,
-            created_at=now(),
-            expires_at=now() + settings().code_ttl,
-        )
-        db_session().add(row)
-        return row
+        row = {
+            "code_hash": digest(code),
+            "protocol": "oidc",
+            "client_id": request.client.client_id,
+            "person_oid": request.user.oid,
+            "redirect_uri": data.get("redirect_uri") or "",
+            "response_type": data.get("response_type") or "code",
+            "scope": request.scope or "",
+            "nonce": data.get("nonce"),
+            "state": data.get("state"),
+            "auth_time": int(inter.auth_time if inter else now()),
+            "acr": request.user.level,
+            "amr": list(inter.amr if inter else []),
+            "code_challenge": data.get("code_challenge"),
+            "code_challenge_method": data.get("code_challenge_method"),
+            "session_id": inter.session_id if inter else None,
+            "extra": {},
+            "created_at": now(),
+            "expires_at": now() + settings().code_ttl,
+            "used_at": None,
+        }
+        session = db_session()
+        if session.execute(_save_code(dialect_name(session)), row).first() is None:
+            # Authlib's words for a used nonce, redirected to the client as its check does
+            raise InvalidRequestError("Replay attack", redirect_uri=self.redirect_uri)
 
     def query_authorization_code(self, code: str, client: Client) -> AuthorizationCode | None:
         # Redeemed here, in one conditional UPDATE: of N requests with one code exactly one

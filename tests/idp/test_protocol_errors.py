@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import secrets
-from urllib.parse import urlencode
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 import requests
 from authlib.oauth2.rfc7636 import create_s256_code_challenge
@@ -161,3 +161,22 @@ def test_resumed_interaction_cannot_be_replayed(idp_server, login_flow):
     page = result.browser.open(resume)
     assert page.status == 400
     assert page.require("error-code").text() == "interaction_not_found"
+
+
+def test_a_nonce_is_used_once_per_client(idp_server, login_flow):
+    nonce = secrets.token_urlsafe(12)
+
+    def url() -> str:
+        return pkce_url(idp_server.url, secrets.token_urlsafe(48), nonce=nonce)
+
+    waiting = login_flow(url(), consent=None)  # on the consent page: no code has the nonce yet
+    assert login_flow(url()).params["code"]  # a second authorization with it gets a code
+    # the first one carries a used nonce now: its resume refuses it (OIDC Core 3.1.2.1)
+    waiting.browser.submit("consent-form", button="consent-allow")
+    refused = parse_qs(urlsplit(waiting.browser.stopped_at).query)
+    assert refused["error"] == ["invalid_request"] and refused["state"] == ["st"]
+    assert "code" not in refused
+    # and a third is refused at /authorize already
+    browser = HttpBrowser(stop_at=(CALLBACK,))
+    browser.open(url())
+    assert parse_qs(urlsplit(browser.stopped_at).query)["error"] == ["invalid_request"]

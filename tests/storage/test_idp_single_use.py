@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from urllib.parse import parse_qs, urljoin, urlsplit
+
 import requests
 
 from gosuslugi_sandbox.harness.drivers.http_browser import HttpBrowser
+from gosuslugi_sandbox.harness.sign_in import sign_in
 
 from .conftest import (
     CALLBACK,
@@ -83,6 +86,31 @@ def test_one_finished_login_resumed_at_once_issues_one_code(idp_workers):
     codes = [a for a in answers if a.headers.get("Location", "").startswith(CALLBACK)]
     assert len(codes) == 1, [(a.status_code, a.headers.get("Location")) for a in answers]
     assert all(a.status_code < 500 for a in answers)
+
+
+def _allowed_resume(base: str, nonce: str) -> tuple[str, object]:
+    """A login of its own up to consent, allowed: (the resume URL, the browser's cookies)."""
+    browser = HttpBrowser(stop_at=(CALLBACK,))
+    sign_in(browser, browser.open(authorize_url(base, nonce=nonce)), ROSHCHINA["login"],
+            ROSHCHINA["password"], lambda: sms_code(base), consent=None)  # fmt: skip
+    token = browser.page.require("consent-form").find("input", name="csrf_token").attrs["value"]
+    form = {"csrf_token": token, "decision": "allow"}
+    post = requests.post(browser.page.url, data=form, cookies=browser.session.cookies,
+                         allow_redirects=False, timeout=10)  # fmt: skip
+    return urljoin(base, post.headers["Location"]), browser.session.cookies
+
+
+def test_logins_with_one_nonce_resumed_at_once_issue_one_code(idp_workers):
+    # each passed /authorize while no code had the nonce; the code's INSERT decides
+    logins = [_allowed_resume(base, "one-nonce") for base in idp_workers.each(6)]
+    answers = in_parallel(
+        [lambda url=url, jar=jar: requests.get(url, cookies=jar, allow_redirects=False,
+                                               timeout=10)
+         for url, jar in logins]
+    )  # fmt: skip
+    back = [parse_qs(urlsplit(a.headers.get("Location", "")).query) for a in answers]
+    assert sum("code" in b for b in back) == 1, [a.headers.get("Location") for a in answers]
+    assert [b.get("error") for b in back if "code" not in b] == [["invalid_request"]] * 5
 
 
 def test_wrong_passwords_at_once_get_exactly_the_limit_before_the_lock(idp_workers):

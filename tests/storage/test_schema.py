@@ -156,3 +156,33 @@ def test_esia_grants_move_into_the_shared_tables_on_upgrade(database_url):
     assert {t["protocol"] for t in tokens} == {"esia"}
     assert all(t["expires_in"] == 3600 for t in tokens)
     engine.dispose()
+
+
+def test_codes_sharing_a_nonce_keep_it_once_on_upgrade(database_url):
+    engine = sa.create_engine(database_url)
+    with engine.begin() as connection:
+        command.upgrade(_alembic_config(connection, IDP_SCHEMA), "0005")
+        for code, client, nonce in (("c1", "rp", "n"), ("c2", "rp", "n"), ("c3", "other", "n"),
+                                    ("c4", "rp", None), ("c5", "rp", None)):  # fmt: skip
+            connection.execute(
+                sa.text(
+                    "INSERT INTO authorization_codes (code_hash, protocol, client_id, person_oid, "
+                    "redirect_uri, response_type, scope, nonce, auth_time, amr, extra, "
+                    "created_at, expires_at) VALUES (:code, 'oidc', :client, 1, 'http://rp/cb', "
+                    "'code', 'openid', :nonce, 10, '[]', '{}', 10.0, 70.0)"
+                ),
+                {"code": code, "client": client, "nonce": nonce},
+            )
+        command.upgrade(_alembic_config(connection, IDP_SCHEMA), "head")
+        rows = connection.execute(
+            sa.text("SELECT code_hash, nonce FROM authorization_codes ORDER BY code_hash")
+        ).all()
+    # the oldest code of a client keeps the nonce; codes without one were never duplicates
+    assert [tuple(r) for r in rows] == [
+        ("c1", "n"),
+        ("c2", None),
+        ("c3", "n"),
+        ("c4", None),
+        ("c5", None),
+    ]
+    engine.dispose()
