@@ -9,6 +9,10 @@ two workers, two hosts or forty parallel requests see one count:
   counted and not checked.
 - `fail` turns a full window into a block for `block_seconds` (the counter starts afresh after).
 - `clear` forgets the key (a right password); `release` gives one attempt back (a right code).
+- `hold` + `count_failure`, for a check that is one quick statement (an SMS code): `hold`
+  makes the same decision as `take` and locks the key's row without counting; the check
+  follows in the same transaction, and only a failed one is counted (`count_failure`, which
+  also blocks a full window), before the commit. A right answer costs no second statement.
 """
 
 from __future__ import annotations
@@ -96,20 +100,76 @@ def _take_statement(table: Table, dialect: str, windowed: bool):
     ).returning(c.key)  # RETURNING, not rowcount: psycopg reports no row count for an upsert
 
 
-def take(db: Session | Connection, table: Table, key: str, limit: Limit, moment: float) -> bool:
-    """Count one attempt for key; False (nothing counted) when blocked or the window is full.
+@functools.cache
+def _hold_statement(table: Table, dialect: str, windowed: bool):
+    """The upsert `hold` runs: `take`'s decision, counting nothing (built once per shape)."""
+    c, moment = table.c, bindparam("moment", type_=Float)
+    over = c.window_start + bindparam("window", type_=Float) <= moment if windowed else false()
+    statement = upsert_insert(dialect, table).values(
+        key=bindparam("key"), count=0, window_start=moment, blocked_until=None
+    )
+    return statement.on_conflict_do_update(
+        index_elements=["key"],
+        set_={
+            "count": case((over, 0), else_=c.count),
+            "window_start": case((over, moment), else_=c.window_start),
+            "blocked_until": None,
+        },
+        where=and_(
+            or_(c.blocked_until.is_(None), c.blocked_until <= moment),
+            or_(c.count < bindparam("limit", type_=Integer), over),
+        ),
+    ).returning(c.key)
 
-    One upsert decides: a new key starts at 1; an existing one is counted only when it is
-    not blocked and its window has room (or is over, and starts again at 1).
-    """
+
+def _decide(statement_for, db, table: Table, key: str, limit: Limit, moment: float) -> bool:
     if limit.limit < 1:
         return False  # a limit of zero allows nothing and counts nothing
     windowed = limit.window_seconds != FOREVER
     params = {"key": key, "moment": moment, "limit": limit.limit}
     if windowed:
         params["window"] = limit.window_seconds
-    statement = _take_statement(table, dialect_name(db), windowed)
+    statement = statement_for(table, dialect_name(db), windowed)
     return db.execute(statement, params).first() is not None
+
+
+def hold(db: Session | Connection, table: Table, key: str, limit: Limit, moment: float) -> bool:
+    """Whether key has room for an attempt (as `take` decides), counting nothing yet.
+
+    The upsert leaves the key's row locked (SQLite: the database's write lock) until the
+    transaction ends: count a failed attempt with `count_failure` before committing.
+    """
+    return _decide(_hold_statement, db, table, key, limit, moment)
+
+
+def count_failure(
+    db: Session | Connection, table: Table, key: str, limit: Limit, moment: float
+) -> bool:
+    """Count a failed attempt on a held key, blocking it when that fills its window (as
+    `take` + `fail` would, in one UPDATE). True = now blocked."""
+    c = table.c
+    full = c.count + 1 >= limit.limit if limit.block_seconds > 0 else false()
+    statement = (
+        table.update()
+        .where(c.key == key)
+        .values(
+            count=case((full, 0), else_=c.count + 1),
+            window_start=case((full, moment), else_=c.window_start),
+            blocked_until=case((full, moment + limit.block_seconds), else_=c.blocked_until),
+        )
+        .returning(c.blocked_until)
+    )
+    row = db.execute(statement).first()
+    return row is not None and row[0] is not None and row[0] > moment
+
+
+def take(db: Session | Connection, table: Table, key: str, limit: Limit, moment: float) -> bool:
+    """Count one attempt for key; False (nothing counted) when blocked or the window is full.
+
+    One upsert decides: a new key starts at 1; an existing one is counted only when it is
+    not blocked and its window has room (or is over, and starts again at 1).
+    """
+    return _decide(_take_statement, db, table, key, limit, moment)
 
 
 def fail(db: Session | Connection, table: Table, key: str, limit: Limit, moment: float) -> bool:
@@ -173,6 +233,16 @@ class Counters:
         if commit:
             self._session().commit()
         return allowed
+
+    def hold(self, key: str, limit: Limit) -> bool:
+        """Whether key has room for an attempt, counting nothing (not committed: see `hold`)."""
+        return hold(self._session(), self.table, key, limit, self._now())
+
+    def count_failure(self, key: str, limit: Limit) -> bool:
+        """Count a failed attempt on a held key and commit. True = now blocked."""
+        blocked = count_failure(self._session(), self.table, key, limit, self._now())
+        self._session().commit()
+        return blocked
 
     def fail(self, key: str, limit: Limit) -> bool:
         """A counted attempt failed: block the key if that filled its window (committed)."""

@@ -128,14 +128,14 @@ def check(interaction_id: str, code: str) -> tuple[Check, int]:
     """Check an entered code against the interaction's newest one: (outcome, tries left).
 
     One UPDATE counts the try and, when the code is right, uses it up (`attempts + 1`,
-    `used_at` set only on a match, `WHERE used_at IS NULL AND attempts < max`); it is
-    committed at once, so parallel guesses get no extra tries and a code wins only once.
+    `used_at` set only on a match, `WHERE used_at IS NULL AND attempts < max`), so parallel
+    guesses get no extra tries and a code wins only once. Not committed: the caller commits
+    it at once, with the person's wrong-code counter when the code was wrong.
     """
     session, moment, most = db_session(), now(), settings().sms_max_attempts
     entered = _code_hash(interaction_id, code or "")
     params = {"for_interaction": interaction_id, "at": moment, "most_tries": most}
     row = session.execute(_TRY, {**params, "entered_hash": entered}).first()
-    session.commit()
     if row is not None:
         return (Check.OK if row.used_at is not None else Check.WRONG), max(0, most - row.attempts)
     challenge = latest(interaction_id)  # refused: say why (nothing was compared)

@@ -153,18 +153,17 @@ def sms():
             return _sms_page(inter, person, error, None, resend_after)
         notice = "Новый код отправлен" if request.args.get("resent") else None
         return _sms_page(inter, person, notice=notice, resend_after=resend_after)
-    # the try is committed with the code's own UPDATE just below, in one short transaction
-    if not limits.counters.take(key, cap, commit=False):
+    # Room for a try is decided (and the counter's row held) first; the code's own UPDATE
+    # follows in the same transaction, and only a wrong code is counted before the commit.
+    if not limits.counters.hold(key, cap):
         return _sms_page(inter, person, error=_sms_blocked_message(key))
     outcome, left = sms_codes.check(inter.id, request.form.get("code", ""))
-    if outcome is sms_codes.Check.OK:
-        limits.counters.release(key)
-        return finish_login(inter, person, ["pwd", "sms"])
-    if outcome is not sms_codes.Check.WRONG:  # nothing was compared: not a guess
-        limits.counters.release(key)
+    if outcome is not sms_codes.Check.WRONG:  # a right code, or nothing compared: no guess
         ix.commit()
+        if outcome is sms_codes.Check.OK:
+            return finish_login(inter, person, ["pwd", "sms"])
         return _sms_page(inter, person, error=SMS_MESSAGES[outcome])
-    if limits.counters.fail(key, cap):
+    if limits.counters.count_failure(key, cap):
         return _sms_page(inter, person, error=_sms_blocked_message(key))
     if left <= 0:
         return _sms_page(inter, person, error="Неверный код. " + SMS_MESSAGES[outcome.EXHAUSTED])

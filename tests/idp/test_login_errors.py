@@ -134,6 +134,12 @@ def test_wrong_sms_code_then_right_one(base):
     assert page.require("sms-error").text() == "Неверный код. Осталось попыток: 2"
     page = browser.submit("sms-form", {"sms-code-input": code}, "sms-submit")
     assert page.has("consent-form")
+    assert _wrong_codes(base) == 1  # the right code counts nothing against the person
+
+
+def _wrong_codes(base: str) -> int:
+    person = requests.get(f"{base}/_control/persons/{ROSHCHINA['oid']}", timeout=5).json()
+    return person["sms_wrong_codes"]
 
 
 def test_sms_attempts_exhausted(base):
@@ -146,6 +152,7 @@ def test_sms_attempts_exhausted(base):
     assert "исчерпаны" in page.require("sms-error").text()
     page = browser.submit("sms-form", {"sms-code-input": code}, "sms-submit")
     assert "исчерпаны" in page.require("sms-error").text()
+    assert _wrong_codes(base) == 3  # the refused fourth try compared nothing
 
 
 def test_expired_sms_code(base, frozen):
