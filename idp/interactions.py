@@ -34,27 +34,25 @@ None of these functions commit: the caller commits (db_session().commit() or `co
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Iterable
 from typing import Any
 
 from flask import Flask, url_for
-from sqlalchemy import Row, Select, bindparam, select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
 from gosuslugi_sandbox.idp import browser, clock_offset
 from gosuslugi_sandbox.idp.config import settings
-from gosuslugi_sandbox.idp.errors import ForeignBrowserError, InteractionError
-from gosuslugi_sandbox.idp.models import Client, IdpSession, Interaction, Person
-from gosuslugi_sandbox.idp.runtime import (
-    db_session,
-    hand_over,
-    keep_for_request,
-    now,
-    random_token,
-    runtime,
-    take_over,
+from gosuslugi_sandbox.idp.errors import InteractionError
+from gosuslugi_sandbox.idp.interaction_reads import (
+    get,
+    load,
+    load_with,
+    load_with_every_person,
+    preload,
 )
+from gosuslugi_sandbox.idp.models import IdpSession, Interaction, Person
+from gosuslugi_sandbox.idp.runtime import db_session, now, random_token, runtime
 from gosuslugi_sandbox.idp.sso import current_session, is_fresh
 from gosuslugi_sandbox.shared.sql import claimed
 
@@ -69,12 +67,14 @@ __all__ = [
     "is_fresh",
     "load",
     "load_with",
+    "load_with_every_person",
     "login_from_session",
     "mark_logged_in",
     "next_url",
     "preload",
     "previously_consented",
     "record_consent",
+    "record_consent_once",
     "register_protocol",
     "resume_url",
     "set_password_ok",
@@ -115,82 +115,6 @@ def create(
     return inter
 
 
-# built once: building and cache-keying the statement would cost more than running it
-_WITH_PERSON_AND_CLIENT = (
-    select(Interaction, Person, Client, clock_offset.OFFSET)
-    .outerjoin(Person, Person.oid == Interaction.person_oid)
-    .outerjoin(Client, Client.client_id == Interaction.client_id)
-    .where(Interaction.id == bindparam("id"))
-)
-
-
-def get(interaction_id: str | None) -> Interaction | None:
-    """The interaction with that id whatever its state, or None.
-
-    Its person and client and the clock offset come in the same statement: every page of a
-    login needs them, and later `Session.get` calls find the rows in the identity map.
-    """
-    if not interaction_id:
-        return None
-    preloaded = take_over(("interaction", str(interaction_id)))
-    if preloaded is not None:
-        return preloaded
-    row = _fetch(str(interaction_id), ())
-    return row[0] if row is not None else None
-
-
-@functools.cache
-def _with_columns(columns: tuple) -> Select:
-    # built once per set of extra columns (see _WITH_PERSON_AND_CLIENT)
-    return _WITH_PERSON_AND_CLIENT.add_columns(*columns)
-
-
-def _fetch(interaction_id: str, columns: tuple) -> Row | None:
-    row = db_session().execute(_with_columns(columns), {"id": interaction_id}).first()
-    if row is None:
-        return None
-    clock_offset.remember(row[3])
-    keep_for_request(row[1], row[2])
-    return row
-
-
-def preload(interaction_id: str | None, columns: tuple) -> tuple | None:
-    """Load the interaction as `get` will, with extra columns in the same statement.
-
-    The request's next `get` of that id is answered from it; returns the extra columns'
-    values, or None when there is no such interaction.
-    """
-    row = _fetch(str(interaction_id), columns) if interaction_id else None
-    if row is None:
-        return None
-    hand_over(("interaction", str(interaction_id)), row[0])
-    return tuple(row[4:])
-
-
-def load(interaction_id: str | None, protocol: str | None = None) -> Interaction:
-    """A live interaction of this browser (not expired, not finished, of that protocol),
-    else InteractionError (ForeignBrowserError when another browser started it)."""
-    inter = get(interaction_id)
-    if (
-        inter is None
-        or inter.finished_at is not None
-        or inter.expires_at <= now()
-        or (protocol is not None and inter.protocol != protocol)
-    ):
-        raise InteractionError()
-    if not browser.belongs_here(inter.browser_hash):
-        raise ForeignBrowserError()
-    return inter
-
-
-def load_with(
-    interaction_id: str | None, columns: tuple, protocol: str | None = None
-) -> tuple[Interaction, tuple]:
-    """`load`, with extra columns read in the same statement: (interaction, their values)."""
-    extra = preload(interaction_id, columns)
-    return load(interaction_id, protocol), extra
-
-
 def set_password_ok(inter: Interaction, person: Person) -> None:
     """The password was right: remember who is logging in (the SMS step still follows)."""
     inter.person_oid = person.oid
@@ -222,6 +146,43 @@ def login_from_session(inter: Interaction, sso: IdpSession) -> None:
 def record_consent(inter: Interaction, allow: bool) -> None:
     """Store the person's decision on the consent page."""
     inter.consent = "allow" if allow else "deny"
+
+
+# the decision is recorded once, by one conditional UPDATE: on a live, logged-in interaction
+# of this browser still waiting for it (expiry is checked on the row it returns, by the
+# stand's clock, whose offset comes back with it)
+_CONSENT = (
+    update(Interaction)
+    .where(
+        Interaction.id == bindparam("b_id"),
+        Interaction.browser_hash == bindparam("b_browser"),
+        Interaction.finished_at.is_(None),
+        Interaction.logged_in.is_(True),
+        Interaction.needs_consent.is_(True),
+        Interaction.consent.is_(None),
+    )
+    .values(consent=bindparam("b_consent"))
+    .returning(Interaction, clock_offset.OFFSET)
+    .execution_options(synchronize_session=False, populate_existing=True)
+)
+
+
+def record_consent_once(interaction_id: str | None, allow: bool) -> Interaction | None:
+    """Record the person's decision if the interaction is waiting for it (not committed);
+    None, with nothing changed, when it is not: `load` it to say why."""
+    browser_hash = browser.current_hash()
+    if not interaction_id or browser_hash is None:
+        return None
+    params = {"b_id": str(interaction_id), "b_browser": browser_hash}
+    row = db_session().execute(_CONSENT, {**params, "b_consent": "allow" if allow else "deny"})
+    row = row.first()
+    if row is None:
+        return None
+    clock_offset.remember(row[1])
+    if row[0].expires_at <= now():
+        db_session().rollback()
+        return None
+    return row[0]
 
 
 def previously_consented(person_oid: int, client_id: str, scopes: Iterable[str]) -> bool:

@@ -41,11 +41,12 @@ def _dev_persons() -> list[Person]:
     return list(db_session().scalars(select(Person).order_by(Person.oid)))
 
 
-def _render_login(inter, error: str | None = None, login: str = "", status: int = 200):
-    page = render_template(
-        "login/login.html", inter=inter, error=error, login=login, persons=_dev_persons()
+def _render_login(inter, error: str | None = None, login: str = "", persons=None):
+    """The login page; DEV's list of test persons as read with the interaction, else here."""
+    persons = _dev_persons() if persons is None else persons
+    return render_template(
+        "login/login.html", inter=inter, error=error, login=login, persons=persons
     )
-    return page, status
 
 
 def finish_login(inter, person: Person, amr: list[str]):
@@ -65,7 +66,11 @@ def login():
     An unknown login and a wrong password get the same answer, and both are counted and
     locked out alike (per person, or per login as typed when nobody has it).
     """
-    inter = ix.load(request.args.get("interaction"))
+    interaction_id = request.args.get("interaction")
+    if request.method == "GET" and settings().dev:
+        inter, persons = ix.load_with_every_person(interaction_id)
+        return _render_login(inter, login=request.args.get("login", ""), persons=persons)
+    inter = ix.load(interaction_id)
     if request.method == "GET":
         return _render_login(inter, login=request.args.get("login", ""))
     login_text = request.form.get("login", "").strip()
@@ -206,16 +211,18 @@ def sms_resend():
 @bp.route("/consent", methods=["GET", "POST"])
 def consent():
     """Step 3: the person allows or denies the client the data it asked for."""
-    inter = ix.load(request.args.get("interaction"))
+    interaction_id = request.args.get("interaction")
+    decision = request.form.get("decision") if request.method == "POST" else None
+    if decision in ("allow", "deny"):
+        decided = ix.record_consent_once(interaction_id, decision == "allow")
+        if decided is not None:
+            ix.commit()
+            return redirect(ix.resume_url(decided))
+    inter = ix.load(interaction_id)  # not waiting for a decision: say why
     if not inter.logged_in or not inter.needs_consent or inter.consent is not None:
         return redirect(ix.next_url(inter))
-    if request.method == "POST":
-        decision = request.form.get("decision")
-        if decision not in ("allow", "deny"):
-            return redirect(url_for("login.consent", interaction=inter.id))
-        ix.record_consent(inter, decision == "allow")
-        ix.commit()
-        return redirect(ix.resume_url(inter))
+    if request.method == "POST":  # no valid decision (or one recorded in between)
+        return redirect(url_for("login.consent", interaction=inter.id))
     client = db_session().get(Client, inter.client_id) if inter.client_id else None
     person = db_session().get(Person, inter.person_oid)
     items = [(s, scope_title(s)) for s in inter.scopes]

@@ -16,16 +16,16 @@ from tests.idp.conftest import ROSHCHINA, ROSHCHINA_PHONE
 
 # per endpoint: what the guarantees and the page need (see the table in docs/performance.md)
 BUDGET = {
-    "GET oidc.authorize": 5,
-    "GET login.login": 2,  # with DEV's list of test persons
-    "POST login.login": 8,
-    "GET login.sms": 3,
-    "POST login.sms": 6,
+    "GET oidc.authorize": 3,  # client (+ nonce check, stand state), interaction, report row
+    "GET login.login": 1,  # with DEV's list of test persons
+    "POST login.login": 7,
+    "GET login.sms": 1,  # with the SMS block and the resend time
+    "POST login.sms": 5,
     "GET login.consent": 1,
-    "POST login.consent": 2,
-    "GET oidc.resume": 6,
-    "POST oidc.token": 6,
-    "GET oidc.userinfo": 3,
+    "POST login.consent": 1,  # the decision is one conditional UPDATE
+    "GET oidc.resume": 4,
+    "POST oidc.token": 4,
+    "GET oidc.userinfo": 2,
     "GET control.sms": 1,
 }
 
