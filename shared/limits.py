@@ -78,18 +78,19 @@ def define(metadata: MetaData, table_name: str) -> Table:
 
 
 @functools.cache
-def _take_statement(table: Table, dialect: str, windowed: bool):
-    """The upsert `take` runs, built once per table and shape (values are bound parameters:
-    building and cache-keying a statement costs more than running it)."""
+def _room_statement(table: Table, dialect: str, windowed: bool, counted: int):
+    """The upsert `take` (counted=1) and `hold` (counted=0) run, built once per table and
+    shape (values are bound parameters: building and cache-keying a statement costs more
+    than running it)."""
     c, moment = table.c, bindparam("moment", type_=Float)
     over = c.window_start + bindparam("window", type_=Float) <= moment if windowed else false()
     statement = upsert_insert(dialect, table).values(
-        key=bindparam("key"), count=1, window_start=moment, blocked_until=None
+        key=bindparam("key"), count=counted, window_start=moment, blocked_until=None
     )
     return statement.on_conflict_do_update(
         index_elements=["key"],
         set_={
-            "count": case((over, 1), else_=c.count + 1),
+            "count": case((over, counted), else_=c.count + counted),
             "window_start": case((over, moment), else_=c.window_start),
             "blocked_until": None,
         },
@@ -100,36 +101,14 @@ def _take_statement(table: Table, dialect: str, windowed: bool):
     ).returning(c.key)  # RETURNING, not rowcount: psycopg reports no row count for an upsert
 
 
-@functools.cache
-def _hold_statement(table: Table, dialect: str, windowed: bool):
-    """The upsert `hold` runs: `take`'s decision, counting nothing (built once per shape)."""
-    c, moment = table.c, bindparam("moment", type_=Float)
-    over = c.window_start + bindparam("window", type_=Float) <= moment if windowed else false()
-    statement = upsert_insert(dialect, table).values(
-        key=bindparam("key"), count=0, window_start=moment, blocked_until=None
-    )
-    return statement.on_conflict_do_update(
-        index_elements=["key"],
-        set_={
-            "count": case((over, 0), else_=c.count),
-            "window_start": case((over, moment), else_=c.window_start),
-            "blocked_until": None,
-        },
-        where=and_(
-            or_(c.blocked_until.is_(None), c.blocked_until <= moment),
-            or_(c.count < bindparam("limit", type_=Integer), over),
-        ),
-    ).returning(c.key)
-
-
-def _decide(statement_for, db, table: Table, key: str, limit: Limit, moment: float) -> bool:
+def _decide(counted: int, db, table: Table, key: str, limit: Limit, moment: float) -> bool:
     if limit.limit < 1:
         return False  # a limit of zero allows nothing and counts nothing
     windowed = limit.window_seconds != FOREVER
     params = {"key": key, "moment": moment, "limit": limit.limit}
     if windowed:
         params["window"] = limit.window_seconds
-    statement = statement_for(table, dialect_name(db), windowed)
+    statement = _room_statement(table, dialect_name(db), windowed, counted)
     return db.execute(statement, params).first() is not None
 
 
@@ -139,7 +118,7 @@ def hold(db: Session | Connection, table: Table, key: str, limit: Limit, moment:
     The upsert leaves the key's row locked (SQLite: the database's write lock) until the
     transaction ends: count a failed attempt with `count_failure` before committing.
     """
-    return _decide(_hold_statement, db, table, key, limit, moment)
+    return _decide(0, db, table, key, limit, moment)
 
 
 def count_failure(
@@ -169,7 +148,7 @@ def take(db: Session | Connection, table: Table, key: str, limit: Limit, moment:
     One upsert decides: a new key starts at 1; an existing one is counted only when it is
     not blocked and its window has room (or is over, and starts again at 1).
     """
-    return _decide(_take_statement, db, table, key, limit, moment)
+    return _decide(1, db, table, key, limit, moment)
 
 
 def fail(db: Session | Connection, table: Table, key: str, limit: Limit, moment: float) -> bool:
