@@ -1,4 +1,4 @@
-"""The IdP code flow keeps its SQL budget (docs/performance.md, "The third round").
+"""The IdP code flow keeps its SQL budget (docs/performance.md, "43 → 30 statements per flow").
 
 The counts are deterministic: SQLAlchemy's engine events count what each endpoint executes
 during one full flow (the third, after two warm-ups), as `scripts/sql_per_flow.py` prints.
