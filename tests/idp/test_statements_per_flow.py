@@ -10,8 +10,10 @@ from collections import Counter
 
 from flask import has_request_context, request
 from sqlalchemy import event
+from sqlalchemy.exc import SQLAlchemyError
 
 from gosuslugi_sandbox.harness.bench.flows import IdpFlow, register_bench_client
+from gosuslugi_sandbox.idp.faults.hooks import preload
 from tests.idp.conftest import ROSHCHINA, ROSHCHINA_PHONE
 
 # per endpoint: what the guarantees and the page need (see the table in docs/performance.md)
@@ -52,3 +54,18 @@ def test_one_code_flow_runs_within_its_statement_budget(idp_app, idp_server):
     over = {k: (v, BUDGET.get(k, 0)) for k, v in statements.items() if v > BUDGET.get(k, 0)}
     assert over == {}, f"over budget (statements, budget): {over}"
     assert sum(statements.values()) <= sum(BUDGET.values())
+
+
+def test_a_preload_the_database_refuses_leaves_the_stand_state_to_its_own_read(idp_app):
+    def refused() -> tuple:
+        raise SQLAlchemyError("refused")  # as PostgreSQL refuses a NUL in text
+
+    preload(idp_app, "oidc.authorize", refused)
+    client = idp_app.test_client()
+    armed = client.post("/_control/faults", json={"fault": "http-503", "endpoint": "authorize"})
+    assert armed.status_code == 201, armed.get_data(as_text=True)
+    query = {"response_type": "code", "client_id": "demo-es256", "scope": "openid",
+             "redirect_uri": "http://127.0.0.1:5555/callback"}  # fmt: skip
+    assert client.get("/authorize", query_string=query).status_code == 503  # the fault was read
+    answer = client.get("/authorize", query_string=query)  # its one use is gone: the view answers
+    assert answer.status_code == 302 and "/login?interaction=" in answer.location
