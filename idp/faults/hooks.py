@@ -34,7 +34,7 @@ OUTAGE_PAGE = (
 )
 # what every protocol request reads first: clock offset, any fault armed, any effect stored
 STATE_COLUMNS = (clock_offset.OFFSET, store.ANY_ARMED, store.ANY_EFFECT)
-STAND_STATE = select(*STATE_COLUMNS)  # built once: see idp/interactions.py
+STAND_STATE = select(*STATE_COLUMNS)  # built once: see idp/interaction_reads.py
 RECORDERS = "idp.request_recorders"  # app.extensions key: observers of each protocol request
 PRELOADS = "idp.state_preloads"  # app.extensions key: endpoint → its first statement
 # runs the endpoint's first statement with STATE_COLUMNS appended: their values, or None
