@@ -1,5 +1,5 @@
 """What both apps do for every request: security headers, Secure cookies over HTTPS, and no
-crash on a malformed Authorization header or an out-of-range id in a URL.
+crash on a malformed Authorization header, a NUL character or an out-of-range id in a URL.
 
 A WSGI middleware rather than after_request: Flask writes its session cookie after the
 after_request functions have run, and static files and error pages must be covered too.
@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import base64
 import binascii
+import io
 import json
+from urllib.parse import unquote, unquote_plus
 
 from flask import Flask
+from werkzeug.http import parse_cookie
 
 # No page of the stand may be framed (clickjacking of «Войти», «Предоставить», «Связать»);
 # the old header for old browsers, the CSP directive for the rest.
@@ -72,6 +75,48 @@ def malformed_authorization(value: str | None) -> bool:
 _MALFORMED = json.dumps(
     {"error": "invalid_request", "error_description": "Malformed Authorization header"}
 ).encode()
+_NUL_ANSWER = json.dumps(
+    {"error": "invalid_request", "error_description": "NUL character in the request"}
+).encode()
+# bodies read here to look for NUL (larger ones are left to the app's own limits)
+MAX_SCANNED_BODY = 1 << 20
+SCANNED_BODIES = ("application/x-www-form-urlencoded", "application/json")
+
+
+def _credentials(authorization: str) -> str:
+    scheme, _, credentials = authorization.strip().partition(" ")
+    if scheme.lower() != "basic":
+        return authorization
+    # checked by malformed_authorization first; Authlib unquotes client_id and secret (RFC 6749)
+    return unquote(base64.b64decode(credentials.strip().encode("ascii")).decode("utf-8"))
+
+
+def nul_in_request(environ) -> bool:
+    """Whether the path, query, cookies, credentials or a form or JSON body carry a NUL.
+
+    No real parameter holds one, and PostgreSQL refuses it in any text it is asked to compare
+    (a 500 in whatever lookup the value reaches), so it is refused before any view. A body
+    read here is put back for the app.
+    """
+    texts = [
+        environ.get("PATH_INFO", ""),
+        unquote_plus(environ.get("QUERY_STRING", "")),
+        *(f"{name}={value}" for name, value in parse_cookie(environ).items(multi=True)),
+        _credentials(environ.get("HTTP_AUTHORIZATION") or ""),
+    ]
+    if any("\x00" in text for text in texts):
+        return True
+    content_type = (environ.get("CONTENT_TYPE") or "").split(";")[0].strip().lower()
+    length = environ.get("CONTENT_LENGTH") or ""
+    if content_type not in SCANNED_BODIES or not length.isdigit():
+        return False
+    if int(length) > MAX_SCANNED_BODY:
+        return False
+    body = environ["wsgi.input"].read(int(length))
+    environ["wsgi.input"] = io.BytesIO(body)
+    if content_type == "application/json":
+        return b"\x00" in body or b"\\u0000" in body
+    return "\x00" in unquote_plus(body.decode("latin-1"))
 
 
 class SecurityHeaders:
@@ -81,13 +126,18 @@ class SecurityHeaders:
         self.app = app
 
     def __call__(self, environ, start_response):
+        refusal = None
         if malformed_authorization(environ.get("HTTP_AUTHORIZATION")):
+            refusal = _MALFORMED
+        elif nul_in_request(environ):
+            refusal = _NUL_ANSWER
+        if refusal is not None:
             headers = [
                 ("Content-Type", "application/json"),
-                ("Content-Length", str(len(_MALFORMED))),
+                ("Content-Length", str(len(refusal))),
             ]
             start_response("400 Bad Request", _with_security_headers(headers, False))
-            return [_MALFORMED]
+            return [refusal]
 
         def start(status, headers, exc_info=None):
             # read at response time: a ProxyFix inside has set the forwarded scheme by then
