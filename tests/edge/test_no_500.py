@@ -176,7 +176,8 @@ def test_no_input_gives_sferum_a_500(rp, data):
     assert send(client, request) in set(range(100, 500)) | {502}, request
 
 
-@pytest.mark.parametrize("response_type", ["%D0%AF", "a%22b", "a%5Cb", "token", ""])  # NUL: test_nul
+# a NUL is refused before any view (tests/edge/test_nul.py)
+@pytest.mark.parametrize("response_type", ["%D0%AF", "a%22b", "a%5Cb", "token", ""])
 def test_unsupported_response_types_get_an_ascii_oauth_error(idp, response_type):
     _app, client, _inputs = idp
     query = "client_id=sferum&scope=openid&state=st&redirect_uri=" + quote(SFERUM_CALLBACK, "")
