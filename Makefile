@@ -20,8 +20,10 @@ setup: $(STAMP)
 run: setup
 	@$(PY) -m gosuslugi_sandbox serve
 
-# two pytest workers (pytest-xdist; each starts its own throwaway PostgreSQL cluster)
-TEST_WORKERS ?= 2
+# three pytest workers on two cores (pytest-xdist; each starts its own throwaway PostgreSQL
+# cluster): a worker waiting for a server it started leaves its core to another
+# (docs/performance.md, "The test suite")
+TEST_WORKERS ?= 3
 
 test: setup browser-deps db-deps gost-deps
 	@$(PY) -m pytest -q -n $(TEST_WORKERS) --dist worksteal
