@@ -56,7 +56,7 @@ def create_app(test_config: Mapping | None = None) -> Flask:
     app.extensions["idp"] = Runtime(
         db=db,
         clock=Clock(app.config.get("CLOCK_BASE") or time.time, offset_source(db)),
-        keys=keys,
+        keyring=keys,
         sms_code=app.config.get("SMS_CODE_GENERATOR") or default_sms_code,
         password_method=password_method(app.config),
     )

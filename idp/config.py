@@ -95,8 +95,8 @@ class Settings(AppSettings):
     # the IdP's GOST key pair for GOST3410_2012_256 tokens (TEST-ONLY fixture by default)
     esia_gost_key_file: str = setting(str(ESIA_FIXTURES / "idp-gost.key.pem"))
     esia_gost_cert_file: str = setting(str(ESIA_FIXTURES / "idp-gost.crt.pem"))
-    # faults: the longest delay one may ask for; how long a replaced key stays in JWKS after
-    # `signing-key-rotation` (and the JWKS shapes of the kid-absent faults last)
+    # faults: the longest delay one may ask for; how long a retired signing key stays in JWKS
+    # after a rotation (and the JWKS shapes of the kid-absent faults last)
     fault_max_delay: float = setting(30.0, float)
     key_rotation_grace: float = setting(300.0, float)
 

@@ -20,11 +20,11 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from gosuslugi_sandbox.idp import fixtures
-from gosuslugi_sandbox.idp.keys import ensure_keys, load_keys
+from gosuslugi_sandbox.idp.config import Settings
+from gosuslugi_sandbox.idp.keys import KeyRing, ensure_keys, load_keys
 from gosuslugi_sandbox.idp.models import SECRETS
 from gosuslugi_sandbox.idp.schema import SCHEMA
 from gosuslugi_sandbox.shared import instance_secrets
-from gosuslugi_sandbox.shared.keys import SigningKeys
 from gosuslugi_sandbox.shared.migrations import prepare
 from gosuslugi_sandbox.shared.passwords import DEFAULT_METHOD
 from gosuslugi_sandbox.shared.storage import Database, default_sqlite_url
@@ -56,13 +56,14 @@ def set_up(db: Database, config: Mapping[str, Any]) -> None:
     prepare(db.engine, SCHEMA, seed)
 
 
-def open_database(config: Mapping[str, Any]) -> tuple[Database, SigningKeys, str]:
+def open_database(config: Mapping[str, Any]) -> tuple[Database, KeyRing, str]:
     """Set the database up, then read what every worker shares: signing keys and secret."""
     Path(config["INSTANCE_PATH"]).mkdir(parents=True, exist_ok=True)
     db = Database(database_url(config), SCHEMA.metadata)
     set_up(db, config)
+    moment = (config.get("CLOCK_BASE") or time.time)()
     with db.sessions() as session:
-        keys = load_keys(session)
+        keys = load_keys(session, moment, Settings.from_config(config).key_rotation_grace)
     with db.engine.connect() as connection:
         secret = instance_secrets.read(connection, SECRETS, "secret_key")
     return db, keys, secret

@@ -12,7 +12,7 @@ import hmac
 from datetime import date
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Boolean, Date, Float, Index, Integer, String, Text
+from sqlalchemy import JSON, BigInteger, Boolean, Date, Float, Index, Integer, String, Text, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from gosuslugi_sandbox.idp.runtime import db_session, now
@@ -347,6 +347,13 @@ class SigningKey(Base):
     """A private key the IdP signs tokens with, shared by every worker and host of the stand."""
 
     __tablename__ = "signing_keys"
+    # one current key per type, however many rotations run at once (gosuslugi_sandbox.idp.keys)
+    __table_args__ = (
+        Index(
+            "uq_signing_keys_one_current", "kty", unique=True,
+            sqlite_where=text("retired_at IS NULL"), postgresql_where=text("retired_at IS NULL"),
+        ),
+    )  # fmt: skip
 
     kid: Mapped[str] = mapped_column(String(100), primary_key=True)
     kty: Mapped[str] = mapped_column(String(8))  # RSA | EC

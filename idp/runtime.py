@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 
     from sqlalchemy.orm import Session
 
+    from gosuslugi_sandbox.idp.keys import KeyRing
     from gosuslugi_sandbox.shared.clock import Clock
     from gosuslugi_sandbox.shared.keys import SigningKeys
     from gosuslugi_sandbox.shared.storage import Database
@@ -30,11 +31,16 @@ class Runtime:
 
     db: Database
     clock: Clock
-    keys: SigningKeys
+    keyring: KeyRing
     sms_code: Callable[[int], str]
     password_method: str
     protocols: dict[str, str] = field(default_factory=dict)
     extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def keys(self) -> SigningKeys:
+        """The current signing keys (as of the keys generation this request read)."""
+        return self.keyring.current
 
 
 def runtime() -> Runtime:

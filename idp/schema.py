@@ -13,5 +13,5 @@ SCHEMA = Schema(
     script_location="gosuslugi_sandbox.idp:migrations",
     version_table="idp_alembic_version",
     baseline="0001",
-    head="0006",
+    head="0007",
 )

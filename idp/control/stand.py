@@ -1,4 +1,5 @@
-"""/_control/reset and /_control/clock: the stand's state as a whole (fixtures, time)."""
+"""/_control/reset, /_control/clock and /_control/keys/rotate: the stand's state as a whole
+(fixtures, time, signing keys)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from flask import current_app, g, jsonify
 
 from gosuslugi_sandbox.idp.control import bad_body, bad_field, bodies, bp
 from gosuslugi_sandbox.idp.fixtures import reset as reset_fixtures
+from gosuslugi_sandbox.idp.keys import RotationConflict, rotate_now
 from gosuslugi_sandbox.idp.models import CLOCK_OFFSET_KEY, Setting
 from gosuslugi_sandbox.idp.runtime import db_session, runtime
 from gosuslugi_sandbox.shared.fixtures import FixtureError
@@ -48,3 +50,15 @@ def set_clock(body: dict):
     session.commit()
     g.pop("clock_offset", None)  # this request read the old offset already
     return jsonify(offset_seconds=value, now=iso_time(runtime().clock.time()))
+
+
+@bp.post("/keys/rotate")
+@bodies.accepts("keys-rotate", bad_body)
+def rotate_key(body: dict):
+    """Rotate the signing key of one type: {"kty": "RSA" | "EC"} (schema: keys-rotate); the
+    new kid. Every worker signs with it from its next protocol request; a reset keeps it."""
+    try:
+        kid = rotate_now(runtime().db, runtime().keyring, body["kty"], runtime().clock.time())
+    except RotationConflict:
+        return bad_field("kty", "other rotations kept winning: try again", 409)
+    return jsonify(kty=body["kty"], kid=kid)

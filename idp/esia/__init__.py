@@ -15,6 +15,7 @@ from pathlib import Path
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
 from cryptography.x509.oid import NameOID
 from flask import Flask
 
@@ -29,6 +30,7 @@ from gosuslugi_sandbox.idp.esia.server import Server, create_server
 from gosuslugi_sandbox.idp.faults.redirects import register_access_denied
 from gosuslugi_sandbox.idp.pages import add_json_prefix
 from gosuslugi_sandbox.shared import gost_x509
+from gosuslugi_sandbox.shared.keys import SigningKeys
 
 
 @dataclass
@@ -38,11 +40,20 @@ class EsiaRuntime:
     gost_signer: GostSigner
     certificates: dict[str, bytes] = field(default_factory=dict)
     server: Server | None = None
+    rsa_certificates: dict[str, bytes] = field(default_factory=dict)  # kid → PEM, kept
+
+    def certificate(self, alg: str, keys: SigningKeys) -> bytes | None:
+        """The PEM certificate of the key that signs with alg now (RS256: follows rotation)."""
+        if alg != RS256:
+            return self.certificates.get(alg)
+        key = keys.for_alg(RS256)
+        if key.kid not in self.rsa_certificates:
+            self.rsa_certificates[key.kid] = _rsa_certificate(key.private_key)
+        return self.rsa_certificates[key.kid]
 
 
-def _rsa_certificate(app: Flask) -> bytes:
+def _rsa_certificate(private: RSAPrivateKey) -> bytes:
     """A self-signed certificate for the core's RSA signing key (clients that pin a key)."""
-    private = app.extensions["idp"].keys.for_alg(RS256).private_key
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "fake ESIA token signer (RS256)")])
     start = datetime(2025, 1, 1, tzinfo=UTC)
     cert = (
@@ -77,7 +88,7 @@ def init_app(app: Flask) -> None:
     signer = GostSigner(key, certificate)
     app.extensions["esia"] = EsiaRuntime(
         gost_signer=signer,
-        certificates={RS256: _rsa_certificate(app), GOST: certificate.pem()},
+        certificates={GOST: certificate.pem()},
         server=create_server(app),
     )
     app.register_blueprint(authorize.bp)

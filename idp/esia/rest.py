@@ -14,7 +14,7 @@ from gosuslugi_sandbox.idp.esia import person as shapes
 from gosuslugi_sandbox.idp.models import Person
 from gosuslugi_sandbox.idp.resource_protector import protector
 from gosuslugi_sandbox.idp.responses import json_response
-from gosuslugi_sandbox.idp.runtime import db_session
+from gosuslugi_sandbox.idp.runtime import db_session, runtime
 
 bp = Blueprint("esia_rest", __name__)
 COLLECTIONS = ("ctts", "addrs", "docs")
@@ -100,7 +100,7 @@ def person_element(oid: int, name: str, element_id: int):
 @bp.get("/esia/certs/<alg>.pem")
 def certificate(alg: str):
     """The PEM certificate of the key that signs tokens with alg (for clients pinning a key)."""
-    certs = current_app.extensions["esia"].certificates
-    if alg not in certs:
+    pem = current_app.extensions["esia"].certificate(alg, runtime().keys)
+    if pem is None:
         return _error(404, "not_found", "No certificate for that algorithm")
-    return Response(certs[alg], mimetype="application/x-pem-file")
+    return Response(pem, mimetype="application/x-pem-file")

@@ -84,6 +84,7 @@ class Edge:
     taken: dict[str, ArmedFault] = field(default_factory=dict)
     applied: set[str] = field(default_factory=set)
     new_effects: list[FaultEffect] = field(default_factory=list)
+    rotations: list[str] = field(default_factory=list)  # key types to rotate after a 200
     notes: dict[str, Any] = field(default_factory=dict)
     _client: Any = _UNRESOLVED
 

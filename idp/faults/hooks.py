@@ -13,7 +13,7 @@ from flask import Flask, Response, current_app, g, request
 from sqlalchemy import Connection, select
 from sqlalchemy.exc import SQLAlchemyError
 
-from gosuslugi_sandbox.idp import clock_offset
+from gosuslugi_sandbox.idp import clock_offset, keys
 from gosuslugi_sandbox.idp.config import settings
 from gosuslugi_sandbox.idp.faults import registry, store
 from gosuslugi_sandbox.idp.faults.answers import (
@@ -32,8 +32,9 @@ OUTAGE_PAGE = (
     "<html><head><title>{status}</title></head><body><center><h1>{status}</h1></center>"
     "<hr><center>nginx</center></body></html>"
 )
-# what every protocol request reads first: clock offset, any fault armed, any effect stored
-STATE_COLUMNS = (clock_offset.OFFSET, store.ANY_ARMED, store.ANY_EFFECT)
+# what every protocol request reads first: clock offset, any fault armed, any effect stored,
+# the signing keys' generation
+STATE_COLUMNS = (clock_offset.OFFSET, store.ANY_ARMED, store.ANY_EFFECT, keys.GENERATION)
 STAND_STATE = select(*STATE_COLUMNS)  # built once: see idp/interaction_reads.py
 RECORDERS = "idp.request_recorders"  # app.extensions key: observers of each protocol request
 PRELOADS = "idp.state_preloads"  # app.extensions key: endpoint → its first statement
@@ -142,8 +143,10 @@ def before() -> Response | None:
     if state is None:
         with db.engine.connect() as conn:
             state = conn.execute(STAND_STATE).one()
-    offset, armed, effects = state
+    offset, armed, effects, generation = state
     clock_offset.remember(offset)
+    # another worker (or a control call) rotated a key: reload the keys before signing
+    runtime().keyring.follow(generation, db, now(), settings().key_rotation_grace)
     effects = effects and edge.name in ("token", "jwks")
     if armed or effects:
         with db.engine.connect() as conn:
@@ -196,7 +199,19 @@ def after(response: Response) -> Response:
     except Exception:
         # The answer itself is ready; losing one report line must not turn it into a 500.
         log.exception("could not record %s request %s", edge.name, edge.request_id)
+    if response.status_code == 200:
+        _rotate(edge, moment)
     return response
+
+
+def _rotate(edge: Edge, moment: float) -> None:
+    """signing-key-rotation: the IdP's own rotation, after the answer signed with the old key."""
+    for kty in edge.rotations:
+        try:
+            keys.rotate_now(runtime().db, runtime().keyring, kty, moment)
+        except Exception:
+            # the answer is ready; a rotation that could not happen is logged, not a 500
+            log.exception("could not rotate the %s key (request %s)", kty, edge.request_id)
 
 
 def init_app(app: Flask) -> None:

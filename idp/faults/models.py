@@ -43,10 +43,10 @@ class ArmedFault(Base):
 
 
 class FaultEffect(Base):
-    """What a served fault changed for a while: a rotated signing key, or the JWKS shape.
+    """What a served fault changed for a while: the JWKS shape.
 
-    kind: `rotated_key` (data: kty, kid, pem; lasts until reset), `jwks_single` (data: kty)
-    or `jwks_decoy` (data: jwk, a public key nobody signs with) until `until`.
+    kind: `jwks_single` (data: kty) or `jwks_decoy` (data: jwk, a public key nobody signs
+    with) until `until`. (A key rotation is the IdP's own: the signing_keys table.)
     """
 
     __tablename__ = "fault_effects"

@@ -22,9 +22,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.x509.oid import NameOID
 
-from gosuslugi_sandbox.idp.faults import keys
 from gosuslugi_sandbox.idp.faults.edge import Edge
-from gosuslugi_sandbox.idp.runtime import now
+from gosuslugi_sandbox.idp.runtime import now, runtime
 from gosuslugi_sandbox.shared.config import FIXTURES_DIR
 
 HEADER_OVERRIDE = "token-header-override"
@@ -49,21 +48,21 @@ def other_key() -> rsa.RSAPrivateKey:
     return serialization.load_pem_private_key(OTHER_KEY_FILE.read_bytes(), password=None)
 
 
-def _private(name: str, edge: Edge | None) -> rsa.RSAPrivateKey:
+def _private(name: str) -> rsa.RSAPrivateKey:
     if name == "other":
         return other_key()
-    # the RSA key that signs now (a rotated one under signing-key-rotation)
-    return keys.current_key("RSA", edge.effects if edge is not None else []).private_key
+    # the RSA key that signs now (the newest current one, rotated or not)
+    return runtime().keys.for_alg("RS256").private_key
 
 
-def _signature(name: str, signing_input: bytes, edge: Edge) -> bytes:
+def _signature(name: str, signing_input: bytes) -> bytes:
     if name == "none":
         return b""
     if name == "public":
-        modulus = _private("idp", edge).public_key().public_numbers().n
+        modulus = _private("idp").public_key().public_numbers().n
         secret = b64(modulus.to_bytes((modulus.bit_length() + 7) // 8, "big")).encode()
         return hmac.new(secret, signing_input, hashlib.sha256).digest()
-    return _private(name, edge).sign(signing_input, padding.PKCS1v15(), hashes.SHA256())
+    return _private(name).sign(signing_input, padding.PKCS1v15(), hashes.SHA256())
 
 
 def reheadered(edge: Edge | None, which: str, token: str) -> str:
@@ -81,13 +80,13 @@ def reheadered(edge: Edge | None, which: str, token: str) -> str:
     encoded = b64(json.dumps(header, separators=(",", ":"), ensure_ascii=False).encode())
     signing_input = f"{encoded}.{body}"
     edge.use(HEADER_OVERRIDE)
-    return f"{signing_input}.{b64(_signature(params['key'], signing_input.encode(), edge))}"
+    return f"{signing_input}.{b64(_signature(params['key'], signing_input.encode()))}"
 
 
 def certificate_pem(key: str = "idp", days: int = 365) -> str:
     """A self-signed certificate for key (idp | other), valid until `days` from now (negative:
     expired that long ago), from a day before then at the latest."""
-    private = _private(key, None)
+    private = _private(key)
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, f"fake ESIA token signer ({key})")])
     moment = datetime.fromtimestamp(now(), UTC)
     end = moment + timedelta(days=days)

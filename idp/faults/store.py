@@ -64,7 +64,7 @@ def add_effects(conn: Connection, effects: list[FaultEffect]) -> None:
 
 
 def effects(db: Database) -> list[FaultEffect]:
-    """Every fault effect (rotated keys, JWKS shapes), oldest first (detached rows)."""
+    """Every fault effect (JWKS shapes), oldest first (detached rows)."""
     with db.sessions() as session:
         return list(session.scalars(select(FaultEffect).order_by(FaultEffect.id)))
 
@@ -76,8 +76,7 @@ def clear(db: Database, fault_id: int | None = None) -> int:
         if fault_id is not None:
             query = query.where(ArmedFault.id == fault_id)
         else:
-            # a key rotation that already happened stays (undone only by /_control/reset)
-            session.execute(delete(FaultEffect).where(FaultEffect.kind != "rotated_key"))
+            session.execute(delete(FaultEffect))
         armed_ids = select(ArmedFault.id).where(ArmedFault.remaining > 0)
         if fault_id is not None:
             armed_ids = armed_ids.where(ArmedFault.id == fault_id)

@@ -133,21 +133,19 @@ def _kid_effects(edge: Edge, names: list[str], kty: str, client_id: str) -> None
 def oidc_id_token(
     header: dict, claims: dict, key, client, sign: Callable[[dict, dict, Any], str]
 ) -> str:
-    """Sign an OIDC ID token with the current (maybe rotated) key, faults applied."""
+    """Sign an OIDC ID token with the current key, faults applied."""
     edge = current()
-    rows = edge.effects if edge is not None else store.effects(runtime().db)
-    key = keys.current_key(key.key_type, rows)
     header = {**header, "kid": key.kid}
     names = _id_token_faults(edge)
     if edge is not None and edge.use("signing-key-rotation"):
-        edge.new_effects.append(keys.rotation_effect(key.key_type, client.client_id, now()))
+        edge.rotations.append(key.key_type)  # after this answer: the next token has a new key
     if not names:
         token = sign(header, claims, key)
     else:
         claims = mutate_claims(names, claims, client.client_id, int(now()), _override(edge, names))
         if "invalid-alternate-alg" in names:
             other = "EC" if key.key_type == "RSA" else "RSA"
-            key = keys.current_key(other, rows)
+            key = runtime().keys.for_alg(keys.ALGS[other])
             header = {**header, "alg": "ES256" if other == "EC" else "RS256", "kid": key.kid}
         if any(n.startswith("kid-absent") for n in names):
             header.pop("kid", None)
@@ -208,7 +206,7 @@ def alter_document(kind: str, payload: Any) -> Any:
         single = "RSA" if any(r.fault == "kid-absent-single-jwks" for r in armed) else None
         if not rows and single is None:
             return payload
-        return keys.jwks(rows, now(), single)
+        return keys.jwks(payload, rows, now(), single)
     if edge is None or not edge.taken or not isinstance(payload, dict):
         return payload
     if kind == "discovery" and edge.use("discovery-issuer-mismatch"):

@@ -9,6 +9,7 @@ from authlib.oidc.core.errors import ConsentRequiredError
 from flask import g, redirect, request, url_for
 
 from gosuslugi_sandbox.idp import interactions as ix
+from gosuslugi_sandbox.idp.config import settings
 from gosuslugi_sandbox.idp.errors import PageError
 from gosuslugi_sandbox.idp.models import Person
 from gosuslugi_sandbox.idp.oidc import bp
@@ -16,7 +17,7 @@ from gosuslugi_sandbox.idp.oidc.claims import CLAIMS_SUPPORTED, SCOPES_SUPPORTED
 from gosuslugi_sandbox.idp.oidc.id_token import issuer
 from gosuslugi_sandbox.idp.oidc.server import CLIENT_AUTH, StoredRequest, query_client
 from gosuslugi_sandbox.idp.responses import json_response
-from gosuslugi_sandbox.idp.runtime import db_session, runtime
+from gosuslugi_sandbox.idp.runtime import db_session, now, runtime
 from gosuslugi_sandbox.shared.sql import as_int
 
 PAGE_MESSAGES = {
@@ -157,8 +158,9 @@ def revoke():
 
 @bp.route("/jwks.json")
 def jwks():
-    """The public signing keys (each with a kid)."""
-    return json_response("jwks", runtime().keys.public_jwks())
+    """The public signing keys (each with a kid): the current ones and those retired less than
+    IDP_KEY_ROTATION_GRACE seconds ago."""
+    return json_response("jwks", runtime().keyring.jwks(now(), settings().key_rotation_grace))
 
 
 @bp.route("/.well-known/openid-configuration")

@@ -13,8 +13,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from gosuslugi_sandbox.idp.faults.models import FaultEffect
-from gosuslugi_sandbox.idp.models import Client
+from gosuslugi_sandbox.idp.models import Client, SigningKey
 from gosuslugi_sandbox.idp.report import checks
 from gosuslugi_sandbox.idp.report.models import RpEvent
 from gosuslugi_sandbox.shared.formats import iso_time
@@ -58,8 +57,14 @@ def observe(session) -> Observed:
             client = owner_of_access.get(event.data.get("access_hash"))
         if client:
             seen.by_client[client].append(event)
-    for effect in session.scalars(select(FaultEffect).where(FaultEffect.kind == "rotated_key")):
-        seen.rotations[effect.data["kid"]] = effect.created_at
+    if rows:
+        # a key that replaced another while the recorded requests were made (a rotation
+        # before them, e.g. before a reset, is not this card's to judge)
+        replaced = {key.retired_at for key in session.scalars(select(SigningKey))}
+        newer = select(SigningKey).where(SigningKey.created_at >= rows[0].at)
+        for key in session.scalars(newer):
+            if key.created_at in replaced:
+                seen.rotations[key.kid] = key.created_at
     return seen
 
 
