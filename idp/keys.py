@@ -136,6 +136,15 @@ class KeyRing:
         self.current, self.retired = fresh.current, fresh.retired
         self.generation = generation
 
+    def issued_key(self, session: Session, kid: str) -> RSAKey | ECKey | None:
+        """Any key this stand has signed with, current or retired (parsed once), or None."""
+        if kid not in self.parsed:
+            row = session.get(SigningKey, kid)
+            if row is None:
+                return None
+            self.parsed[kid] = import_private_key(row.pem.encode("ascii"))
+        return self.parsed[kid]
+
     def jwks(self, moment: float, grace: float) -> dict:
         """The current keys, then those retired less than grace seconds before moment."""
         recent = [jwk for jwk, retired_at in self.retired if retired_at + grace > moment]

@@ -16,6 +16,7 @@ from flask import redirect, render_template, request
 from flask_wtf.csrf import CSRFError, validate_csrf
 from joserfc import jwt
 from joserfc.errors import JoseError
+from joserfc.jwk import ECKey, RSAKey
 from wtforms import ValidationError
 
 from gosuslugi_sandbox.idp import sso
@@ -53,10 +54,19 @@ class LogoutRequest:
         return render_template("oidc/logged_out.html")
 
 
+def _signer(token) -> RSAKey | ECKey:
+    """The key that signed the hint: any this stand has signed with, retired ones too (a
+    token from before a rotation, or signed by a worker that rotated since this one read)."""
+    key = runtime().keyring.issued_key(db_session(), str(token.headers().get("kid") or ""))
+    if key is None:
+        raise ValueError("not signed by a key of this stand")
+    return key
+
+
 def _hint_claims(hint: str) -> dict:
     """Claims of an ID token we issued (expired ones are fine for a logout hint)."""
     try:
-        token = jwt.decode(hint, runtime().keys.key_set, algorithms=["RS256", "ES256"])
+        token = jwt.decode(hint, _signer, algorithms=["RS256", "ES256"])
     except (JoseError, ValueError) as exc:
         raise PageError(BAD_HINT, "invalid_request") from exc
     return dict(token.claims)

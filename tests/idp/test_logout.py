@@ -5,6 +5,10 @@ from __future__ import annotations
 import secrets
 from urllib.parse import urlencode
 
+import requests
+from joserfc import jwt
+from joserfc.jwk import RSAKey
+
 from .conftest import CALLBACK
 from .test_protocol_errors import exchange, pkce_url
 
@@ -90,3 +94,26 @@ def test_without_a_session_nothing_is_asked(idp_server):
     browser.open(f"{idp_server.url}/logout?{query}")
     assert browser.stopped_at == SFERUM_HOME
     assert browser.open(f"{idp_server.url}/logout").has("logged-out-message")
+
+
+def test_an_id_token_from_before_a_key_rotation_still_logs_out(idp_server, login_flow):
+    id_token, browser = id_token_of(idp_server.url, login_flow)
+    for kty in ("RSA", "EC"):  # whichever signed it, it is retired now
+        rotated = requests.post(f"{idp_server.url}/_control/keys/rotate", json={"kty": kty},
+                                timeout=5)  # fmt: skip
+        assert rotated.status_code == 200
+    # a protocol request: this worker now signs (and would check) with the new keys
+    published = requests.get(f"{idp_server.url}/jwks.json", timeout=5).json()["keys"]
+    assert rotated.json()["kid"] == published[1]["kid"]
+    page = browser.open(f"{idp_server.url}/logout?{urlencode({'id_token_hint': id_token})}")
+    assert page.has("logged-out-message")
+    assert not logged_in(idp_server.url, browser)
+
+
+def test_a_hint_signed_by_a_key_the_stand_never_had_is_refused(idp_server, login_flow):
+    _token, browser = id_token_of(idp_server.url, login_flow)
+    stranger = RSAKey.generate_key(2048, parameters={"kid": "stranger"})
+    forged = jwt.encode({"alg": "RS256", "kid": "stranger"}, {"sub": "x", "aud": "y"}, stranger)
+    page = browser.open(f"{idp_server.url}/logout?{urlencode({'id_token_hint': forged})}")
+    assert page.status == 400 and page.has("error-message")
+    assert logged_in(idp_server.url, browser)
