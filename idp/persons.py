@@ -23,7 +23,7 @@ from gosuslugi_sandbox.shared.formats import (
     parse_date,
 )
 from gosuslugi_sandbox.shared.passwords import hash_password
-from gosuslugi_sandbox.shared.sql import BIGINT_MAX, as_int
+from gosuslugi_sandbox.shared.sql import BIGINT_MAX, as_int, too_long
 
 LEVELS = ("simplified", "standard", "confirmed")
 LEVEL_NAMES = {"simplified": "Упрощённая", "standard": "Стандартная", "confirmed": "Подтверждённая"}
@@ -108,6 +108,9 @@ def validate(data: Any, partial: bool = False) -> dict[str, Any]:
     clean = {field: _clean(field, data[field]) for field in FIELDS if field in data}
     if clean.get("birth_date") is None and "birth_date" in clean:
         raise ValidationError("birth_date", "is required")
+    overlong = too_long(Person.__table__, {k: v for k, v in clean.items() if k != "password"})
+    if overlong is not None:
+        raise ValidationError(overlong[0], f"must be at most {overlong[1]} characters")
     return clean
 
 

@@ -23,7 +23,7 @@ from gosuslugi_sandbox.shared.formats import (
     parse_date,
 )
 from gosuslugi_sandbox.shared.passwords import hash_password
-from gosuslugi_sandbox.shared.sql import INT_MAX, as_int
+from gosuslugi_sandbox.shared.sql import INT_MAX, as_int, too_long
 
 
 def user_from_data(data: dict, hash_method: str, now: float) -> User:
@@ -43,7 +43,7 @@ def user_from_data(data: dict, hash_method: str, now: float) -> User:
     gender = data.get("gender")
     if gender not in (None, "M", "F"):
         raise FixtureError(f"user {data.get('id')}: gender must be M or F")
-    return User(
+    user = User(
         id=int(data["id"]) if data.get("id") is not None else None,
         last_name=str(data["last_name"]),
         first_name=str(data["first_name"]),
@@ -59,6 +59,12 @@ def user_from_data(data: dict, hash_method: str, now: float) -> User:
         availability=str(data.get("availability") or ""),
         created_at=now,
     )
+    stored = {c.name: getattr(user, c.key) for c in User.__table__.c if c.name != "password_hash"}
+    overlong = too_long(User.__table__, stored)
+    if overlong is not None:
+        name, length = overlong
+        raise FixtureError(f"user {data.get('id')}: {name} must be at most {length} characters")
+    return user
 
 
 def load_into(session: Session, path: str, hash_method: str, now: float) -> None:

@@ -82,3 +82,17 @@ def as_int(raw: Any, maximum: int = BIGINT_MAX, minimum: int = 1) -> int | None:
         return None
     value = int(text)
     return value if minimum <= value <= maximum else None
+
+
+def too_long(table: Table, values: Mapping[str, Any]) -> tuple[str, int] | None:
+    """The first text value longer than its column holds, with that length, or None.
+
+    PostgreSQL refuses such a value (a 500 at the INSERT) where SQLite stores it whole; so the
+    models' lengths are checked where data comes in (control API, fixtures).
+    """
+    for name, value in values.items():
+        column = table.c.get(name)
+        length = getattr(column.type, "length", None) if column is not None else None
+        if isinstance(value, str) and length is not None and len(value) > length:
+            return name, length
+    return None

@@ -176,7 +176,7 @@ def test_no_input_gives_sferum_a_500(rp, data):
     assert send(client, request) in set(range(100, 500)) | {502}, request
 
 
-# a NUL is refused before any view (tests/edge/test_nul.py)
+# a NUL is refused before any view (tests/edge/test_text_limits.py)
 @pytest.mark.parametrize("response_type", ["%D0%AF", "a%22b", "a%5Cb", "token", ""])
 def test_unsupported_response_types_get_an_ascii_oauth_error(idp, response_type):
     _app, client, _inputs = idp

@@ -1,5 +1,6 @@
-"""A NUL character anywhere in a request is a 400 invalid_request in both apps, on SQLite and on
-PostgreSQL (which refuses NUL in text: it used to end as a 500 wherever the value was looked up)."""
+"""Text PostgreSQL refuses where SQLite takes it, refused by both apps with a clear 400 on both
+databases: a NUL character anywhere in a request (it used to end as a 500 wherever the value was
+looked up), and a value longer than its column (a 500 at the INSERT)."""
 
 from __future__ import annotations
 
@@ -70,3 +71,22 @@ def test_the_same_requests_without_the_nul_are_answered_by_the_apps(apps):
     assert person.status_code == 400 and "NUL" not in person.get_json()["error_description"]
     page = apps["rp"].test_client().post("/login", data={"login": "+7 911 111-11-11"})
     assert page.status_code in (200, 302)
+
+
+def test_a_value_longer_than_its_column_names_the_field(apps):
+    person = {"oid": 1000000777, "last_name": "Я" * 101, "first_name": "А", "gender": "F",
+              "birth_date": "1990-01-01", "password": "x", "level": "confirmed"}  # fmt: skip
+    client = apps["idp"].test_client()
+    answer = client.post("/_control/persons", json=person)
+    assert answer.status_code == 400, answer.text
+    assert "last_name: must be at most 100 characters" in answer.get_json()["error_description"]
+    email = {**person, "last_name": "Я" * 100, "email": "a" * 200 + "@example.ru"}
+    answer = client.post("/_control/persons", json=email)
+    assert answer.status_code == 400 and "email" in answer.get_json()["error_description"]
+    assert (
+        client.post("/_control/persons", json={**person, "last_name": "Я" * 100}).status_code == 201
+    )
+    user = {"first_name": "Я" * 101, "last_name": "Б", "phone": "89001234567", "password": "x"}
+    answer = apps["rp"].test_client().post("/_control/users", json=user)
+    assert answer.status_code == 400, answer.text
+    assert "first_name must be at most 100 characters" in answer.get_json()["error_description"]
