@@ -136,8 +136,9 @@ def before() -> Response | None:
     try:
         state = preload() if preload is not None else None
     except SQLAlchemyError:
-        # a value the database refuses (PostgreSQL: a NUL in text) is the view's to answer,
-        # as it did before the state rode along; the state is then read on its own
+        # a value the database refuses is the view's to answer, as it was before the state
+        # rode along; the state is then read on its own (NUL, the case that made this, is
+        # refused earlier now, by gosuslugi_sandbox.shared.web_security)
         db.session.rollback()
         state = None
     if state is None:

@@ -191,21 +191,24 @@ def sms_resend():
     inter, person, _ = _sms_context()
     if not inter.password_ok or inter.logged_in or person is None or not person.mobile:
         return redirect(ix.next_url(inter))
-    back = url_for("login.sms", interaction=inter.id)
+
+    def back(**outcome):
+        return redirect(url_for("login.sms", interaction=inter.id, **outcome))
+
     if limits.counters.blocked(_sms_key(person)):
-        return redirect(back)  # the page says the step is blocked
+        return back()  # the page says the step is blocked
     challenge = sms_codes.latest(inter.id)
     resend_after = challenge.resend_after if challenge is not None else None
     if sms_codes.resend_wait(resend_after) > 0 or not sms_codes.may_resend(challenge):
         db_session().rollback()
-        return redirect(url_for("login.sms", interaction=inter.id, refused="early"))
+        return back(refused="early")
     if not limits.counters.take(f"sms-resend:{inter.id}", limits.sms_resend_limit()):
-        return redirect(url_for("login.sms", interaction=inter.id, refused="login"))
+        return back(refused="login")
     if not limits.counters.take(f"sms-resend:{person.oid}", limits.sms_resend_hourly_limit()):
-        return redirect(url_for("login.sms", interaction=inter.id, refused="hour"))
+        return back(refused="hour")
     sms_codes.send_code(person.mobile, inter.id, person.oid)
     ix.commit()
-    return redirect(url_for("login.sms", interaction=inter.id, resent=1))
+    return back(resent=1)
 
 
 @bp.route("/consent", methods=["GET", "POST"])
