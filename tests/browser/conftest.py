@@ -1,4 +1,5 @@
-"""Browser tests: Debian's Chromium through Playwright; one browser and one stand per module.
+"""Browser tests: Debian's Chromium (its headless shell) through Playwright; one browser and
+one stand per module.
 
 A missing Chromium FAILS these tests (with the command to install it) — it never skips them.
 """
