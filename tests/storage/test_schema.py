@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import multiprocessing
 from concurrent.futures import ProcessPoolExecutor
 
 import pytest
@@ -15,6 +14,7 @@ from alembic.script import ScriptDirectory
 from gosuslugi_sandbox.idp.schema import SCHEMA as IDP_SCHEMA
 from gosuslugi_sandbox.relying_party.schema import SCHEMA as RP_SCHEMA
 from gosuslugi_sandbox.shared.migrations import _alembic_config, current_revision, migrate
+from tests.storage.app_starts import STARTERS, start_app
 
 SCHEMAS = {"idp": IDP_SCHEMA, "relying_party": RP_SCHEMA}
 
@@ -86,22 +86,6 @@ def test_a_stand_made_before_migrations_is_upgraded_with_its_data(database_url, 
     db.dispose()
 
 
-def _start_app(app: str, config: dict) -> tuple[str, list]:
-    """Build an app in a fresh process (a gunicorn worker, or a second host)."""
-    if app == "idp":
-        from gosuslugi_sandbox.idp import create_app
-
-        built = create_app(config)
-        kids = sorted(k["kid"] for k in built.extensions["idp"].keys.public_jwks()["keys"])
-        built.extensions["idp"].db.dispose()
-        return built.config["SECRET_KEY"], kids
-    from gosuslugi_sandbox.relying_party import create_app
-
-    built = create_app(config)
-    built.extensions["database"].dispose()
-    return built.config["SECRET_KEY"], []
-
-
 @pytest.mark.parametrize("app", SCHEMAS)
 def test_four_processes_starting_at_once_on_a_fresh_database_all_come_up(
     app, database_url, tmp_path
@@ -114,9 +98,8 @@ def test_four_processes_starting_at_once_on_a_fresh_database_all_come_up(
         }
         for i in range(4)
     ]
-    spawn = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(4, mp_context=spawn) as pool:
-        results = list(pool.map(_start_app, [app] * 4, configs))
+    with ProcessPoolExecutor(4, mp_context=STARTERS) as pool:
+        results = list(pool.map(start_app, [app] * 4, configs))
     # one schema, one fixture load, and every process reads the same secret and keys
     assert len(set(results[i][0] for i in range(4))) == 1
     assert all(r[1] == results[0][1] for r in results)
