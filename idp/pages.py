@@ -11,7 +11,7 @@ from werkzeug.exceptions import HTTPException
 from gosuslugi_sandbox.idp.errors import PageError
 from gosuslugi_sandbox.idp.persons import LEVEL_NAMES
 from gosuslugi_sandbox.idp.runtime import runtime
-from gosuslugi_sandbox.shared.templating import install_filters
+from gosuslugi_sandbox.shared.templating import set_up_templates
 
 log = logging.getLogger(__name__)
 
@@ -70,5 +70,5 @@ def handle_error(exc: Exception):
 def init_app(app: Flask) -> None:
     """Install the error handler and the pages' formatting filters."""
     app.register_error_handler(Exception, handle_error)
-    install_filters(app)
+    set_up_templates(app)
     app.add_template_filter(lambda level: LEVEL_NAMES.get(level, level), "level_name")

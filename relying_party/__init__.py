@@ -27,7 +27,7 @@ from gosuslugi_sandbox.shared.clock import Clock
 from gosuslugi_sandbox.shared.config import configure
 from gosuslugi_sandbox.shared.routing import use_bounded_ints
 from gosuslugi_sandbox.shared.sql import INT_MAX
-from gosuslugi_sandbox.shared.templating import install_filters
+from gosuslugi_sandbox.shared.templating import set_up_templates
 
 
 def create_app(test_config=None) -> Flask:
@@ -61,7 +61,7 @@ def _register_blueprints(app: Flask, csrf: CSRFProtect) -> None:
 
 
 def _register_templates(app: Flask) -> None:
-    install_filters(app)
+    set_up_templates(app)
 
     @app.context_processor
     def _globals():
