@@ -14,8 +14,8 @@ import hashlib
 import hmac
 from collections.abc import Callable, Iterable
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-from asn1crypto import cms
 from asn1crypto.algos import DigestAlgorithmId
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
@@ -24,6 +24,9 @@ from cryptography.hazmat.primitives.asymmetric import padding
 from gosuslugi_sandbox.idp.esia.certificates import GOST, RSA, ClientCertificate
 from gosuslugi_sandbox.idp.esia.errors import TimestampOutOfRange, WrongClientSecret
 from gosuslugi_sandbox.shared import esia_time, gost, gost_x509
+
+if TYPE_CHECKING:
+    from asn1crypto import cms
 
 _RSA_HASHES = {
     "sha1": (hashlib.sha1, hashes.SHA1),
@@ -71,6 +74,10 @@ def b64decode_any(value: str) -> bytes:
 
 
 def _cms_signer(encoded: str) -> cms.SignerInfo:
+    # on first use: asn1crypto's CMS (with its CRL and OCSP) is for signed client requests only,
+    # and costs every start ~4 ms
+    from asn1crypto import cms
+
     try:
         info = cms.ContentInfo.load(b64decode_any(encoded))
         if info["content_type"].native != "signed_data":

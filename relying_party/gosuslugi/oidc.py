@@ -10,9 +10,7 @@ from gosuslugi_sandbox.relying_party.gosuslugi import client
 from gosuslugi_sandbox.relying_party.gosuslugi.attempts import LinkAttempt
 from gosuslugi_sandbox.relying_party.gosuslugi.errors import GosuslugiError
 from gosuslugi_sandbox.relying_party.gosuslugi.identity import Identity, PersonFields, map_identity
-from gosuslugi_sandbox.relying_party.gosuslugi.idtoken import check_claims, verify_signature
 from gosuslugi_sandbox.relying_party.gosuslugi.protocols import GosuslugiTrip
-from gosuslugi_sandbox.relying_party.gosuslugi.signed import TimeRules
 from gosuslugi_sandbox.relying_party.web import now
 
 log = logging.getLogger(__name__)
@@ -70,6 +68,10 @@ class OidcProtocol(GosuslugiTrip):
 
     def verify(self, attempt: LinkAttempt, token: dict) -> dict:
         """The ID token's signature and claims; its claims."""
+        # on first use: joserfc underneath (~40 ms) is needed by a login, not by every start
+        from gosuslugi_sandbox.relying_party.gosuslugi.idtoken import check_claims, verify_signature
+        from gosuslugi_sandbox.relying_party.gosuslugi.signed import TimeRules
+
         cfg, doc = settings(), client.discovery()
         claims = verify_signature(
             token["id_token"], list(cfg.id_token_algs), lambda force: client.jwks(force)

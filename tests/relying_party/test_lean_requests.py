@@ -14,21 +14,24 @@ START = """
 import sys
 from gosuslugi_sandbox.relying_party import create_app
 create_app({"INSTANCE_PATH": sys.argv[1], "SECRET_KEY": "x", "IDP_URL": "http://127.0.0.1:9"})
-loaded = sorted(m for m in ("requests", "authlib.integrations.requests_client") if m in sys.modules)
+LATER = ("requests", "authlib.integrations.requests_client", "joserfc", "cryptography")
+loaded = sorted(m for m in LATER if m in sys.modules)
 print(",".join(loaded) or "none")
 """
 
 
 def test_the_oidc_client_is_imported_on_first_use_not_at_start(tmp_path):
-    result = subprocess.run(
-        [sys.executable, "-c", START, str(tmp_path / "rp")],
-        cwd=REPO_ROOT,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=True,
-    )
-    assert result.stdout.strip() == "none", result.stdout + result.stderr
+    """Nor are joserfc and cryptography, which only check the ID token of a login."""
+    for _ in range(2):  # the second: a restart on the stand the first set up
+        result = subprocess.run(
+            [sys.executable, "-c", START, str(tmp_path / "rp")],
+            cwd=REPO_ROOT,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=True,
+        )
+        assert result.stdout.strip() == "none", result.stdout + result.stderr
 
 
 def test_current_user_loads_what_every_page_shows_in_one_statement(rp):
