@@ -74,6 +74,8 @@ def gunicorn_command(
         os.environ.get("WEB_THREADS", "4"),
         "--log-level",
         os.environ.get("LOG_LEVEL", log_level),
+        "--config",  # the workers' hooks: no garbage collection while they build the app
+        "python:gosuslugi_sandbox.harness.gunicorn_hooks",
     ]
     if os.environ.get("ACCESS_LOG") or access_log:
         # without the flag gunicorn skips access logging entirely (with /dev/null it would

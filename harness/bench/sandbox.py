@@ -81,8 +81,14 @@ def machine() -> dict:
         "cpus": os.cpu_count(),
         "load_average": [round(x, 2) for x in os.getloadavg()],
         "python": platform.python_version(),
-        "server": " ".join(gunicorn_command(AppSpec("app", "app", 0, "/"))[6:]),
+        "server": _server_settings(),
     }
+
+
+def _server_settings() -> str:
+    """The gunicorn options the apps run with (workers, threads, hooks), for the report."""
+    command = gunicorn_command(AppSpec("app", "app", 0, "/"))
+    return " ".join(command[command.index("--workers") :])
 
 
 def cold_starts(spec: AppSpec, env: dict, runs: int) -> list[float]:
