@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import threading
-
 from flask import Flask
 from jinja2 import BytecodeCache
 from jinja2.bccache import Bucket
@@ -27,8 +25,7 @@ class ProcessBytecodeCache(BytecodeCache):
     """
 
     def __init__(self) -> None:
-        self._code: dict[str, bytes] = {}
-        self._lock = threading.Lock()
+        self._code: dict[str, bytes] = {}  # one dict assignment per entry: safe across threads
 
     def load_bytecode(self, bucket: Bucket) -> None:
         code = self._code.get(bucket.key)
@@ -36,8 +33,7 @@ class ProcessBytecodeCache(BytecodeCache):
             bucket.bytecode_from_string(code)
 
     def dump_bytecode(self, bucket: Bucket) -> None:
-        with self._lock:
-            self._code[bucket.key] = bucket.bytecode_to_string()
+        self._code[bucket.key] = bucket.bytecode_to_string()
 
 
 COMPILED_TEMPLATES = ProcessBytecodeCache()

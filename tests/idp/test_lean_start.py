@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 
-from tests.paths import REPO_ROOT
+from tests.restarts import start_twice
 
 # a worker's start on a stand already set up, up to its first answer (as `make bench` times it)
 RESTART = """
@@ -27,16 +25,7 @@ print(json.dumps({
 
 def restart(instance) -> dict:
     """Start the IdP twice on one instance directory; what the second start had loaded."""
-    for _ in range(2):
-        result = subprocess.run(
-            [sys.executable, "-c", RESTART, str(instance)],
-            cwd=REPO_ROOT,
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=True,
-        )
-    return json.loads(result.stdout)
+    return json.loads(start_twice(RESTART, instance)[1])
 
 
 def test_a_restart_on_sqlite_imports_no_postgresql_nor_cms_and_builds_one_gost_curve(tmp_path):

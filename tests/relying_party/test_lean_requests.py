@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
 from flask import g, session
 from sqlalchemy import event
 
-from tests.paths import REPO_ROOT
+from tests.restarts import start_twice
 
 START = """
 import sys
@@ -22,16 +19,8 @@ print(",".join(loaded) or "none")
 
 def test_the_oidc_client_is_imported_on_first_use_not_at_start(tmp_path):
     """Nor are joserfc and cryptography, which only check the ID token of a login."""
-    for _ in range(2):  # the second: a restart on the stand the first set up
-        result = subprocess.run(
-            [sys.executable, "-c", START, str(tmp_path / "rp")],
-            cwd=REPO_ROOT,
-            capture_output=True,
-            text=True,
-            timeout=60,
-            check=True,
-        )
-        assert result.stdout.strip() == "none", result.stdout + result.stderr
+    for output in start_twice(START, tmp_path / "rp"):  # the second: a restart
+        assert output.strip() == "none", output
 
 
 def test_current_user_loads_what_every_page_shows_in_one_statement(rp):
