@@ -25,8 +25,11 @@ run: setup
 # (docs/performance.md, "The test suite")
 TEST_WORKERS ?= 3
 
+# bytecode is written even where the environment sets PYTHONDONTWRITEBYTECODE (this workplace
+# does): otherwise every pytest process re-rewrites the asserts of every module it imports and
+# every app started by a test compiles the project again (docs/performance.md, "The test suite")
 test: setup browser-deps db-deps gost-deps
-	@$(PY) -m pytest -q -n $(TEST_WORKERS) --dist worksteal
+	@PYTHONDONTWRITEBYTECODE= $(PY) -m pytest -q -n $(TEST_WORKERS) --dist worksteal
 
 scenarios: setup
 	@$(PY) -m gosuslugi_sandbox run -j 2 --junit reports/scenarios-junit.xml

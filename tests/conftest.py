@@ -6,6 +6,8 @@ cluster that cannot start FAILS them with the reason (scripts/ensure-postgres.sh
 
 from __future__ import annotations
 
+import gc
+
 import pytest
 
 from gosuslugi_sandbox.harness.pgcluster import PostgresCluster, PostgresUnavailable
@@ -14,6 +16,18 @@ from gosuslugi_sandbox.harness.pgcluster import PostgresCluster, PostgresUnavail
 pytest_plugins = ["pytester"]
 
 DATABASES = ["sqlite", "postgresql"]
+
+# Each test builds apps and throws them away: with the default thresholds the collector ran
+# thousands of times per worker and walked every imported module at each full collection
+# (docs/performance.md, "The test suite")
+GC_THRESHOLDS = (20_000, 20, 20)
+
+
+def pytest_collection_finish(session):
+    """Imports and collection are done: keep what they made out of the collector's walks."""
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(*GC_THRESHOLDS)
 
 
 @pytest.fixture(scope="session")
