@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-import requests
+from gosuslugi_sandbox.shared import loopback
 
 
 class ControlError(RuntimeError):
@@ -30,7 +30,7 @@ class _ControlClient:
         verify: str | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
-        self.http = requests.Session()
+        self.http = loopback.Session()  # a proxy in the environment never gets the stand's calls
         # a CA file (the stand's test CA over HTTPS); given per request, because requests lets
         # REQUESTS_CA_BUNDLE override a Session's own `verify`
         self.verify: str | bool = verify or True

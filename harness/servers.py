@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING
 import requests
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
+from gosuslugi_sandbox.shared import loopback
+
 if TYPE_CHECKING:
     from gosuslugi_sandbox.shared.tls import TlsFiles
 
@@ -87,7 +89,7 @@ def wait_until_up(
         if alive is not None and not alive():
             raise TimeoutError(f"{url}: the server exited before it answered")
         try:
-            if requests.get(url, timeout=1, verify=verify).status_code == 200:
+            if loopback.get(url, timeout=1, verify=verify).status_code == 200:
                 return
         except requests.RequestException as exc:
             last = exc

@@ -13,6 +13,7 @@ from pathlib import Path
 import requests
 
 from gosuslugi_sandbox.harness.serve import AppSpec
+from gosuslugi_sandbox.shared import loopback
 
 
 @dataclass
@@ -84,7 +85,7 @@ def _wait_for_200(popen: subprocess.Popen, url: str, port: int, timeout: float) 
             time.sleep(0.002)
             continue
         try:
-            if requests.get(url, timeout=max(0.1, deadline - time.monotonic())).ok:
+            if loopback.get(url, timeout=max(0.1, deadline - time.monotonic())).ok:
                 return
         except requests.RequestException:
             pass

@@ -9,6 +9,7 @@ from urllib.parse import urljoin, urlsplit
 import requests
 
 from gosuslugi_sandbox.harness.drivers.html_tree import Element, form_fields, parse_html
+from gosuslugi_sandbox.shared import loopback
 
 
 class PageError(AssertionError):
@@ -72,7 +73,7 @@ class HttpBrowser:
     def __init__(
         self, stop_at: tuple[str, ...] = (), timeout: float = 10.0, verify: str | None = None
     ) -> None:
-        self.session = requests.Session()
+        self.session = loopback.Session()  # as browsers: loopback is never proxied
         # a CA file (the stand's test CA over HTTPS); given per request, because requests lets
         # REQUESTS_CA_BUNDLE override a Session's own `verify`
         self.verify: str | bool = verify or True

@@ -3,6 +3,7 @@ discovery (issuer checked) and JWKS, cached."""
 
 from __future__ import annotations
 
+import functools
 import logging
 
 from gosuslugi_sandbox.relying_party.config import settings
@@ -43,8 +44,11 @@ def fetch(url: str, what: str, headers: dict | None = None, refusal: str = "idp_
     statuses: refusal)."""
     import requests  # on first use: ~30 ms of imports kept out of the app's start
 
+    from gosuslugi_sandbox.shared import loopback  # imports requests: on first use too
+
     try:
-        response = requests.get(
+        # loopback.get: a proxy in the environment never stands before a local IdP
+        response = loopback.get(
             url, headers=headers, timeout=timeouts(), allow_redirects=False, verify=tls_verify()
         )
     except requests.RequestException as exc:
@@ -72,12 +76,23 @@ def get_json(
 
 def oauth_session(**options):
     """Authlib's OAuth 2 client session for one token request (options: OAuth2Session's)."""
+    session = _oauth2_session_class()(**options)
+    session.register_compliance_hook("access_token_response", _refuse_failed_answers)
+    return session
+
+
+@functools.cache
+def _oauth2_session_class() -> type:
     # imported on first use: requests + Authlib's client are ~45 ms of the app's start
     from authlib.integrations.requests_client import OAuth2Session
 
-    session = OAuth2Session(**options)
-    session.register_compliance_hook("access_token_response", _refuse_failed_answers)
-    return session
+    # with requests: on first use too
+    from gosuslugi_sandbox.shared.loopback import DirectToLoopback
+
+    class DirectOAuth2Session(DirectToLoopback, OAuth2Session):
+        """Authlib's session; a proxy never stands before a local IdP (shared/loopback.py)."""
+
+    return DirectOAuth2Session
 
 
 def _refuse_failed_answers(response):

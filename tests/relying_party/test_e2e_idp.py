@@ -117,3 +117,16 @@ def test_an_idp_outage_is_502_at_the_start_and_at_the_callback(stack):
     page = stack.link(browser, "roshchina")  # the IdP answers the token request 503
     assert page.url.startswith(stack.rp.url + "/gosuslugi/callback"), page.url
     assert page.status == 502 and page.require("error-code").text() == "idp_unavailable"
+
+
+def test_a_proxy_in_the_environment_does_not_stand_between_sferum_and_gosuslugi(stack, monkeypatch):
+    """An office machine: HTTP(S)_PROXY set, no NO_PROXY, a proxy that cannot reach the stand.
+    Sferum's calls to the IdP (token, keys, person) go direct, as the browser's do."""
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy"):
+        monkeypatch.setenv(name, "http://127.0.0.1:9")  # nothing listens there
+    for name in ("NO_PROXY", "no_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    browser = stack.rp.login("123456")
+    page = stack.link(browser, "roshchina")
+    assert page.url == stack.rp.url + "/gosuslugi/confirm", page.text()
+    assert "Рощина Елизавета Вадимовна" in page.require("gosuslugi-identity-name").text()
