@@ -86,7 +86,7 @@ def _oauth2_session_class() -> type:
     # imported on first use: requests + Authlib's client are ~45 ms of the app's start
     from authlib.integrations.requests_client import OAuth2Session
 
-    # with requests: on first use too
+    # it imports requests: on first use, as Authlib's client above
     from gosuslugi_sandbox.shared.loopback import DirectToLoopback
 
     class DirectOAuth2Session(DirectToLoopback, OAuth2Session):
