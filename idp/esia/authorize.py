@@ -13,7 +13,7 @@ from flask import Blueprint, current_app, redirect, render_template, request
 
 from gosuslugi_sandbox.idp import interactions
 from gosuslugi_sandbox.idp.esia.errors import EsiaError, RedirectUriNotRegistered
-from gosuslugi_sandbox.idp.esia.server import EsiaRequest, ResumedRequest, Server
+from gosuslugi_sandbox.idp.esia.server import EsiaRequest, Server, resumed_request
 from gosuslugi_sandbox.idp.models import Client, Person
 from gosuslugi_sandbox.idp.runtime import db_session
 from gosuslugi_sandbox.idp.sso import end_session
@@ -71,7 +71,7 @@ def resume():
     if step is not None:
         return redirect(step, code=302)
     person = db_session().get(Person, inter.person_oid)
-    oauth_request = ResumedRequest(request.url, inter)
+    oauth_request = resumed_request(request.url, inter)
     interactions.finish(inter)
     grant = _server().get_consent_grant(oauth_request, end_user=person)
     response = _server().create_authorization_response(

@@ -15,7 +15,6 @@ from authlib.integrations.flask_oauth2.requests import FlaskOAuth2Payload, Flask
 from authlib.oauth2 import OAuth2Error
 from authlib.oauth2.rfc6749 import OAuth2Request
 from authlib.oauth2.rfc6749.errors import UnsupportedGrantTypeError
-from authlib.oauth2.rfc6749.requests import BasicOAuth2Payload
 from flask import Flask, g, redirect
 from werkzeug.datastructures import MultiDict
 
@@ -24,6 +23,7 @@ from gosuslugi_sandbox.idp.esia.clients import EsiaClient, client_settings
 from gosuslugi_sandbox.idp.esia.errors import CertificateMismatch, UnsupportedGrantType
 from gosuslugi_sandbox.idp.models import Client, Interaction
 from gosuslugi_sandbox.idp.responses import json_response
+from gosuslugi_sandbox.idp.resumed_request import ResumedRequest
 from gosuslugi_sandbox.idp.runtime import db_session
 
 
@@ -53,21 +53,18 @@ class EsiaRequest(FlaskOAuth2Request):
         self.confirmed_only = False  # person_filter asked for confirmed accounts only
 
 
-class ResumedRequest(OAuth2Request):
-    """An authorization request restored from its interaction (checked when it began)."""
-
-    def __init__(self, uri: str, inter: Interaction) -> None:
-        super().__init__("GET", uri, headers={})
-        params = inter.params or {}
-        self.payload = BasicOAuth2Payload(
-            {
-                "client_id": inter.client_id,
-                "redirect_uri": params["redirect_uri"],
-                "state": params.get("state"),
-            }
-        )
-        self.interaction = inter
-        self.confirmed_only = bool(params.get("confirmed_only"))
+def resumed_request(uri: str, inter: Interaction) -> ResumedRequest:
+    """The request restored from its interaction with what the grant needs (the signed
+    request's other parameters were checked when it began)."""
+    params = inter.params or {}
+    needed = {
+        "client_id": inter.client_id,
+        "redirect_uri": params["redirect_uri"],
+        "state": params.get("state"),
+    }
+    restored = ResumedRequest(uri, inter, needed)
+    restored.confirmed_only = bool(params.get("confirmed_only"))
+    return restored
 
 
 class Server(AuthorizationServer):

@@ -15,8 +15,9 @@ from gosuslugi_sandbox.idp.models import Person
 from gosuslugi_sandbox.idp.oidc import bp
 from gosuslugi_sandbox.idp.oidc.claims import CLAIMS_SUPPORTED, SCOPES_SUPPORTED
 from gosuslugi_sandbox.idp.oidc.id_token import issuer
-from gosuslugi_sandbox.idp.oidc.server import CLIENT_AUTH, StoredRequest, query_client
+from gosuslugi_sandbox.idp.oidc.server import CLIENT_AUTH, query_client
 from gosuslugi_sandbox.idp.responses import json_response
+from gosuslugi_sandbox.idp.resumed_request import ResumedRequest
 from gosuslugi_sandbox.idp.runtime import db_session, now, runtime
 from gosuslugi_sandbox.shared.sql import as_int
 
@@ -113,7 +114,7 @@ def resume():
         return redirect(step)
     g.interaction = inter
     person = db_session().get(Person, inter.person_oid)
-    oauth_request = StoredRequest(url_for("oidc.authorize", _external=True), inter.params)
+    oauth_request = ResumedRequest(url_for("oidc.authorize", _external=True), inter)
     ix.finish(inter)
     try:
         grant = _server().get_consent_grant(request=oauth_request, end_user=person)

@@ -8,7 +8,6 @@ from typing import Any
 from authlib.integrations.flask_oauth2 import AuthorizationServer
 from authlib.oauth2.rfc6749 import OAuth2Request, grants
 from authlib.oauth2.rfc6749.errors import InvalidRequestError
-from authlib.oauth2.rfc6749.requests import BasicOAuth2Payload
 from authlib.oauth2.rfc7009 import RevocationEndpoint
 from authlib.oauth2.rfc7636 import CodeChallenge
 from authlib.oidc.core import OpenIDCode, UserInfoEndpoint
@@ -36,23 +35,6 @@ NONCE_USED = exists().where(
 def remember_nonce(client_id: str, nonce: str, used: bool) -> None:
     """Keep an answer to the nonce question read with another statement for the request."""
     g.setdefault("nonce_seen", {})[(client_id, nonce)] = bool(used)
-
-
-class StoredRequest(OAuth2Request):
-    """An authorization request rebuilt from an Interaction's stored parameters."""
-
-    def __init__(self, uri: str, params: dict[str, str]) -> None:
-        super().__init__("GET", uri, headers={})
-        self.payload = BasicOAuth2Payload(dict(params))
-        self._params = dict(params)
-
-    @property
-    def args(self) -> dict[str, str]:
-        return self._params
-
-    @property
-    def form(self) -> dict[str, str]:
-        return {}
 
 
 class Server(AuthorizationServer):
