@@ -13,25 +13,21 @@ Imported on first use by the apps: requests is kept out of their start.
 
 from __future__ import annotations
 
-import ipaddress
 from typing import Any
 from urllib.parse import urlsplit
 
 import requests
 
+from gosuslugi_sandbox.shared.control_guard import is_loopback
 
-def is_loopback(url: str) -> bool:
+
+def is_loopback_url(url: str) -> bool:
     """Whether the URL's host is a loopback address (127.0.0.0/8, ::1) or localhost."""
     try:
-        host = (urlsplit(url).hostname or "").lower()
+        host = urlsplit(url).hostname  # lower case, IPv6 without brackets
     except ValueError:  # a malformed URL (e.g. an unclosed IPv6 bracket): not ours to judge
         return False
-    if host == "localhost" or host.endswith(".localhost"):  # RFC 6761: always loopback
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
+    return bool(host) and is_loopback(host)
 
 
 class DirectToLoopback:
@@ -39,13 +35,13 @@ class DirectToLoopback:
 
     def merge_environment_settings(self, url, proxies, stream, verify, cert) -> dict[str, Any]:
         settings = super().merge_environment_settings(url, proxies, stream, verify, cert)
-        if is_loopback(url):
+        if is_loopback_url(url):
             settings["proxies"] = {}  # the environment's CA bundle in `verify` stays
         return settings
 
     def rebuild_proxies(self, prepared_request, proxies) -> dict[str, str]:
         # a redirect followed by requests itself is resolved again here
-        if is_loopback(prepared_request.url):
+        if is_loopback_url(prepared_request.url):
             return {}
         return super().rebuild_proxies(prepared_request, proxies)
 

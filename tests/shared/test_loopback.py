@@ -33,7 +33,7 @@ from gosuslugi_sandbox.shared import loopback
     ],
 )
 def test_what_counts_as_loopback(url, expected):
-    assert loopback.is_loopback(url) is expected
+    assert loopback.is_loopback_url(url) is expected
 
 
 class RecordingProxy:
