@@ -28,7 +28,7 @@ from gosuslugi_sandbox.idp.runtime import Runtime, default_sms_code
 from gosuslugi_sandbox.shared import web_security
 from gosuslugi_sandbox.shared.clock import Clock
 from gosuslugi_sandbox.shared.config import configure
-from gosuslugi_sandbox.shared.routing import use_bounded_ints
+from gosuslugi_sandbox.shared.routing import set_up_url_rules
 from gosuslugi_sandbox.shared.sql import BIGINT_MAX
 
 
@@ -40,7 +40,7 @@ def create_app(test_config: Mapping | None = None) -> Flask:
     PASSWORD_HASH_METHOD, KEYS_DIR and DATABASE_URL.
     """
     app = Flask(__name__, instance_relative_config=False)
-    use_bounded_ints(app, BIGINT_MAX)  # oids are BIGINT columns
+    set_up_url_rules(app, BIGINT_MAX)  # oids are BIGINT columns
     configure(app, "IDP", DEFAULTS, test_config)
     app.instance_path = app.config["INSTANCE_PATH"]
     read = Settings.from_config(app.config)  # a value that cannot be read stops the start

@@ -25,7 +25,7 @@ from gosuslugi_sandbox.relying_party.web import (
 from gosuslugi_sandbox.shared import web_security
 from gosuslugi_sandbox.shared.clock import Clock
 from gosuslugi_sandbox.shared.config import configure
-from gosuslugi_sandbox.shared.routing import use_bounded_ints
+from gosuslugi_sandbox.shared.routing import set_up_url_rules
 from gosuslugi_sandbox.shared.sql import INT_MAX
 from gosuslugi_sandbox.shared.templating import set_up_templates
 
@@ -33,7 +33,7 @@ from gosuslugi_sandbox.shared.templating import set_up_templates
 def create_app(test_config=None) -> Flask:
     """Build the fake Sferum app: config, database, blueprints."""
     app = Flask(__name__)
-    use_bounded_ints(app, INT_MAX)  # every id of the fake Sferum is an INTEGER column
+    set_up_url_rules(app, INT_MAX)  # every id of the fake Sferum is an INTEGER column
     configure(app, "RP", DEFAULTS, test_config)
     # frame, referrer and cookie protection, malformed Authorization headers
     web_security.init_app(app)
