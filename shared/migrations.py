@@ -16,6 +16,7 @@ therefore run it one after the other, and the second finds nothing left to do.
 from __future__ import annotations
 
 import fcntl
+import functools
 import threading
 import zlib
 from collections.abc import Callable, Iterator
@@ -97,20 +98,40 @@ def migrate(connection: Connection, schema: Schema) -> str:
     revision = current_revision(connection, schema)
     if revision == schema.head:
         return "current"  # every start but the first: no need to load Alembic's scripts
+    tables = set(inspect(connection).get_table_names()) if revision is None else set()
+    if revision is None and not tables & set(schema.metadata.tables):
+        schema.metadata.create_all(connection)
+        _stamp_head(connection, schema)
+        return "created"
     from alembic import command  # ~0.2 s of imports and script loading, only when needed
 
     config = _alembic_config(connection, schema)
-    if revision is not None:
-        command.upgrade(config, "head")
-        return "upgraded"
-    tables = set(inspect(connection).get_table_names())
-    if tables & set(schema.metadata.tables):
+    if revision is None:
         command.stamp(config, schema.baseline)
         command.upgrade(config, "head")
         return "stamped the pre-migration schema, then upgraded"
-    schema.metadata.create_all(connection)
-    command.stamp(config, "head")
-    return "created"
+    command.upgrade(config, "head")
+    return "upgraded"
+
+
+@functools.lru_cache(maxsize=8)
+def _scripts(script_location: str):
+    """An app's migration scripts, read once per process (each new database is stamped)."""
+    from alembic.config import Config  # on first use, as `command` in migrate()
+    from alembic.script import ScriptDirectory
+
+    config = Config()
+    config.set_main_option("script_location", script_location)
+    return ScriptDirectory.from_config(config)
+
+
+def _stamp_head(connection: Connection, schema: Schema) -> None:
+    """Stamp a just-created schema with the newest revision (what `alembic stamp head` does,
+    without reading every migration script and env.py again for each new database)."""
+    from alembic.runtime.migration import MigrationContext  # on first use, as above
+
+    context = MigrationContext.configure(connection, opts={"version_table": schema.version_table})
+    context.stamp(_scripts(schema.script_location), "head")
 
 
 def prepare(engine: Engine, schema: Schema, seed: Callable[[Connection], None]) -> None:
