@@ -43,11 +43,14 @@ class LocalStand:
         extra_rp_config: dict | None = None,
         tls: TlsFiles | None = None,
         database_url: str | None = None,
+        keys_dir: str | None = None,
     ) -> None:
         self.protocol = protocol
         self.tls = tls  # serve both over HTTPS with this certificate (gosuslugi_sandbox.shared.tls)
         # both apps in this (empty) database instead of SQLite files in their instance dirs
         self._database = {"DATABASE_URL": database_url} if database_url else {}
+        # the IdP's first signing keys from these files (made on first use), else new ones
+        self._keys = {"KEYS_DIR": keys_dir} if keys_dir else {}
         self._stack = ExitStack()
         self._extra_rp_config = extra_rp_config or {}
         self.stand: Stand | None = None
@@ -78,6 +81,7 @@ class LocalStand:
                         "ISSUER": idp_url,
                         "SFERUM_URL": rp_url,
                         **self._database,
+                        **self._keys,
                     }
                 ),
                 port=idp_port,
@@ -117,7 +121,11 @@ class LocalStand:
 class StandPool:
     """Private stands, one per worker thread and protocol, started on first use (over HTTPS
     with `tls`, a gosuslugi_sandbox.shared.tls.TlsFiles; each in a fresh database from
-    `new_database`, a callable giving a SQLAlchemy URL, when given, else in SQLite files)."""
+    `new_database`, a callable giving a SQLAlchemy URL, when given, else in SQLite files).
+
+    The stands of a pool start with the same IdP signing keys (RSA-2048 takes up to 300 ms
+    to generate, for each of a run's stands); each stand still rotates its own.
+    """
 
     def __init__(self, tls=None, new_database=None) -> None:
         self.tls = tls
@@ -125,6 +133,7 @@ class StandPool:
         self._local = threading.local()
         self._all = []
         self._lock = threading.Lock()
+        self._keys = tempfile.TemporaryDirectory(prefix="stand-keys-")
 
     def get(self, protocol: str) -> Stand:
         """This thread's stand for the protocol."""
@@ -133,7 +142,7 @@ class StandPool:
             stands = self._local.stands = {}
         if protocol not in stands:
             url = self.new_database() if self.new_database else None
-            local = LocalStand(protocol, tls=self.tls, database_url=url)
+            local = LocalStand(protocol, tls=self.tls, database_url=url, keys_dir=self._keys.name)
             stands[protocol] = local.start()
             with self._lock:
                 self._all.append(local)
@@ -143,3 +152,4 @@ class StandPool:
         """Stop every stand started."""
         for local in self._all:
             local.stop()
+        self._keys.cleanup()

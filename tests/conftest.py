@@ -41,6 +41,13 @@ def postgres():
     cluster.stop()
 
 
+@pytest.fixture(scope="session")
+def keys_dir(tmp_path_factory):
+    """IdP signing keys (KEYS_DIR) generated once per test process: RSA-2048 takes up to
+    300 ms, and most tests build an IdP on a fresh database."""
+    return tmp_path_factory.mktemp("idp-keys")
+
+
 def new_database_url(request: pytest.FixtureRequest, kind: str, tmp_path, name: str = "db") -> str:
     """A fresh, empty database of that kind."""
     if kind == "sqlite":

@@ -10,14 +10,8 @@ from gosuslugi_sandbox.relying_party import create_app as create_rp
 FAST_HASH = "pbkdf2:sha256:1000"
 
 
-@pytest.fixture(scope="session")
-def edge_keys(tmp_path_factory):
-    """IdP signing keys generated once per session (RSA generation is slow)."""
-    return tmp_path_factory.mktemp("edge-keys")
-
-
 @pytest.fixture
-def make_idp(tmp_path, edge_keys):
+def make_idp(tmp_path, keys_dir):
     """make_idp(**config) -> an IdP app on its own instance directory."""
     apps = []
 
@@ -25,7 +19,7 @@ def make_idp(tmp_path, edge_keys):
         app = create_idp(
             {
                 "INSTANCE_PATH": str(tmp_path / f"idp{len(apps)}"),
-                "KEYS_DIR": str(edge_keys),
+                "KEYS_DIR": str(keys_dir),
                 "PASSWORD_HASH_METHOD": FAST_HASH,
                 "SECRET_KEY": "edge-tests",
                 **config,
@@ -62,13 +56,13 @@ def make_rp(tmp_path):
 
 
 @pytest.fixture(scope="module")
-def plain_apps(tmp_path_factory, edge_keys):
+def plain_apps(tmp_path_factory, keys_dir):
     """One default IdP and one fake Sferum for a module's read-only checks."""
     root = tmp_path_factory.mktemp("plain")
     idp = create_idp(
         {
             "INSTANCE_PATH": str(root / "idp"),
-            "KEYS_DIR": str(edge_keys),
+            "KEYS_DIR": str(keys_dir),
             "PASSWORD_HASH_METHOD": FAST_HASH,
             "SECRET_KEY": "edge-tests",
         }

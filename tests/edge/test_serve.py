@@ -13,7 +13,6 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager, suppress
 
-import pytest
 import requests
 
 from gosuslugi_sandbox.harness.drivers.http_browser import HttpBrowser
@@ -22,12 +21,6 @@ from gosuslugi_sandbox.harness.servers import free_port
 from tests.paths import REPO_ROOT
 
 READY = "Ctrl-C stops both."
-
-
-@pytest.fixture(scope="module")
-def serve_keys(tmp_path_factory):
-    """IdP keys made once for the module's stands (RSA generation is the slow part)."""
-    return tmp_path_factory.mktemp("serve-keys")
 
 
 @contextmanager
@@ -82,8 +75,8 @@ def serving(tmp_path, keys, **settings):
             output.append(lines.get())
 
 
-def test_tls_and_control_off_start_and_serve_https(tmp_path, serve_keys):
-    with serving(tmp_path, serve_keys, TLS="1", IDP_CONTROL="off") as (idp, rp, output):
+def test_tls_and_control_off_start_and_serve_https(tmp_path, keys_dir):
+    with serving(tmp_path, keys_dir, TLS="1", IDP_CONTROL="off") as (idp, rp, output):
         ca = str(tmp_path / "tls" / "ca.pem")
         text = "".join(output)
         assert idp in text and rp in text
@@ -99,9 +92,9 @@ def test_tls_and_control_off_start_and_serve_https(tmp_path, serve_keys):
     assert MARK not in "".join(output)  # loopback only: nothing to warn about
 
 
-def test_the_control_token_stays_out_of_the_access_log(tmp_path, serve_keys):
+def test_the_control_token_stays_out_of_the_access_log(tmp_path, keys_dir):
     token = "tok-" + os.urandom(8).hex()
-    with serving(tmp_path, serve_keys, ACCESS_LOG="1", IDP_CONTROL_TOKEN=token) as (idp, _, out):
+    with serving(tmp_path, keys_dir, ACCESS_LOG="1", IDP_CONTROL_TOKEN=token) as (idp, _, out):
         browser = HttpBrowser()
         page = browser.open(f"{idp}/_control/sms/inbox")
         assert page.has("control-login-form")

@@ -33,11 +33,11 @@ RP_REQUESTS = [
 
 
 @pytest.fixture(params=DATABASES)
-def apps(request, tmp_path):
+def apps(request, tmp_path, keys_dir):
     """The IdP and the fake Sferum, each on a fresh database of the kind."""
     idp = create_idp({"INSTANCE_PATH": str(tmp_path / "idp"), "PASSWORD_HASH_METHOD": FAST_HASH,
                       "DATABASE_URL": new_database_url(request, request.param, tmp_path, "idp"),
-                      "WTF_CSRF_ENABLED": False})  # fmt: skip
+                      "WTF_CSRF_ENABLED": False, "KEYS_DIR": str(keys_dir)})  # fmt: skip
     rp = create_rp({"INSTANCE_PATH": str(tmp_path / "rp"), "PASSWORD_HASH_METHOD": FAST_HASH,
                     "DATABASE_URL": new_database_url(request, request.param, tmp_path, "rp"),
                     "WTF_CSRF_ENABLED": False, "IDP_URL": "http://127.0.0.1:9"})  # fmt: skip

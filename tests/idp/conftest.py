@@ -21,12 +21,6 @@ ROSHCHINA = {"oid": 1000000001, "login": "+7 965 123-45-75", "password": "Roshch
 ROSHCHINA_PHONE = "+79651234575"
 
 
-@pytest.fixture(scope="session")
-def keys_dir(tmp_path_factory):
-    """Signing keys generated once per session (RSA generation is the slow part of start-up)."""
-    return tmp_path_factory.mktemp("idp-keys")
-
-
 @pytest.fixture
 def frozen():
     """The base time of the IdP's clock; tests move it instead of sleeping."""

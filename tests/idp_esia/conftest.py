@@ -40,9 +40,11 @@ def idp(tmp_path_factory):
 
 
 @pytest.fixture
-def app(tmp_path):
+def app(tmp_path, keys_dir):
     """An IdP app on a fresh instance, for view-level tests through its test client."""
-    app = create_app({"INSTANCE_PATH": str(tmp_path), "SECRET_KEY": "esia-view-tests"})
+    app = create_app(
+        {"INSTANCE_PATH": str(tmp_path), "SECRET_KEY": "esia-view-tests", "KEYS_DIR": str(keys_dir)}
+    )
     yield app
     app.extensions["idp"].db.dispose()
 

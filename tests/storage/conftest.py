@@ -43,12 +43,6 @@ class Workers:
         return self.urls[0]
 
 
-@pytest.fixture(scope="session")
-def keys_dir(tmp_path_factory):
-    """Signing keys generated once for the whole session (RSA generation is slow)."""
-    return tmp_path_factory.mktemp("storage-keys")
-
-
 def _serve(apps: list) -> tuple[list[LiveServer], Workers]:
     servers = [LiveServer(app).start() for app in apps]
     return servers, Workers([s.url for s in servers])
