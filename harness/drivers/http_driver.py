@@ -161,5 +161,4 @@ class HttpDriver:
         return self.browser
 
     def close(self) -> None:
-        """Close the HTTP session."""
-        self.browser.session.close()
+        """Nothing to close: each request has its own connection (kept for the Driver API)."""

@@ -6,7 +6,7 @@ from xml.etree import ElementTree as ET
 
 import requests
 
-from gosuslugi_sandbox.harness.drivers.http_browser import HttpBrowser, Page
+from gosuslugi_sandbox.harness.drivers.http_browser import HttpBrowser
 from gosuslugi_sandbox.idp.report.record import entropy_bits
 
 from .conftest import ROSHCHINA, arm, esia_client, esia_tokens, report, verify
@@ -65,7 +65,7 @@ def test_a_careful_oidc_client_passes_every_check(idp, rp):
     assert card["authorizations"][1]["faults"] == ["invalid-iss"]
     assert card["authorizations"][1]["userinfo_requests"] == []
 
-    page = Page(requests.get(f"{idp.url}/_control/report", timeout=10))
+    page = HttpBrowser().open(f"{idp.url}/_control/report")
     for check in OIDC_CHECKS:
         row = page.require(f"report-row-sferum-{check}")
         assert row.get("data-status") == "pass"

@@ -125,7 +125,7 @@ def test_reset_for_unknown_account_looks_the_same_and_sends_nothing(rp):
 
 def test_session_cookie_is_named_httponly_and_lax(rp):
     browser = rp.login("123456")
-    cookie = next(c for c in browser.session.cookies if c.name == "sferum_session")
+    cookie = next(c for c in browser.cookies if c.name == "sferum_session")
     assert cookie.has_nonstandard_attr("HttpOnly")
     raw = requests.post(
         rp.url + "/login", data={"login": "89111111111"}, allow_redirects=False, timeout=5
@@ -136,7 +136,7 @@ def test_session_cookie_is_named_httponly_and_lax(rp):
 def test_every_form_is_csrf_protected(rp):
     browser = rp.login("123456")
     page = browser.open(rp.url + "/settings")
-    session_cookie = browser.session.cookies.get("sferum_session")
+    session_cookie = next(c.value for c in browser.cookies if c.name == "sferum_session")
     response = requests.post(
         rp.url + "/settings",
         data={"availability": "hacked"},

@@ -14,7 +14,8 @@ from tests.relying_party.stack import LOGINS, PASSWORDS
 def _copy(browser: HttpBrowser) -> HttpBrowser:
     """A second browser holding a copy of every cookie of the first (a stolen cookie jar)."""
     thief = HttpBrowser()
-    thief.session.cookies.update(browser.session.cookies)
+    for cookie in browser.cookies:
+        thief.cookies.set_cookie(cookie)
     return thief
 
 

@@ -95,7 +95,9 @@ def test_loopback_goes_direct_redirects_included(proxy, server):
 
 def test_other_hosts_keep_the_environments_proxy(proxy):
     assert loopback.get("http://sferum.example/", timeout=5).status_code == 502
-    assert proxy.lines == ["GET http://sferum.example/ HTTP/1.1"]
+    assert HttpBrowser().open("http://sferum.example/page").status == 502
+    assert proxy.lines[0] == "GET http://sferum.example/ HTTP/1.1"
+    assert proxy.lines[1].startswith("GET http://sferum.example/page HTTP/1.")
 
 
 def test_the_harness_clients_and_start_check_go_direct(proxy, server):

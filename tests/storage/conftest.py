@@ -151,4 +151,4 @@ def form_post(browser: HttpBrowser, form_testid: str) -> tuple[str, dict, object
     if action.startswith("/"):
         action = page.url.split("/", 3)[0] + "//" + page.url.split("/", 3)[2] + action
     token = form.find("input", name="csrf_token").attrs["value"]
-    return action, {"csrf_token": token}, browser.session.cookies
+    return action, {"csrf_token": token}, browser.cookies

@@ -70,7 +70,7 @@ def test_one_finished_login_resumed_at_once_issues_one_code(idp_workers):
     consent = browser.page.require("consent-form")
     action = browser.page.url
     token = consent.find("input", name="csrf_token").attrs["value"]
-    cookies = browser.session.cookies
+    cookies = browser.cookies
 
     def allow(url: str) -> requests.Response:
         post = requests.post(
@@ -95,9 +95,9 @@ def _allowed_resume(base: str, nonce: str) -> tuple[str, object]:
             ROSHCHINA["password"], lambda: sms_code(base), consent=None)  # fmt: skip
     token = browser.page.require("consent-form").find("input", name="csrf_token").attrs["value"]
     form = {"csrf_token": token, "decision": "allow"}
-    post = requests.post(browser.page.url, data=form, cookies=browser.session.cookies,
+    post = requests.post(browser.page.url, data=form, cookies=browser.cookies,
                          allow_redirects=False, timeout=10)  # fmt: skip
-    return urljoin(base, post.headers["Location"]), browser.session.cookies
+    return urljoin(base, post.headers["Location"]), browser.cookies
 
 
 def test_logins_with_one_nonce_resumed_at_once_issue_one_code(idp_workers):
@@ -141,7 +141,7 @@ def _sms_step(base: str) -> tuple[str, str, object, str]:
         "login-submit",
     )
     token = browser.page.require("sms-form").find("input", name="csrf_token").attrs["value"]
-    return browser.page.url, token, browser.session.cookies, sms_code(base)
+    return browser.page.url, token, browser.cookies, sms_code(base)
 
 
 def _enter(url: str, token: str, cookies, code: str) -> str:
