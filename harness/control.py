@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from gosuslugi_sandbox.shared import loopback
+from gosuslugi_sandbox.harness.transport import NoAnswer, Transport
 
 
 class ControlError(RuntimeError):
@@ -30,31 +30,26 @@ class _ControlClient:
         verify: str | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
-        self.http = loopback.Session()  # a proxy in the environment never gets the stand's calls
-        # a CA file (the stand's test CA over HTTPS); given per request, because requests lets
-        # REQUESTS_CA_BUNDLE override a Session's own `verify`
-        self.verify: str | bool = verify or True
+        # loopback direct: a proxy in the environment never gets the stand's calls
+        self.http = Transport(timeout, verify)
         if token:
             self.http.headers["Authorization"] = f"Bearer {token}"
-        self.timeout = timeout
 
     def call(self, method: str, path: str, json: Any = None, params: dict | None = None) -> Any:
         """Send a control request; return the decoded JSON or raise ControlError."""
         if json is None and method.upper() in ("POST", "PUT", "PATCH"):
             json = {}  # the stand takes writes only as JSON (no web form can send them)
-        response = self.http.request(
-            method,
-            f"{self.base_url}/_control{path}",
-            json=json,
-            params=params,
-            timeout=self.timeout,
-            verify=self.verify,
-        )
-        if response.status_code >= 400:
-            raise ControlError(
-                f"{method} /_control{path} -> {response.status_code}: {response.text[:500]}"
+        try:
+            response = self.http.send(
+                method, f"{self.base_url}/_control{path}", params=params, json=json
             )
-        if not response.content:
+        except NoAnswer as exc:
+            raise ControlError(str(exc)) from exc
+        if response.status >= 400:
+            raise ControlError(
+                f"{method} /_control{path} -> {response.status}: {response.text[:500]}"
+            )
+        if not response.body:
             return None
         data = response.json()
         if isinstance(data, dict):

@@ -61,7 +61,7 @@ class Gosuslugi(GosuslugiControl):
     @property
     def issuer(self) -> str:
         """The issuer its ID tokens carry."""
-        return self.http.get(self.discovery_url, timeout=10, verify=self.verify).json()["issuer"]
+        return self.metadata()["issuer"]
 
     @property
     def discovery_url(self) -> str:
@@ -69,7 +69,7 @@ class Gosuslugi(GosuslugiControl):
 
     def metadata(self) -> dict:
         """The discovery document."""
-        return self.http.get(self.discovery_url, timeout=10, verify=self.verify).json()
+        return self.http.send("GET", self.discovery_url).json()
 
     def sign_in(
         self,

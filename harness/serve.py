@@ -233,7 +233,7 @@ def serve(verbosity: int = 0) -> int:
             # a generous wait: a loaded machine (CI, a laptop building something) may take a
             # while to fork and import; an app that exits fails the start at once instead
             wait_until_up(spec.url + spec.health_path, timeout=START_TIMEOUT,
-                          verify=str(tls.ca_cert) if tls else True,
+                          verify=str(tls.ca_cert) if tls else None,
                           alive=lambda proc=proc: proc.poll() is None)  # fmt: skip
         print()
         for spec in (idp, rp):

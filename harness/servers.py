@@ -8,10 +8,9 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-import requests
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
-from gosuslugi_sandbox.shared import loopback
+from gosuslugi_sandbox.harness.transport import NoAnswer, Transport
 
 if TYPE_CHECKING:
     from gosuslugi_sandbox.shared.tls import TlsFiles
@@ -76,7 +75,7 @@ def wait_until_up(
     url: str,
     timeout: float = 15.0,
     interval: float = 0.02,
-    verify: str | bool = True,
+    verify: str | None = None,
     alive: Callable[[], bool] | None = None,
 ) -> None:
     """Poll url until it answers 200, or raise TimeoutError (verify: a CA file for HTTPS).
@@ -84,14 +83,15 @@ def wait_until_up(
     With `alive` (is the server's process still running?), an exited server fails at once.
     """
     deadline = time.monotonic() + timeout
+    http = Transport(timeout=1, verify=verify)
     last: Exception | None = None
     while time.monotonic() < deadline:
         if alive is not None and not alive():
             raise TimeoutError(f"{url}: the server exited before it answered")
         try:
-            if loopback.get(url, timeout=1, verify=verify).status_code == 200:
+            if http.send("GET", url).status == 200:
                 return
-        except requests.RequestException as exc:
+        except NoAnswer as exc:
             last = exc
         time.sleep(interval)
     raise TimeoutError(f"{url} did not come up within {timeout} s ({last})")

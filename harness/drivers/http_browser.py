@@ -1,27 +1,16 @@
 """Drive the apps over HTTP as a browser would: cookies, redirects, forms, data-testid clicks.
 
-The requests go out through the standard library (urllib.request with its cookie jar, the
-same `http.cookiejar` rules requests uses): requests spent about 1 ms of client CPU per
-request on this machine, three times as much, and the tests and scenarios make tens of
-thousands of them on the cores the apps answer on (docs/performance.md, "The test suite").
+Requests go out through gosuslugi_sandbox.harness.transport (the standard library).
 """
 
 from __future__ import annotations
 
-import functools
-import http.client
-import json
-import os
-import ssl
-import urllib.request
 from collections import deque
 from dataclasses import dataclass
-from email.message import Message
-from http.cookiejar import CookieJar
-from urllib.parse import urlencode, urljoin, urlsplit
+from urllib.parse import urljoin, urlsplit
 
 from gosuslugi_sandbox.harness.drivers.html_tree import Element, form_fields, parse_html
-from gosuslugi_sandbox.shared.loopback import is_loopback_url
+from gosuslugi_sandbox.harness.transport import Answer, NoAnswer, Transport
 
 
 class PageError(AssertionError):
@@ -36,43 +25,6 @@ class Exchange:
     url: str
     status: int
     location: str | None
-
-
-class Answer:
-    """One HTTP answer: the URL asked, status, headers (any case), body."""
-
-    def __init__(self, url: str, status: int, headers: Message, body: bytes) -> None:
-        self.url, self.status, self.headers, self.body = url, status, headers, body
-
-    @property
-    def text(self) -> str:
-        """The body decoded with the charset the answer names (UTF-8 if none)."""
-        return self.body.decode(self.headers.get_content_charset() or "utf-8", errors="replace")
-
-    def json(self):
-        """The body parsed as JSON."""
-        return json.loads(self.body)
-
-
-class _EveryAnswer(urllib.request.HTTPErrorProcessor):
-    """Hands every status back, 3xx and errors included, as a browser's network layer does
-    (HttpBrowser decides which redirects to follow)."""
-
-    def http_response(self, request, response):
-        return response
-
-    https_response = http_response
-
-
-@functools.lru_cache(maxsize=8)
-def _tls_context(cafile: str | None) -> ssl.SSLContext:
-    """HTTPS: the system's CAs, or this CA file alone (the stand's test CA); made once, as
-    reading the system's CA store costs milliseconds."""
-    return ssl.create_default_context(cafile=cafile)
-
-
-def _env_ca_bundle() -> str | None:
-    return os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE") or None
 
 
 class Page:
@@ -122,45 +74,20 @@ class HttpBrowser:
     def __init__(
         self, stop_at: tuple[str, ...] = (), timeout: float = 10.0, verify: str | None = None
     ) -> None:
-        self.cookies = CookieJar()
-        handlers = (
-            urllib.request.HTTPCookieProcessor(self.cookies),
-            # as with requests before: the CA file given, else REQUESTS_CA_BUNDLE (the pytest
-            # plugin points it at its test CA), else the system's CAs
-            urllib.request.HTTPSHandler(context=_tls_context(verify or _env_ca_bundle())),
-            _EveryAnswer(),
-        )
-        # as browsers: loopback is never proxied; other hosts take the environment's proxies
-        self._direct = urllib.request.build_opener(urllib.request.ProxyHandler({}), *handlers)
-        self._proxied = urllib.request.build_opener(*handlers)
+        self.transport = Transport(timeout, verify)
+        self.cookies = self.transport.cookies
         self.stop_at = stop_at  # URL prefixes whose redirects are not followed (foreign callbacks)
-        self.timeout = timeout
         self.history: deque[Exchange] = deque(maxlen=30)
         self.page: Page | None = None
         self.stopped_at: str | None = None
 
-    def send(
-        self,
-        method: str,
-        url: str,
-        params: dict | list | None = None,
-        data: dict | list | None = None,
-        headers: dict | None = None,
-    ) -> Answer:
-        """One request with this browser's cookies (a form body from data); no redirect
-        followed. A host that cannot be reached is a PageError naming it."""
-        if params:
-            url += ("&" if urlsplit(url).query else "?") + urlencode(params)
-        body = urlencode(data).encode() if data is not None else None
-        asked = urllib.request.Request(
-            url, data=body, headers={"Accept": "*/*", **(headers or {})}, method=method
-        )
-        opener = self._direct if is_loopback_url(url) else self._proxied
+    def send(self, method: str, url: str, **kwargs) -> Answer:
+        """One request with this browser's cookies, no redirect followed (Transport.send's
+        arguments); a host that cannot be reached is a PageError naming it."""
         try:
-            with opener.open(asked, timeout=self.timeout) as raw:
-                return Answer(url, raw.status, raw.headers, raw.read())
-        except (OSError, http.client.HTTPException) as exc:  # URLError is an OSError
-            raise PageError(f"{method} {url}: no answer ({exc})") from exc
+            return self.transport.send(method, url, **kwargs)
+        except NoAnswer as exc:
+            raise PageError(str(exc)) from exc
 
     def request(self, method: str, url: str, **kwargs) -> Page:
         """Send a request and follow redirects (GET after 30x) unless one leads to stop_at."""

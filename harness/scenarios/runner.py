@@ -11,8 +11,6 @@ import threading
 import time
 from pathlib import Path
 
-import requests
-
 from gosuslugi_sandbox.harness.control import ControlError
 from gosuslugi_sandbox.harness.drivers.http_browser import PageError
 from gosuslugi_sandbox.harness.drivers.http_driver import HttpDriver
@@ -43,7 +41,6 @@ EXPECTED_ERRORS = (
     ControlError,
     ScenarioError,
     AssertionError,
-    requests.RequestException,
 )
 
 
