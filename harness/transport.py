@@ -69,13 +69,26 @@ class Transport:
         self.timeout = timeout
         self.headers: dict[str, str] = {"Accept": "*/*"}  # sent with every request
         cafile = verify or os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE")
-        handlers = (
-            urllib.request.HTTPCookieProcessor(self.cookies),
-            urllib.request.HTTPSHandler(context=_tls_context(cafile or None)),
-            _EveryAnswer(),
-        )
-        self._direct = urllib.request.build_opener(urllib.request.ProxyHandler({}), *handlers)
-        self._proxied = urllib.request.build_opener(*handlers)
+        self._tls = _tls_context(cafile or None)
+        self._openers: dict[bool, urllib.request.OpenerDirector] = {}
+
+    def _opener(self, proxied: bool) -> urllib.request.OpenerDirector:
+        """Made on first use, with only the handlers HTTP(S) needs (build_opener adds a
+        dozen, FTP and files included; a control client is made per call)."""
+        opener = self._openers.get(proxied)
+        if opener is None:
+            opener = self._openers[proxied] = urllib.request.OpenerDirector()
+            handlers = [
+                urllib.request.HTTPHandler(),
+                urllib.request.HTTPSHandler(context=self._tls),
+                urllib.request.HTTPCookieProcessor(self.cookies),
+                _EveryAnswer(),
+            ]
+            if proxied:  # the environment's proxies, read now
+                handlers.append(urllib.request.ProxyHandler())
+            for handler in handlers:
+                opener.add_handler(handler)
+        return opener
 
     def send(
         self,
@@ -97,7 +110,7 @@ class Transport:
         elif data is not None:
             body = urlencode(data).encode()  # urllib labels it as a form
         asked = urllib.request.Request(url, data=body, headers=sent, method=method)
-        opener = self._direct if is_loopback_url(url) else self._proxied
+        opener = self._opener(proxied=not is_loopback_url(url))
         try:
             with opener.open(asked, timeout=self.timeout) as raw:
                 return Answer(url, raw.status, raw.headers, raw.read())

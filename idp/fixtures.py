@@ -98,7 +98,9 @@ def read_fixtures(config: Mapping[str, Any]) -> tuple[list[dict], list[dict]]:
 
 def _add_persons(session: Session, persons: list[dict], password_method: str) -> None:
     """Into an empty table, in one flush: read_fixtures has checked them against each other."""
-    session.add_all(person_store.apply(Person(oid=c["oid"]), c, password_method) for c in persons)
+    session.add_all(
+        person_store.apply(Person(oid=c["oid"]), c, password_method, fixture=True) for c in persons
+    )
     session.flush()
 
 

@@ -22,12 +22,13 @@ from gosuslugi_sandbox.shared.formats import (
     normalize_phone,
     parse_date,
 )
-from gosuslugi_sandbox.shared.passwords import hash_password
+from gosuslugi_sandbox.shared.passwords import fixture_password_hash, hash_password
 from gosuslugi_sandbox.shared.sql import INT_MAX, as_int, too_long
 
 
-def user_from_data(data: dict, hash_method: str, now: float) -> User:
-    """Build a User from fixture or control-API data (plain-text password)."""
+def user_from_data(data: dict, hash_method: str, now: float, fixture: bool = False) -> User:
+    """Build a User from fixture or control-API data (plain-text password; a fixture's hash
+    is made once per process, see fixture_password_hash)."""
     try:
         phone = normalize_phone(data["phone"]) if data.get("phone") else None
         email = normalize_email(data["email"]) if data.get("email") else None
@@ -53,7 +54,9 @@ def user_from_data(data: dict, hash_method: str, now: float) -> User:
         phone=phone,
         email=email,
         contact_phone=str(data.get("contact_phone") or ""),
-        password_hash=hash_password(str(data["password"]), hash_method),
+        password_hash=(fixture_password_hash if fixture else hash_password)(
+            str(data["password"]), hash_method
+        ),
         role=str(data.get("role") or "none"),
         subjects=str(data.get("subjects") or ""),
         availability=str(data.get("availability") or ""),
@@ -72,7 +75,7 @@ def load_into(session: Session, path: str, hash_method: str, now: float) -> None
     data = load_fixture(path) or {}
     try:
         for u in data.get("users", []):
-            session.add(user_from_data(u, hash_method, now))
+            session.add(user_from_data(u, hash_method, now, fixture=True))
         for s in data.get("schools", []):
             school = School(
                 id=int(s["id"]),
