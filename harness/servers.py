@@ -7,10 +7,11 @@ import threading
 import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
-from gosuslugi_sandbox.harness.transport import NoAnswer, Transport
+from gosuslugi_sandbox.harness.transport import Transport
 
 if TYPE_CHECKING:
     from gosuslugi_sandbox.shared.tls import TlsFiles
@@ -80,18 +81,25 @@ def wait_until_up(
 ) -> None:
     """Poll url until it answers 200, or raise TimeoutError (verify: a CA file for HTTPS).
 
-    With `alive` (is the server's process still running?), an exited server fails at once.
+    The port is probed with a bare connect first: a refused connect costs microseconds, so
+    the poll hardly competes with the app starting on the same cores; once something
+    listens, one GET waits in its backlog until a worker answers. With `alive` (is the
+    server's process still running?), an exited server fails at once.
     """
+    parts = urlsplit(url)
+    address = (parts.hostname, parts.port or (443 if parts.scheme == "https" else 80))
     deadline = time.monotonic() + timeout
-    http = Transport(timeout=1, verify=verify)
+    http = Transport(verify=verify)
     last: Exception | None = None
     while time.monotonic() < deadline:
         if alive is not None and not alive():
             raise TimeoutError(f"{url}: the server exited before it answered")
         try:
+            socket.create_connection(address, timeout=1).close()
+            http.timeout = max(0.1, deadline - time.monotonic())
             if http.send("GET", url).status == 200:
                 return
-        except NoAnswer as exc:
+        except OSError as exc:  # refused, or NoAnswer (a ConnectionError)
             last = exc
         time.sleep(interval)
     raise TimeoutError(f"{url} did not come up within {timeout} s ({last})")

@@ -192,7 +192,7 @@ def start(peer: Peer, port: int) -> tuple[subprocess.Popen, float]:
     """Spawn the peer; return it and the ms until its discovery URL said 200."""
     url = f"http://127.0.0.1:{port}/.well-known/openid-configuration"
     command = peer.command(port)
-    popen, seconds = spawn_until_200(peer.name, command, url, port, cwd=CACHE / peer.name)
+    popen, seconds = spawn_until_200(peer.name, command, url, cwd=CACHE / peer.name)
     return popen, seconds * 1000
 
 

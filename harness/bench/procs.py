@@ -3,17 +3,14 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
-import requests
-
 from gosuslugi_sandbox.harness.serve import AppSpec
-from gosuslugi_sandbox.shared import loopback
+from gosuslugi_sandbox.harness.servers import wait_until_up
 
 
 @dataclass
@@ -69,30 +66,6 @@ def vm_hwm_kb(pid: int) -> int:
     return 0
 
 
-def _wait_for_200(popen: subprocess.Popen, url: str, port: int, timeout: float) -> None:
-    """Wait for the first 200 from url without loading the CPU the app is starting on.
-
-    A refused connect costs microseconds, so the port is polled with bare sockets; once
-    gunicorn's master listens, one GET waits in the backlog until a worker answers it.
-    """
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if popen.poll() is not None:
-            raise TimeoutError(f"exited with {popen.returncode}")
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-        except OSError:
-            time.sleep(0.002)
-            continue
-        try:
-            if loopback.get(url, timeout=max(0.1, deadline - time.monotonic())).ok:
-                return
-        except requests.RequestException:
-            pass
-        time.sleep(0.002)
-    raise TimeoutError(f"no 200 from {url} within {timeout} s")
-
-
 def stop_process(popen: subprocess.Popen) -> None:
     """SIGTERM, then SIGKILL after 10 s."""
     popen.terminate()
@@ -104,14 +77,15 @@ def stop_process(popen: subprocess.Popen) -> None:
 
 
 def spawn_until_200(
-    name: str, command: list[str], url: str, port: int, env=None, cwd=None
+    name: str, command: list[str], url: str, env=None, cwd=None
 ) -> tuple[subprocess.Popen, float]:
     """Spawn command; return it and the seconds until url said 200 (exit with its log if not)."""
     with tempfile.TemporaryFile() as log:
         t0 = time.perf_counter()
         popen = subprocess.Popen(command, env=env, cwd=cwd, stdout=log, stderr=log)
         try:
-            _wait_for_200(popen, url, port, timeout=30)
+            # every 2 ms: the cold start is measured to the first answer
+            wait_until_up(url, timeout=30, interval=0.002, alive=lambda: popen.poll() is None)
         except TimeoutError as exc:
             stop_process(popen)
             log.seek(0)

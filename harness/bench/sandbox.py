@@ -42,7 +42,7 @@ from gosuslugi_sandbox.shared.fixtures import load_fixture
 def start_app(spec: AppSpec, env: dict[str, str]) -> tuple[Proc, float]:
     """Spawn the app under gunicorn; return it and the seconds until its health URL said 200."""
     url = spec.url + spec.health_path
-    popen, seconds = spawn_until_200(spec.name, gunicorn_command(spec), url, spec.port, env)
+    popen, seconds = spawn_until_200(spec.name, gunicorn_command(spec), url, env)
     return Proc(spec, popen), seconds
 
 

@@ -17,7 +17,7 @@ def test_a_worker_builds_its_app_without_collecting_then_collects():
     spec = AppSpec("probe", "tests.harness.gc_probe:create_app()", free_port(), "/")
     env = {**os.environ, "WEB_WORKERS": "1"}
     command = gunicorn_command(spec)
-    process, _ = spawn_until_200("probe", command, spec.url, spec.port, env, REPO_ROOT)
+    process, _ = spawn_until_200("probe", command, spec.url, env, REPO_ROOT)
     try:
         state = requests.get(spec.url, timeout=5).json()
     finally:
