@@ -101,14 +101,14 @@ class Transport:
     ) -> Answer:
         """One request: query params, a form body (data) or a JSON body; no redirect followed."""
         if params:
-            url += ("&" if urlsplit(url).query else "?") + urlencode(params)
+            url += ("&" if urlsplit(url).query else "?") + urlencode(params, doseq=True)
         sent = {**self.headers, **(headers or {})}
         body = None
         if json is not None:
             body = jsonlib.dumps(json).encode()
             sent["Content-Type"] = "application/json"
         elif data is not None:
-            body = urlencode(data).encode()  # urllib labels it as a form
+            body = urlencode(data, doseq=True).encode()  # urllib labels it as a form
         asked = urllib.request.Request(url, data=body, headers=sent, method=method)
         opener = self._opener(proxied=not is_loopback_url(url))
         try:

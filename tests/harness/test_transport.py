@@ -1,0 +1,59 @@
+"""The harness's HTTP transport: bodies, cookies, every status handed back, unreachable hosts."""
+
+import pytest
+from flask import Flask, jsonify, redirect, request
+
+from gosuslugi_sandbox.harness.servers import LiveServer, free_port
+from gosuslugi_sandbox.harness.transport import NoAnswer, Transport
+
+
+@pytest.fixture(scope="module")
+def echo():
+    app = Flask(__name__)
+
+    @app.route("/echo", methods=["GET", "POST"])
+    def show():
+        answer = jsonify(
+            args=request.args.to_dict(flat=False),
+            form=request.form.to_dict(flat=False),
+            json=request.get_json(silent=True),
+            cookie=request.cookies.get("seen"),
+            accept=request.headers.get("Accept"),
+        )
+        answer.set_cookie("seen", "yes")
+        return answer
+
+    @app.get("/away")
+    def away():
+        return redirect("/echo")
+
+    @app.get("/teapot")
+    def teapot():
+        return "Я чайник", 418
+
+    with LiveServer(app) as server:
+        yield server.url
+
+
+def test_query_form_and_json_bodies_arrive_as_sent(echo):
+    http = Transport()
+    got = http.send("GET", f"{echo}/echo?x=0", params=[("a", "1"), ("a", "2")]).json()
+    assert got["args"] == {"x": ["0"], "a": ["1", "2"]} and got["accept"] == "*/*"
+    got = http.send("POST", f"{echo}/echo", data={"b": ["3", "4"], "c": "д е"}).json()
+    assert got["form"] == {"b": ["3", "4"], "c": ["д е"]}
+    assert http.send("POST", f"{echo}/echo", json={"k": [1]}).json()["json"] == {"k": [1]}
+
+
+def test_cookies_are_kept_and_no_redirect_is_followed(echo):
+    http = Transport()
+    assert http.send("GET", f"{echo}/echo").json()["cookie"] is None
+    assert http.send("GET", f"{echo}/echo").json()["cookie"] == "yes"
+    moved = http.send("GET", f"{echo}/away")
+    assert moved.status == 302 and moved.headers["location"].endswith("/echo")
+
+
+def test_error_statuses_are_answers_and_a_closed_port_is_no_answer(echo):
+    teapot = Transport().send("GET", f"{echo}/teapot")
+    assert teapot.status == 418 and teapot.text == "Я чайник"
+    with pytest.raises(NoAnswer, match="no answer"):
+        Transport(timeout=2).send("GET", f"http://127.0.0.1:{free_port()}/")
