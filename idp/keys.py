@@ -3,7 +3,7 @@
 At set-up each key type (RSA for RS256, EC for ES256) gets a current key if it has none:
 taken from `KEYS_DIR` when that is configured (tests share one generated pair; a team may
 pin its own), from a stand's older instance directory (`<instance>/keys/*.pem`, where the
-keys lived before they moved here), or generated. `rotate` retires a type's current key and
+keys lived before they moved here), or generated. `rotate_now` retires a type's current key and
 makes a new one current (POST /_control/keys/rotate, the `signing-key-rotation` fault).
 
 Each worker holds the keys parsed (`KeyRing`). Every protocol request reads the keys'
@@ -73,12 +73,6 @@ def ensure_keys(session: Session, config: Mapping[str, Any], moment: float) -> N
         insert_ignore(session, SigningKey.__table__, [row], ["kid"])
 
 
-def rotate(session: Session, kty: str, moment: float) -> str:
-    """Retire kty's current key at moment and make a newly generated one current; its kid."""
-    pem = generate_pem(kty)  # before the transaction starts: RSA takes up to 300 ms
-    return _replace(session, kty, moment, pem, import_private_key(pem).kid)
-
-
 def _replace(session: Session, kty: str, moment: float, pem: bytes, kid: str) -> str:
     """Retire kty's current key, insert kid as the current one.
 
@@ -102,8 +96,10 @@ def _replace(session: Session, kty: str, moment: float, pem: bytes, kid: str) ->
 
 
 def rotate_now(db: Database, ring: KeyRing, kty: str, moment: float) -> str:
-    """rotate() in a transaction of its own, again after losing to another rotation; the new
-    key is parsed once, here, for this worker's ring."""
+    """Retire kty's current key at moment and make a newly generated one current, in a
+    transaction of its own, again after losing to another rotation; the new kid. The new key
+    is generated before the transaction starts (RSA takes up to 300 ms) and parsed once,
+    here, for this worker's ring."""
     pem = generate_pem(kty)
     key = import_private_key(pem)
     ring.parsed[key.kid] = key

@@ -1,6 +1,6 @@
 """The JWKS shapes of the kid-absent faults: one key only, or a decoy key beside the real ones.
 
-Key rotation itself is the IdP's own (gosuslugi_sandbox.idp.keys.rotate); the
+Key rotation itself is the IdP's own (gosuslugi_sandbox.idp.keys.rotate_now); the
 `signing-key-rotation` fault only asks for it (Edge.rotations, done by the after-request hook).
 """
 
