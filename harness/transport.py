@@ -1,5 +1,6 @@
-"""HTTP for the harness's own clients (the HTTP browser, the control-API client): one
-exchange at a time through the standard library, cookies kept, no redirect followed.
+"""HTTP for the harness's own clients (the HTTP browser, the control-API client, the start-up
+check): one exchange at a time through the standard library, cookies kept, no redirect
+followed.
 
 urllib.request with `http.cookiejar` (the cookie rules requests uses too): requests spent
 about 1 ms of client CPU per request on this machine, three times as much, and the tests

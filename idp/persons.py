@@ -22,7 +22,7 @@ from gosuslugi_sandbox.shared.formats import (
     normalize_snils,
     parse_date,
 )
-from gosuslugi_sandbox.shared.passwords import fixture_password_hash, hash_password
+from gosuslugi_sandbox.shared.passwords import hash_password
 from gosuslugi_sandbox.shared.sql import BIGINT_MAX, as_int, too_long
 
 LEVELS = ("simplified", "standard", "confirmed")
@@ -118,11 +118,10 @@ def apply(
     person: Person, clean: dict[str, Any], password_method: str, fixture: bool = False
 ) -> Person:
     """Copy validated fields onto a Person, hashing the password (a fixture's once per
-    process, see fixture_password_hash)."""
-    hash_of = fixture_password_hash if fixture else hash_password
+    process, see shared.passwords)."""
     for field, value in clean.items():
         if field == "password":
-            person.password_hash = hash_of(value, password_method)
+            person.password_hash = hash_password(value, password_method, fixture)
         elif field != "oid":
             setattr(person, field, value)
     return person

@@ -22,13 +22,13 @@ from gosuslugi_sandbox.shared.formats import (
     normalize_phone,
     parse_date,
 )
-from gosuslugi_sandbox.shared.passwords import fixture_password_hash, hash_password
+from gosuslugi_sandbox.shared.passwords import hash_password
 from gosuslugi_sandbox.shared.sql import INT_MAX, as_int, too_long
 
 
 def user_from_data(data: dict, hash_method: str, now: float, fixture: bool = False) -> User:
     """Build a User from fixture or control-API data (plain-text password; a fixture's hash
-    is made once per process, see fixture_password_hash)."""
+    is made once per process, see shared.passwords)."""
     try:
         phone = normalize_phone(data["phone"]) if data.get("phone") else None
         email = normalize_email(data["email"]) if data.get("email") else None
@@ -54,9 +54,7 @@ def user_from_data(data: dict, hash_method: str, now: float, fixture: bool = Fal
         phone=phone,
         email=email,
         contact_phone=str(data.get("contact_phone") or ""),
-        password_hash=(fixture_password_hash if fixture else hash_password)(
-            str(data["password"]), hash_method
-        ),
+        password_hash=hash_password(str(data["password"]), hash_method, fixture),
         role=str(data.get("role") or "none"),
         subjects=str(data.get("subjects") or ""),
         availability=str(data.get("availability") or ""),

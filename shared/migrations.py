@@ -99,7 +99,7 @@ def migrate(connection: Connection, schema: Schema) -> str:
     if revision == schema.head:
         return "current"  # every start but the first: no need to load Alembic's scripts
     tables = set(inspect(connection).get_table_names()) if revision is None else set()
-    if revision is None and not tables & set(schema.metadata.tables):
+    if revision is None and not tables & set(schema.metadata.tables):  # an empty database
         schema.metadata.create_all(connection)
         _stamp_head(connection, schema)
         return "created"

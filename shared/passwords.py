@@ -11,13 +11,15 @@ from werkzeug.security import check_password_hash, generate_password_hash
 DEFAULT_METHOD = "pbkdf2:sha256:1000"
 
 
-def hash_password(password: str, method: str = DEFAULT_METHOD) -> str:
-    """Return a salted hash of the password."""
+def hash_password(password: str, method: str = DEFAULT_METHOD, fixture: bool = False) -> str:
+    """Return a salted hash of the password (a fixture's: see _fixture_hash)."""
+    if fixture:
+        return _fixture_hash(password, method)
     return generate_password_hash(password, method=method)
 
 
 @functools.lru_cache(maxsize=1024)
-def fixture_password_hash(password: str, method: str = DEFAULT_METHOD) -> str:
+def _fixture_hash(password: str, method: str) -> str:
     """The hash of a fixture's password, made once per process and reused at every reset.
 
     A stand reloads the same fixture persons at each reset (every scenario, every test);
@@ -25,7 +27,7 @@ def fixture_password_hash(password: str, method: str = DEFAULT_METHOD) -> str:
     fixture reveals nothing: the fixtures' passwords are published in the repository.
     Passwords people set (control API, password change, recovery) get a fresh salt.
     """
-    return hash_password(password, method)
+    return generate_password_hash(password, method=method)
 
 
 def verify_password(password_hash: str, password: str) -> bool:

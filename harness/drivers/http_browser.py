@@ -75,11 +75,15 @@ class HttpBrowser:
         self, stop_at: tuple[str, ...] = (), timeout: float = 10.0, verify: str | None = None
     ) -> None:
         self.transport = Transport(timeout, verify)
-        self.cookies = self.transport.cookies
         self.stop_at = stop_at  # URL prefixes whose redirects are not followed (foreign callbacks)
         self.history: deque[Exchange] = deque(maxlen=30)
         self.page: Page | None = None
         self.stopped_at: str | None = None
+
+    @property
+    def cookies(self):
+        """This browser's cookie jar (http.cookiejar.CookieJar)."""
+        return self.transport.cookies
 
     def send(self, method: str, url: str, **kwargs) -> Answer:
         """One request with this browser's cookies, no redirect followed (Transport.send's
