@@ -118,7 +118,7 @@ def apply(
     person: Person, clean: dict[str, Any], password_method: str, fixture: bool = False
 ) -> Person:
     """Copy validated fields onto a Person, hashing the password (a fixture's once per
-    process, see shared.passwords)."""
+    process, see gosuslugi_sandbox.shared.passwords)."""
     for field, value in clean.items():
         if field == "password":
             person.password_hash = hash_password(value, password_method, fixture)

@@ -28,7 +28,7 @@ from gosuslugi_sandbox.shared.sql import INT_MAX, as_int, too_long
 
 def user_from_data(data: dict, hash_method: str, now: float, fixture: bool = False) -> User:
     """Build a User from fixture or control-API data (plain-text password; a fixture's hash
-    is made once per process, see shared.passwords)."""
+    is made once per process, see gosuslugi_sandbox.shared.passwords)."""
     try:
         phone = normalize_phone(data["phone"]) if data.get("phone") else None
         email = normalize_email(data["email"]) if data.get("email") else None
