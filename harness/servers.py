@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import socket
 import threading
 import time
@@ -24,30 +25,78 @@ class QuietRequestHandler(WSGIRequestHandler):
         return None
 
 
+# Ports handed out below the kernel's range for outgoing connections: a port picked now and
+# listened on later (by another process, or after an app is built) cannot meanwhile become
+# the local end of some connection, which the tests open by the thousand (a stand once failed
+# to start with "Address already in use" that way).
+_RANDOM = random.SystemRandom()  # not the `random` module: Hypothesis seeds that in tests
+_LOWEST = 15000
+
+
+def _outgoing_range() -> tuple[int, int]:
+    try:
+        with open("/proc/sys/net/ipv4/ip_local_port_range", encoding="ascii") as handle:
+            low, high = map(int, handle.read().split())
+    except (OSError, ValueError):
+        return 32768, 60999  # Linux's default
+    return low, high
+
+
 def free_port() -> int:
-    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    """A TCP port on 127.0.0.1 that nothing listens on right now, outside the range the kernel
+    gives outgoing connections (see above); the kernel's choice if that range leaves none."""
+    low, _ = _outgoing_range()
+    for _ in range(50 if low > _LOWEST + 1000 else 0):
+        port = _RANDOM.randrange(_LOWEST, low)
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
 
 
+def listening_socket() -> socket.socket:
+    """A socket already listening on a free port of 127.0.0.1, for a LiveServer to serve on once
+    its app is built: the port is held from the start, so nothing can take it meanwhile."""
+    sock = socket.socket()
+    try:
+        sock.bind(("127.0.0.1", 0))
+        sock.listen(128)
+    except OSError:
+        sock.close()
+        raise
+    return sock
+
+
 class LiveServer:
     """A WSGI app served on 127.0.0.1 from a background thread (werkzeug, threaded).
 
-    With tls (gosuslugi_sandbox.shared.tls.TlsFiles) it serves HTTPS with that certificate.
+    With tls (gosuslugi_sandbox.shared.tls.TlsFiles) it serves HTTPS with that certificate;
+    with sock (from listening_socket) it serves there, and the socket is its to close.
     """
 
-    def __init__(self, app, port: int = 0, tls: TlsFiles | None = None) -> None:
+    def __init__(
+        self, app, port: int = 0, tls: TlsFiles | None = None, sock: socket.socket | None = None
+    ) -> None:
         self.app = app
-        self._server: BaseWSGIServer = make_server(
-            "127.0.0.1",
-            port,
-            app,
-            threaded=True,
-            request_handler=QuietRequestHandler,
-            ssl_context=tls.server_context() if tls else None,
-        )
-        self.port = self._server.server_port
+        try:
+            self._server: BaseWSGIServer = make_server(
+                "127.0.0.1",
+                port,
+                app,
+                threaded=True,
+                request_handler=QuietRequestHandler,
+                ssl_context=tls.server_context() if tls else None,
+                fd=sock.fileno() if sock else None,
+            )
+        finally:
+            if sock is not None:
+                sock.close()  # the server serves on its own duplicate of it
+        self.port = self._server.port
         self.url = f"{'https' if tls else 'http'}://127.0.0.1:{self.port}"
         # a short poll interval: shutdown() waits for the next poll (0.5 s by default)
         self._thread = threading.Thread(

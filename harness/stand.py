@@ -8,7 +8,7 @@ from contextlib import ExitStack
 from pathlib import Path
 
 from gosuslugi_sandbox.harness.scenarios.context import Stand
-from gosuslugi_sandbox.harness.servers import LiveServer, free_port
+from gosuslugi_sandbox.harness.servers import LiveServer, listening_socket
 from gosuslugi_sandbox.shared.config import FIXTURES_DIR
 from gosuslugi_sandbox.shared.tls import TlsFiles
 
@@ -70,7 +70,10 @@ class LocalStand:
             from gosuslugi_sandbox.relying_party import create_app as create_rp
 
             root = Path(self._stack.enter_context(tempfile.TemporaryDirectory(prefix="stand-")))
-            idp_port, rp_port = free_port(), free_port()
+            # the ports are held from now on: each app is built knowing the other's URL
+            idp_socket = self._stack.enter_context(listening_socket())
+            rp_socket = self._stack.enter_context(listening_socket())
+            idp_port, rp_port = idp_socket.getsockname()[1], rp_socket.getsockname()[1]
             scheme = "https" if self.tls else "http"
             idp_url = f"{scheme}://127.0.0.1:{idp_port}"
             rp_url = f"{scheme}://127.0.0.1:{rp_port}"
@@ -84,8 +87,8 @@ class LocalStand:
                         **self._keys,
                     }
                 ),
-                port=idp_port,
                 tls=self.tls,
+                sock=idp_socket,
             ).start()
             # callbacks run last-in first-out: the server stops, then its database connections
             # close (a PostgreSQL pool left to the garbage collector warns)
@@ -104,8 +107,8 @@ class LocalStand:
                         **self._extra_rp_config,
                     }
                 ),
-                port=rp_port,
                 tls=self.tls,
+                sock=rp_socket,
             ).start()
             self._stack.callback(rp.app.extensions["database"].dispose)
             self._stack.callback(rp.stop)

@@ -14,7 +14,7 @@ import requests
 from gosuslugi_sandbox.harness.control import GosuslugiControl, Record
 from gosuslugi_sandbox.harness.drivers.http_browser import HttpBrowser, Page
 from gosuslugi_sandbox.harness.fixture_data import fixture_passwords
-from gosuslugi_sandbox.harness.servers import LiveServer, free_port
+from gosuslugi_sandbox.harness.servers import LiveServer, listening_socket
 from gosuslugi_sandbox.harness.sign_in import sign_in
 from gosuslugi_sandbox.idp import create_app as create_idp
 from gosuslugi_sandbox.relying_party import create_app as create_rp
@@ -211,7 +211,8 @@ def running_stack(
     idp_config: dict | None = None,
 ) -> Iterator[Stack]:  # fmt: skip
     """Start the IdP and an RP speaking `protocol` on free ports; stop both afterwards."""
-    idp_port, rp_port = free_port(), free_port()
+    idp_socket, rp_socket = listening_socket(), listening_socket()  # held: see LiveServer
+    idp_port, rp_port = idp_socket.getsockname()[1], rp_socket.getsockname()[1]
     idp_url, rp_url = f"http://127.0.0.1:{idp_port}", f"http://127.0.0.1:{rp_port}"
     idp_app = create_idp(
         {
@@ -236,8 +237,8 @@ def running_stack(
     )
     tap = IdpTap(idp_app.wsgi_app)
     idp_app.wsgi_app = tap
-    idp = LiveServer(idp_app, idp_port).start()
-    rp = LiveServer(rp_app, rp_port).start()
+    idp = LiveServer(idp_app, sock=idp_socket).start()
+    rp = LiveServer(rp_app, sock=rp_socket).start()
     try:
         yield Stack(idp, Sferum(rp_app, rp, idp_url), tap)
     finally:
