@@ -69,19 +69,26 @@ class Certificate:
 
     def unlock(self, pin: str) -> bool:
         """Whether the PIN opens the key, and the key signs what this certificate verifies."""
-        try:
-            key = serialization.load_pem_private_key(self.key_pem, password=pin.encode())
-        except (ValueError, TypeError):
-            return False
-        if not isinstance(key, rsa.RSAPrivateKey):
-            return False
-        challenge = secrets.token_bytes(32)
-        signature = key.sign(challenge, padding.PKCS1v15(), hashes.SHA256())
-        try:
-            self.cert.public_key().verify(signature, challenge, padding.PKCS1v15(), hashes.SHA256())
-        except InvalidSignature:
-            return False
-        return True
+        return _opens(self.key_pem, self.cert, pin)
+
+
+@lru_cache(maxsize=256)
+def _opens(key_pem: bytes, cert: x509.Certificate, pin: str) -> bool:
+    """Certificate.unlock's answer, worked out once per key, certificate and PIN: decrypting
+    the key from its PIN and checking it take milliseconds, and the answer never changes."""
+    try:
+        key = serialization.load_pem_private_key(key_pem, password=pin.encode())
+    except (ValueError, TypeError):
+        return False
+    if not isinstance(key, rsa.RSAPrivateKey):
+        return False
+    challenge = secrets.token_bytes(32)
+    signature = key.sign(challenge, padding.PKCS1v15(), hashes.SHA256())
+    try:
+        cert.public_key().verify(signature, challenge, padding.PKCS1v15(), hashes.SHA256())
+    except InvalidSignature:
+        return False
+    return True
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,7 @@ describes."""
 from __future__ import annotations
 
 import base64
+import functools
 import uuid
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
@@ -25,6 +26,7 @@ def read(name: str) -> bytes:
     return (ESIA_FIXTURES / name).read_bytes()
 
 
+@functools.cache  # loading an RSA key checks it (milliseconds), and most tests sign
 def cms_key():
     """The cms fixture client's RSA key and certificate."""
     key = serialization.load_pem_private_key(read("cms-client.key.pem"), password=None)
@@ -32,6 +34,7 @@ def cms_key():
     return key, cert
 
 
+@functools.cache
 def gost_key() -> tuple[gost.PrivateKey, gost_x509.Certificate]:
     """The gost fixture client's private key and certificate."""
     key = gost_x509.load_private_key(read("gost-client.key.pem"))
