@@ -139,10 +139,13 @@ class PageChecker:
         self.origins = origins  # origin -> "sferum" | "gosuslugi"
         self._tried: dict[tuple, str | None] = {}
         self._requesters: dict[tuple, object] = {}
+        self._cookies: tuple = ()  # the browser's, read once per check (a round trip each)
 
     def check(self, page) -> list[str]:
         """Every problem on the page, one line each."""
         found = survey(page)
+        # nothing below changes them: links are tried from a copy, summaries only toggle
+        self._cookies = tuple(sorted((c["name"], c["value"]) for c in self.context.cookies()))
         problems = self._layout(page.url, found)
         if found["overflow"] > 1:
             problems.append(f"wider than the screen by {found['overflow']}px (sideways scrolling)")
@@ -213,18 +216,15 @@ class PageChecker:
             return self._try(key, lambda: self._get(control["action"]))
         return "a button that does nothing (neither a link, nor a form button, nor marked inactive)"
 
-    def _cookies(self) -> tuple:
-        return tuple(sorted((c["name"], c["value"]) for c in self.context.cookies()))
-
     def _try(self, key: tuple, attempt) -> str | None:
-        cookies = self._cookies()
+        cookies = self._cookies
         if (key, cookies) not in self._tried:
             self._tried[(key, cookies)] = attempt()
         return self._tried[(key, cookies)]
 
     def _requests(self):
         """Requests with a copy of this browser's cookies: trying a link changes nothing here."""
-        cookies = self._cookies()
+        cookies = self._cookies
         if cookies not in self._requesters:
             state = self.context.storage_state()
             self._requesters[cookies] = self.playwright.request.new_context(storage_state=state)
