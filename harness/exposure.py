@@ -7,7 +7,7 @@ import ipaddress
 import os
 
 from gosuslugi_sandbox.shared.config import switch
-from gosuslugi_sandbox.shared.control_guard import is_loopback
+from gosuslugi_sandbox.shared.hosts import is_loopback
 from gosuslugi_sandbox.shared.tls import TlsFiles, ensure_tls
 
 WILDCARDS = ("0.0.0.0", "::", "")

@@ -23,7 +23,7 @@ from http.cookiejar import CookieJar
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
-from gosuslugi_sandbox.shared.loopback import is_loopback_url
+from gosuslugi_sandbox.shared.hosts import is_loopback_url
 
 
 class NoAnswer(ConnectionError):

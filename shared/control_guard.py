@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import ipaddress
 from collections.abc import Iterable
 from urllib.parse import urlencode, urlsplit
 
@@ -21,6 +20,7 @@ from flask import current_app, redirect, request, url_for
 from gosuslugi_sandbox.shared.bearer import bearer_token
 from gosuslugi_sandbox.shared.config import switch
 from gosuslugi_sandbox.shared.control_api import HEALTH, json_error
+from gosuslugi_sandbox.shared.hosts import is_loopback
 from gosuslugi_sandbox.shared.limits import Counters, Limit
 
 COOKIE = "control_auth"
@@ -42,16 +42,6 @@ def host_name(host: str | None) -> str:
     if host.count(":") == 1:
         host = host.split(":", 1)[0]
     return host.rstrip(".")
-
-
-def is_loopback(name: str) -> bool:
-    """127.0.0.0/8, ::1, localhost and *.localhost (which browsers never resolve elsewhere)."""
-    if name == "localhost" or name.endswith(".localhost"):
-        return True
-    try:
-        return ipaddress.ip_address(name).is_loopback
-    except ValueError:
-        return False
 
 
 def _as_list(value) -> list[str]:

@@ -14,20 +14,10 @@ Imported on first use by the apps: requests is kept out of their start.
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlsplit
 
 import requests
 
-from gosuslugi_sandbox.shared.control_guard import is_loopback
-
-
-def is_loopback_url(url: str) -> bool:
-    """Whether the URL's host is a loopback address (127.0.0.0/8, ::1) or localhost."""
-    try:
-        host = urlsplit(url).hostname  # lower case, IPv6 without brackets
-    except ValueError:  # a malformed URL (e.g. an unclosed IPv6 bracket): not ours to judge
-        return False
-    return bool(host) and is_loopback(host)
+from gosuslugi_sandbox.shared.hosts import is_loopback_url
 
 
 class DirectToLoopback:

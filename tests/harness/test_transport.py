@@ -1,5 +1,8 @@
 """The harness's HTTP transport: bodies, cookies, every status handed back, unreachable hosts."""
 
+import subprocess
+import sys
+
 import pytest
 from flask import Flask, jsonify, redirect, request
 
@@ -57,3 +60,15 @@ def test_error_statuses_are_answers_and_a_closed_port_is_no_answer(echo):
     assert teapot.status == 418 and teapot.text == "Я чайник"
     with pytest.raises(NoAnswer, match="no answer"):
         Transport(timeout=2).send("GET", f"http://127.0.0.1:{free_port()}/")
+
+
+def test_the_harness_clients_import_neither_the_apps_libraries_nor_requests():
+    """A scenario run against given stands, or a downstream suite's control calls, start
+    without SQLAlchemy, Flask or requests."""
+    probe = (
+        "import sys\n"
+        "import gosuslugi_sandbox.harness.control, gosuslugi_sandbox.harness.drivers.http_driver\n"
+        "print(sorted(m for m in ('sqlalchemy', 'flask', 'requests') if m in sys.modules))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]", done.stdout + done.stderr

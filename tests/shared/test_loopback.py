@@ -12,7 +12,7 @@ from flask import Flask, redirect
 from gosuslugi_sandbox.harness.control import ControlError, GosuslugiControl
 from gosuslugi_sandbox.harness.drivers.http_browser import HttpBrowser
 from gosuslugi_sandbox.harness.servers import LiveServer, wait_until_up
-from gosuslugi_sandbox.shared import loopback
+from gosuslugi_sandbox.shared import hosts, loopback
 
 
 @pytest.mark.parametrize(
@@ -33,7 +33,7 @@ from gosuslugi_sandbox.shared import loopback
     ],
 )
 def test_what_counts_as_loopback(url, expected):
-    assert loopback.is_loopback_url(url) is expected
+    assert hosts.is_loopback_url(url) is expected
 
 
 class RecordingProxy:
