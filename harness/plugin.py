@@ -24,7 +24,7 @@ import pytest
 from gosuslugi_sandbox import __version__
 from gosuslugi_sandbox.harness.control import GosuslugiControl, SferumControl
 from gosuslugi_sandbox.harness.plugin_options import PluginSettings, add_options, read_settings
-from gosuslugi_sandbox.harness.servers import LiveServer, free_port
+from gosuslugi_sandbox.harness.servers import LiveServer, listening_socket
 
 SETTINGS = pytest.StashKey[PluginSettings]()
 
@@ -108,8 +108,8 @@ class Sferum(SferumControl):
         self.dialect = dialect
 
 
-def _start(factory, config: dict, port: int = 0, tls=None):
-    return LiveServer(factory(config), port=port, tls=tls).start()
+def _start(factory, config: dict, port: int = 0, tls=None, sock=None):
+    return LiveServer(factory(config), port=port, tls=tls, sock=sock).start()
 
 
 @pytest.fixture(scope="session")
@@ -144,23 +144,30 @@ def gosuslugi_server(gosuslugi_settings, gosuslugi_tls, tmp_path_factory):
     instance = tmp_path_factory.mktemp("gosuslugi")
     # The fake Sferum's port is chosen now so the `sferum` client's fixture redirect URI
     # (${SFERUM_URL}/gosuslugi/callback) is right after every reset.
-    sferum_port = gosuslugi_settings.rp_port or free_port()
+    # Held from now on (unless a port is configured): nothing else may take it before the fake
+    # Sferum serves there.
+    sferum_socket = None if gosuslugi_settings.rp_port else listening_socket()
+    sferum_port = gosuslugi_settings.rp_port or sferum_socket.getsockname()[1]
     scheme = "https" if gosuslugi_tls else "http"
-    server = _start(
-        create_app,
-        {
-            "INSTANCE_PATH": str(instance),
-            "TESTING": True,
-            "SFERUM_URL": f"{scheme}://127.0.0.1:{sferum_port}",
-            **gosuslugi_settings.idp_config(),
-        },
-        port=gosuslugi_settings.idp_port,
-        tls=gosuslugi_tls,
-    )
-    server.sferum_port = sferum_port
-    server.ca_bundle = str(gosuslugi_tls.bundle) if gosuslugi_tls else None
-    yield server
-    server.stop()
+    try:
+        server = _start(
+            create_app,
+            {
+                "INSTANCE_PATH": str(instance),
+                "TESTING": True,
+                "SFERUM_URL": f"{scheme}://127.0.0.1:{sferum_port}",
+                **gosuslugi_settings.idp_config(),
+            },
+            port=gosuslugi_settings.idp_port,
+            tls=gosuslugi_tls,
+        )
+        server.sferum_port, server.sferum_socket = sferum_port, sferum_socket
+        server.ca_bundle = str(gosuslugi_tls.bundle) if gosuslugi_tls else None
+        yield server
+        server.stop()
+    finally:
+        if sferum_socket is not None:
+            sferum_socket.close()  # no test asked for the fake Sferum (else it closed it)
 
 
 @pytest.fixture
@@ -188,7 +195,8 @@ def sferum_server(gosuslugi_settings, gosuslugi_server, gosuslugi_tls, tmp_path_
         "CA_BUNDLE": str(gosuslugi_tls.ca_cert) if gosuslugi_tls else None,
         **gosuslugi_settings.rp_config(),
     }
-    server = _start(create_app, config, port=gosuslugi_server.sferum_port, tls=gosuslugi_tls)
+    server = _start(create_app, config, port=gosuslugi_server.sferum_port, tls=gosuslugi_tls,
+                    sock=gosuslugi_server.sferum_socket)  # fmt: skip
     yield server
     server.stop()
 
