@@ -6,10 +6,12 @@ the client must not pull the apps' libraries (SQLAlchemy, requests) into every p
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 from urllib.parse import urlsplit
 
 
+@functools.lru_cache(maxsize=256)  # asked for every request the harness sends
 def is_loopback(name: str) -> bool:
     """127.0.0.0/8, ::1, localhost and *.localhost (which browsers never resolve elsewhere)."""
     if name == "localhost" or name.endswith(".localhost"):
