@@ -12,6 +12,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -51,14 +52,20 @@ class AppSpec:
 
 
 def gunicorn_command(
-    spec: AppSpec, tls: TlsFiles | None = None, log_level: str = "warning", access_log=False
+    spec: AppSpec,
+    tls: TlsFiles | None = None,
+    log_level: str = "warning",
+    access_log=False,
+    environ: Mapping[str, str] | None = None,
 ) -> list[str]:
-    """The gunicorn command line for an app; WEB_* environment variables tune it.
+    """The gunicorn command line for an app; WEB_* variables of environ (default: this
+    process's environment) tune it.
 
     WEB_WORKERS (2), WEB_WORKER_CLASS (gthread), WEB_THREADS (4) and WEB_PRELOAD (unset):
     docs/performance.md explains the defaults (measured on a 2-core machine). LOG_LEVEL and
     ACCESS_LOG override log_level and access_log (what -q / -v ask for).
     """
+    environ = os.environ if environ is None else environ
     command = [
         sys.executable,
         "-m",
@@ -67,21 +74,21 @@ def gunicorn_command(
         "--bind",
         bind_argument(spec.bind, spec.port),
         "--workers",
-        os.environ.get("WEB_WORKERS", "2"),
+        environ.get("WEB_WORKERS", "2"),
         "--worker-class",
-        os.environ.get("WEB_WORKER_CLASS", "gthread"),
+        environ.get("WEB_WORKER_CLASS", "gthread"),
         "--threads",
-        os.environ.get("WEB_THREADS", "4"),
+        environ.get("WEB_THREADS", "4"),
         "--log-level",
-        os.environ.get("LOG_LEVEL", log_level),
+        environ.get("LOG_LEVEL", log_level),
         "--config",  # the workers' hooks: no garbage collection while they build the app
         "python:gosuslugi_sandbox.harness.gunicorn_hooks",
     ]
-    if os.environ.get("ACCESS_LOG") or access_log:
+    if environ.get("ACCESS_LOG") or access_log:
         # without the flag gunicorn skips access logging entirely (with /dev/null it would
         # still format a line per request)
         command += ["--access-logfile", "-"]
-    if os.environ.get("WEB_PRELOAD"):
+    if environ.get("WEB_PRELOAD"):
         command.append("--preload")
     if tls:
         command += ["--certfile", str(tls.cert), "--keyfile", str(tls.key)]
