@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import random
 import socket
 import threading
@@ -33,6 +34,7 @@ _RANDOM = random.SystemRandom()  # not the `random` module: Hypothesis seeds tha
 _LOWEST = 15000
 
 
+@functools.cache  # a kernel setting: read once per process, not for every port
 def _outgoing_range() -> tuple[int, int]:
     try:
         with open("/proc/sys/net/ipv4/ip_local_port_range", encoding="ascii") as handle:

@@ -129,7 +129,7 @@ def create_tables(connection: Connection, metadata: MetaData) -> None:
 
 # What create_all runs on an empty SQLite database, compiled once per process: most tests
 # build apps on a fresh SQLite database, and create_all compiled the same statements and asked
-# for each table first every time (about a third of building an app). Only for SQLite: no
+# for each table first every time (a quarter of building a Sferum app). Only for SQLite: no
 # table listens for its creation there (the IdP's signing keys do on PostgreSQL).
 _SQLITE_DDL: dict[MetaData, tuple[str, ...]] = {}
 
