@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from gosuslugi_sandbox.harness.drivers import playwright_driver
@@ -78,6 +80,22 @@ def test_hidden_text_is_not_read_and_screenshots_are_pngs(stand, make_driver, tm
     )
     assert not driver.has("login-about-vkid")
     assert "Подробнее о VK ID" not in driver.text()
+
+
+def test_a_page_no_step_touched_is_pictured_once(stand, make_driver, tmp_path):
+    driver = make_driver()
+    driver.open(stand.rp_url() + "/login")
+    first = Path(driver.save_screenshot(tmp_path / "first.png"))
+    driver.page.evaluate("document.body.style.background = 'red'")  # not a step: not seen
+    again = Path(driver.screenshot("again"))
+    assert again.read_bytes() == first.read_bytes()  # the same picture, not taken again
+    driver.fill({"login-input": "+7 911"})
+    typed = Path(driver.screenshot("typed"))
+    assert typed.read_bytes() != again.read_bytes()
+    driver.open(stand.rp_url() + "/no-such-page")
+    closed = Path(driver.screenshot("closed"))
+    driver.click("dev-details-toggle")  # no navigation, yet the page shows more
+    assert Path(driver.screenshot("opened")).read_bytes() != closed.read_bytes()
 
 
 def test_missing_chromium_is_a_clear_failure(monkeypatch):
