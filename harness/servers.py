@@ -13,7 +13,8 @@ from urllib.parse import urlsplit
 
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
-from gosuslugi_sandbox.harness.transport import Transport
+from gosuslugi_sandbox.harness.local_calls import LocalCalls
+from gosuslugi_sandbox.harness.transport import Transport, answer_locally
 
 if TYPE_CHECKING:
     from gosuslugi_sandbox.shared.tls import TlsFiles
@@ -78,11 +79,18 @@ class LiveServer:
     """A WSGI app served on 127.0.0.1 from a background thread (werkzeug, threaded).
 
     With tls (gosuslugi_sandbox.shared.tls.TlsFiles) it serves HTTPS with that certificate;
-    with sock (from listening_socket) it serves there, and the socket is its to close.
+    with sock (from listening_socket) it serves there, and the socket is its to close. While
+    it serves plain HTTP, the harness's own clients in this process reach the app without a
+    socket (harness/local_calls.py) unless local_calls is False.
     """
 
     def __init__(
-        self, app, port: int = 0, tls: TlsFiles | None = None, sock: socket.socket | None = None
+        self,
+        app,
+        port: int = 0,
+        tls: TlsFiles | None = None,
+        sock: socket.socket | None = None,
+        local_calls: bool = True,
     ) -> None:
         self.app = app
         try:
@@ -100,6 +108,7 @@ class LiveServer:
                 sock.close()  # the server serves on its own duplicate of it
         self.port = self._server.port
         self.url = f"{'https' if tls else 'http'}://127.0.0.1:{self.port}"
+        self._local = LocalCalls(app, self.port) if local_calls and not tls else None
         # a short poll interval: shutdown() waits for the next poll (0.5 s by default)
         self._thread = threading.Thread(
             target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
@@ -108,10 +117,14 @@ class LiveServer:
     def start(self) -> LiveServer:
         """Start serving and return self."""
         self._thread.start()
+        if self._local:
+            answer_locally(f"127.0.0.1:{self.port}", self._local)
         return self
 
     def stop(self) -> None:
         """Stop serving and wait for the thread."""
+        if self._local:
+            answer_locally(f"127.0.0.1:{self.port}", None)
         self._server.shutdown()
         self._server.server_close()
         self._thread.join(timeout=5)

@@ -18,6 +18,7 @@ import json as jsonlib
 import os
 import ssl
 import urllib.request
+from collections.abc import Callable
 from email.message import Message
 from http.cookiejar import CookieJar
 from typing import Any
@@ -56,6 +57,28 @@ class _EveryAnswer(urllib.request.HTTPErrorProcessor):
     https_response = http_response
 
 
+class _Local(urllib.request.BaseHandler):
+    """Hands a request for an app this process serves to it directly (harness/local_calls.py)."""
+
+    handler_order = 100  # asked before the HTTP handler, which would open a socket
+
+    def http_open(self, request):
+        answer = _LOCAL.get(request.host)
+        return answer(request) if answer else None  # None: the next handler opens a socket
+
+
+# LiveServers of this process that answer locally, by host:port (harness/servers.py)
+_LOCAL: dict[str, Callable[[urllib.request.Request], Any]] = {}
+
+
+def answer_locally(authority: str, answer: Callable[[urllib.request.Request], Any] | None) -> None:
+    """From now on requests for http://<authority> are answer(request) (None: the socket again)."""
+    if answer is None:
+        _LOCAL.pop(authority, None)
+    else:
+        _LOCAL[authority] = answer
+
+
 @functools.lru_cache(maxsize=8)
 def _tls_context(cafile: str | None) -> ssl.SSLContext:
     """Made once per CA file: reading the system's CA store costs milliseconds."""
@@ -87,6 +110,8 @@ class Transport:
             ]
             if proxied:  # the environment's proxies, read now
                 handlers.append(urllib.request.ProxyHandler())
+            else:  # loopback: perhaps a server of this very process
+                handlers.append(_Local())
             for handler in handlers:
                 opener.add_handler(handler)
         return opener

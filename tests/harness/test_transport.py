@@ -1,7 +1,10 @@
-"""The harness's HTTP transport: bodies, cookies, every status handed back, unreachable hosts."""
+"""The harness's HTTP transport: bodies, cookies, every status handed back, unreachable hosts,
+dropped connections — the same over a socket and to a server of this process (local calls)."""
 
+import socket
 import subprocess
 import sys
+import threading
 
 import pytest
 from flask import Flask, jsonify, redirect, request
@@ -10,9 +13,10 @@ from gosuslugi_sandbox.harness.servers import LiveServer, free_port
 from gosuslugi_sandbox.harness.transport import NoAnswer, Transport
 
 
-@pytest.fixture(scope="module")
-def echo():
+def echo_app() -> Flask:
+    """Shows what arrived; sets a cookie; redirects; answers 418; drops; crashes."""
     app = Flask(__name__)
+    app.config["PROPAGATE_EXCEPTIONS"] = True  # an exception reaches the server
 
     @app.route("/echo", methods=["GET", "POST"])
     def show():
@@ -34,7 +38,25 @@ def echo():
     def teapot():
         return "Я чайник", 418
 
-    with LiveServer(app) as server:
+    @app.get("/drop")
+    def drop():
+        request.environ["werkzeug.socket"].shutdown(socket.SHUT_RDWR)  # as the drop fault does
+        return ""
+
+    @app.get("/crash")
+    def crash():
+        raise RuntimeError("a bug in the app")
+
+    @app.get("/thread")
+    def thread():
+        return str(threading.get_ident())
+
+    return app
+
+
+@pytest.fixture(scope="module", params=[False, True], ids=["socket", "local-calls"])
+def echo(request):
+    with LiveServer(echo_app(), local_calls=request.param) as server:
         yield server.url
 
 
@@ -72,3 +94,19 @@ def test_the_harness_clients_import_neither_the_apps_libraries_nor_requests():
     )
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]", done.stdout + done.stderr
+
+
+def test_a_dropped_connection_is_no_answer_and_a_crash_is_a_500(echo):
+    with pytest.raises(NoAnswer, match="no answer"):
+        Transport().send("GET", f"{echo}/drop")
+    crash = Transport().send("GET", f"{echo}/crash")
+    assert crash.status == 500 and "Internal Server Error" in crash.text
+
+
+def test_a_server_of_this_process_answers_in_the_callers_thread_unless_told_not_to():
+    app, here = echo_app(), str(threading.get_ident())
+    with LiveServer(app) as local, LiveServer(app, local_calls=False) as wire:
+        assert Transport().send("GET", f"{local.url}/thread").text == here  # no socket
+        assert Transport().send("GET", f"{wire.url}/thread").text != here  # the server's
+    with pytest.raises(NoAnswer):  # stopped: nothing answers there any more, locally or not
+        Transport(timeout=2).send("GET", f"{local.url}/thread")

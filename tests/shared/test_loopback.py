@@ -73,7 +73,7 @@ def server():
     app = Flask("local")
     app.add_url_rule("/", "index", lambda: "here")
     app.add_url_rule("/away", "away", lambda: redirect("/"))
-    live = LiveServer(app).start()
+    live = LiveServer(app, local_calls=False).start()  # the wire is what is tested here
     yield live
     live.stop()
 
