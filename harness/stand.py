@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import tempfile
 import threading
+from collections.abc import Callable
 from contextlib import ExitStack
 from pathlib import Path
 
@@ -44,6 +45,8 @@ class LocalStand:
         tls: TlsFiles | None = None,
         database_url: str | None = None,
         keys_dir: str | None = None,
+        extra_idp_config: dict | None = None,
+        idp_middleware: Callable | None = None,
     ) -> None:
         self.protocol = protocol
         self.tls = tls  # serve both over HTTPS with this certificate (gosuslugi_sandbox.shared.tls)
@@ -53,7 +56,12 @@ class LocalStand:
         self._keys = {"KEYS_DIR": keys_dir} if keys_dir else {}
         self._stack = ExitStack()
         self._extra_rp_config = extra_rp_config or {}
+        self._extra_idp_config = extra_idp_config or {}
+        # wraps the IdP's WSGI app (a test's tap on what reaches it)
+        self._idp_middleware = idp_middleware
         self.stand: Stand | None = None
+        self.idp: LiveServer | None = None  # the servers, once started (their .app: the apps)
+        self.rp: LiveServer | None = None
 
     def start(self) -> Stand:
         """Start both apps and return where they are (nothing is left behind if one fails)."""
@@ -77,24 +85,24 @@ class LocalStand:
             scheme = "https" if self.tls else "http"
             idp_url = f"{scheme}://127.0.0.1:{idp_port}"
             rp_url = f"{scheme}://127.0.0.1:{rp_port}"
-            idp = LiveServer(
-                create_idp(
-                    {
-                        "INSTANCE_PATH": str(root / "idp"),
-                        "ISSUER": idp_url,
-                        "SFERUM_URL": rp_url,
-                        **self._database,
-                        **self._keys,
-                    }
-                ),
-                tls=self.tls,
-                sock=idp_socket,
-            ).start()
+            idp_app = create_idp(
+                {
+                    "INSTANCE_PATH": str(root / "idp"),
+                    "ISSUER": idp_url,
+                    "SFERUM_URL": rp_url,
+                    **self._database,
+                    **self._keys,
+                    **self._extra_idp_config,
+                }
+            )
+            if self._idp_middleware:
+                idp_app.wsgi_app = self._idp_middleware(idp_app.wsgi_app)
+            idp = self.idp = LiveServer(idp_app, tls=self.tls, sock=idp_socket).start()
             # callbacks run last-in first-out: the server stops, then its database connections
             # close (a PostgreSQL pool left to the garbage collector warns)
             self._stack.callback(idp.app.extensions["idp"].db.dispose)
             self._stack.callback(idp.stop)
-            rp = LiveServer(
+            rp = self.rp = LiveServer(
                 create_rp(
                     {
                         "INSTANCE_PATH": str(root / "sferum"),

@@ -10,16 +10,16 @@ from tests.relying_party.stack import Sferum, Stack, running_stack
 
 
 @pytest.fixture(scope="session")
-def oidc_stand(tmp_path_factory, keys_dir):
+def oidc_stand(keys_dir):
     """The IdP and an RP speaking OIDC, live for the whole test process."""
-    with running_stack(tmp_path_factory.mktemp("oidc-stand"), keys_dir, "oidc") as both:
+    with running_stack(keys_dir, "oidc") as both:
         yield both
 
 
 @pytest.fixture(scope="session")
-def esia_stand(tmp_path_factory, keys_dir):
+def esia_stand(keys_dir):
     """The IdP and an RP speaking the ESIA dialect (client esia-cms), live for the process."""
-    with running_stack(tmp_path_factory.mktemp("esia-stand"), keys_dir, "esia") as both:
+    with running_stack(keys_dir, "esia") as both:
         yield both
 
 

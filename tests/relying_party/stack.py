@@ -14,10 +14,9 @@ import requests
 from gosuslugi_sandbox.harness.control import GosuslugiControl, Record, SferumControl
 from gosuslugi_sandbox.harness.drivers.http_browser import HttpBrowser, Page
 from gosuslugi_sandbox.harness.fixture_data import fixture_passwords
-from gosuslugi_sandbox.harness.servers import LiveServer, listening_socket
+from gosuslugi_sandbox.harness.servers import LiveServer
 from gosuslugi_sandbox.harness.sign_in import sign_in
-from gosuslugi_sandbox.idp import create_app as create_idp
-from gosuslugi_sandbox.relying_party import create_app as create_rp
+from gosuslugi_sandbox.harness.stand import LocalStand
 from gosuslugi_sandbox.shared.config import FIXTURES_DIR
 from gosuslugi_sandbox.shared.fixtures import load_fixture
 
@@ -207,41 +206,24 @@ class Stack:
 
 @contextmanager
 def running_stack(
-    tmp_path: Path, keys_dir: Path, protocol: str = "oidc", rp_config: dict | None = None,
+    keys_dir: Path, protocol: str = "oidc", rp_config: dict | None = None,
     idp_config: dict | None = None,
 ) -> Iterator[Stack]:  # fmt: skip
-    """Start the IdP and an RP speaking `protocol` on free ports; stop both afterwards."""
-    idp_socket, rp_socket = listening_socket(), listening_socket()  # held: see LiveServer
-    idp_port, rp_port = idp_socket.getsockname()[1], rp_socket.getsockname()[1]
-    idp_url, rp_url = f"http://127.0.0.1:{idp_port}", f"http://127.0.0.1:{rp_port}"
-    idp_app = create_idp(
-        {
-            "INSTANCE_PATH": str(tmp_path / "idp"),
-            "KEYS_DIR": str(keys_dir),
-            "ISSUER": idp_url,
-            "SFERUM_URL": rp_url,
+    """A private stand (gosuslugi_sandbox.harness.stand.LocalStand), its IdP tapped; stopped after."""
+    local = LocalStand(
+        protocol,
+        extra_rp_config={"SECRET_KEY": f"rp-e2e-{protocol}", **(rp_config or {})},
+        keys_dir=str(keys_dir),
+        extra_idp_config={
             "SECRET_KEY": f"idp-e2e-{protocol}",
             "FAULT_MAX_DELAY": 5,
             **(idp_config or {}),
-        }
+        },
+        idp_middleware=IdpTap,
     )
-    rp_app = create_rp(
-        {
-            "INSTANCE_PATH": str(tmp_path / "rp"),
-            "SECRET_KEY": f"rp-e2e-{protocol}",
-            "IDP_URL": idp_url,
-            "PUBLIC_URL": rp_url,
-            "PROTOCOL": protocol,
-            **(rp_config or {}),
-        }
-    )
-    tap = IdpTap(idp_app.wsgi_app)
-    idp_app.wsgi_app = tap
-    idp = LiveServer(idp_app, sock=idp_socket).start()
-    rp = LiveServer(rp_app, sock=rp_socket).start()
+    local.start()
     try:
-        yield Stack(idp, Sferum(rp_app, rp, idp_url), tap)
+        rp = Sferum(local.rp.app, local.rp, local.idp.url)
+        yield Stack(local.idp, rp, local.idp.app.wsgi_app)
     finally:
-        rp.stop()
-        idp.stop()
-        idp_app.extensions["idp"].db.dispose()
+        local.stop()

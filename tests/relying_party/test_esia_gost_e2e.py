@@ -24,9 +24,9 @@ GOST_RP = {
 
 
 @pytest.fixture(scope="module")
-def gost_stand(tmp_path_factory, keys_dir):
+def gost_stand(keys_dir):
     """The IdP and a GOST-signing ESIA RP, live for the module."""
-    with running_stack(tmp_path_factory.mktemp("gost"), keys_dir, "esia", GOST_RP) as both:
+    with running_stack(keys_dir, "esia", GOST_RP) as both:
         yield both
 
 
