@@ -9,6 +9,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 import pytest
 import requests
 
+from gosuslugi_sandbox.harness.control import GosuslugiControl
 from gosuslugi_sandbox.harness.drivers.http_browser import HttpBrowser
 from gosuslugi_sandbox.harness.servers import LiveServer
 from gosuslugi_sandbox.idp import create_app
@@ -57,9 +58,10 @@ def client(app):
 @pytest.fixture(autouse=True)
 def reset_clock(idp):
     """Each test starts with the IdP clock at real time."""
-    requests.post(f"{idp.url}/_control/clock", json={"offset_seconds": 0}, timeout=5)
+    control = GosuslugiControl(idp.url)
+    control.set_clock(0)
     yield
-    requests.post(f"{idp.url}/_control/clock", json={"offset_seconds": 0}, timeout=5)
+    control.set_clock(0)
 
 
 @dataclass

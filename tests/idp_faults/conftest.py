@@ -56,7 +56,7 @@ def idp(tmp_path_factory):
 @pytest.fixture(autouse=True)
 def fresh(idp):
     """Each test starts from the fixtures: no faults, no recordings, clock at real time."""
-    assert requests.post(f"{idp.url}/_control/reset", json={}, timeout=10).status_code == 200
+    GosuslugiControl(idp.url).reset()  # raises unless it answers 200
     yield
 
 
