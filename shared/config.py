@@ -7,10 +7,12 @@ from collections.abc import Mapping
 from importlib import resources
 from pathlib import Path
 from types import ModuleType
-
-from flask import Flask
+from typing import TYPE_CHECKING
 
 from gosuslugi_sandbox import fixtures
+
+if TYPE_CHECKING:  # the pytest plugin reads this module; a pytest run need not import Flask
+    from flask import Flask
 
 
 def package_directory(package: ModuleType) -> Path:

@@ -86,10 +86,12 @@ def test_error_statuses_are_answers_and_a_closed_port_is_no_answer(echo):
 
 def test_the_harness_clients_import_neither_the_apps_libraries_nor_requests():
     """A scenario run against given stands, or a downstream suite's control calls, start
-    without SQLAlchemy, Flask or requests."""
+    without SQLAlchemy, Flask or requests; so does any pytest run where the plugin is
+    installed (it imports the apps once a test asks for a stand)."""
     probe = (
         "import sys\n"
         "import gosuslugi_sandbox.harness.control, gosuslugi_sandbox.harness.drivers.http_driver\n"
+        "import gosuslugi_sandbox.harness.plugin\n"
         "print(sorted(m for m in ('sqlalchemy', 'flask', 'requests') if m in sys.modules))\n"
     )
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
