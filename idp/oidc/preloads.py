@@ -8,8 +8,7 @@ A preload that finds no row leaves the state to a read of its own.
 
 from __future__ import annotations
 
-from urllib.parse import unquote
-
+from authlib.oauth2.rfc6749.util import extract_basic_authorization
 from flask import Flask, request
 from sqlalchemy import and_, bindparam, select
 
@@ -65,12 +64,8 @@ def _resume() -> tuple | None:
 
 
 def _token() -> tuple | None:
-    """The client (as Authlib's client authentication names it) and the code's person."""
-    auth = request.authorization
-    if auth is not None and auth.type == "basic" and auth.username:
-        client_id = unquote(auth.username)
-    else:
-        client_id = request.form.get("client_id")
+    """The client (read as Authlib's client authentication reads it) and the code's person."""
+    client_id = extract_basic_authorization(request.headers)[0] or request.form.get("client_id")
     if not client_id:
         return None
     params = {"b_client": client_id, "b_code_hash": digest(request.form.get("code") or "")}
