@@ -7,7 +7,8 @@ about 1 ms of client CPU per request on this machine, three times as much, and t
 and scenarios make tens of thousands of requests on the cores the apps answer on
 (docs/performance.md, "The test suite"). As browsers do, loopback is never proxied; other
 hosts go through the environment's proxies. HTTPS trusts the CA file given, else
-REQUESTS_CA_BUNDLE (the pytest plugin points it at its test CA), else the system's CAs.
+REQUESTS_CA_BUNDLE (the pytest plugin points it at its test CA), else the system's CAs. A
+plain-HTTP LiveServer of this very process answers without a socket (harness/local_calls.py).
 """
 
 from __future__ import annotations
