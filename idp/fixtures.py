@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from gosuslugi_sandbox.idp import clients as client_store
@@ -26,7 +26,7 @@ from gosuslugi_sandbox.idp.models import SECRETS, Base, Client, Person, SigningK
 from gosuslugi_sandbox.idp.validation import ValidationError
 from gosuslugi_sandbox.shared.config import FIXTURES_DIR
 from gosuslugi_sandbox.shared.fixtures import FixtureError, load_fixture
-from gosuslugi_sandbox.shared.sql import upsert
+from gosuslugi_sandbox.shared.sql import empty_tables, upsert_all
 
 log = logging.getLogger(__name__)
 
@@ -105,10 +105,12 @@ def _add_persons(session: Session, persons: list[dict], password_method: str) ->
 
 
 def _upsert_clients(session: Session, clients: list[dict], moment: float) -> None:
-    for clean in clients:
-        row = {"client_id": clean["client_id"], "client_secret": clean["client_secret"],
-               "client_metadata": clean["metadata"], "created_at": moment}  # fmt: skip
-        upsert(session, Client.__table__, row, ["client_id"], keep=("created_at",))
+    rows = [
+        {"client_id": clean["client_id"], "client_secret": clean["client_secret"],
+         "client_metadata": clean["metadata"], "created_at": moment}
+        for clean in clients
+    ]  # fmt: skip
+    upsert_all(session, Client.__table__, rows, ["client_id"], keep=("created_at",))
 
 
 def load_at_start(session: Session, config: Mapping[str, Any], password_method: str,
@@ -127,9 +129,7 @@ def reset(session: Session, config: Mapping[str, Any], password_method: str,
           moment: float) -> None:  # fmt: skip
     """Empty every table but the stand's keys and secrets, and load the fixtures again."""
     persons, clients = read_fixtures(config)  # fail before deleting anything
-    for table in reversed(Base.metadata.sorted_tables):
-        if table.name not in KEPT_ON_RESET:
-            session.execute(delete(table))
+    empty_tables(session, Base.metadata, KEPT_ON_RESET)
     session.flush()
     _add_persons(session, persons, password_method)
     _upsert_clients(session, clients, moment)

@@ -23,7 +23,7 @@ from gosuslugi_sandbox.shared.formats import (
     parse_date,
 )
 from gosuslugi_sandbox.shared.passwords import hash_password
-from gosuslugi_sandbox.shared.sql import INT_MAX, as_int, too_long
+from gosuslugi_sandbox.shared.sql import INT_MAX, as_int, empty_tables, too_long
 
 
 def user_from_data(data: dict, hash_method: str, now: float, fixture: bool = False) -> User:
@@ -123,7 +123,5 @@ def seed_if_empty(session: Session, path: str, hash_method: str, now: float) -> 
 
 def reset(session: Session, path: str, hash_method: str, now: float) -> None:
     """Empty every table but the stand's secrets and load the fixtures again."""
-    for table in reversed(Base.metadata.sorted_tables):
-        if table is not SECRETS:
-            session.execute(table.delete())
+    empty_tables(session, Base.metadata, {SECRETS.name})
     load_into(session, path, hash_method, now)

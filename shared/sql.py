@@ -6,10 +6,11 @@ one conditional statement and its row count, never a read in Python followed by 
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from sqlalchemy import Table, Update
+from sqlalchemy import Delete, MetaData, Table, Update, delete
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
@@ -70,9 +71,49 @@ def upsert(
 ) -> None:
     """INSERT … ON CONFLICT DO UPDATE: the row ends up as given (but `keep` columns keep an
     existing row's values), however requests race."""
-    statement = _insert(executor, table).values(**row)
-    changes = {k: statement.excluded[k] for k in row if k not in (*index_elements, *keep)}
-    executor.execute(statement.on_conflict_do_update(index_elements=index_elements, set_=changes))
+    upsert_all(executor, table, [row], index_elements, keep)
+
+
+def upsert_all(
+    executor: Session | Connection,
+    table: Table,
+    rows: list[Mapping[str, Any]],
+    index_elements: list[str],
+    keep: tuple[str, ...] = (),
+) -> None:
+    """upsert() for rows with the same columns, in one statement executed for each."""
+    if not rows:
+        return
+    columns = tuple(rows[0])
+    statement = _upsert_statement(
+        dialect_name(executor), table, columns, tuple(index_elements), tuple(keep)
+    )
+    executor.execute(statement, list(rows))
+
+
+@functools.lru_cache(maxsize=64)
+def _upsert_statement(
+    dialect: str, table: Table, columns: tuple[str, ...], index: tuple[str, ...], keep: tuple
+):
+    """Built once per table and columns: building it cost more than running it (a reset runs
+    one per fixture client)."""
+    statement = upsert_insert(dialect, table)
+    changes = {k: statement.excluded[k] for k in columns if k not in (*index, *keep)}
+    return statement.on_conflict_do_update(index_elements=list(index), set_=changes)
+
+
+def empty_tables(
+    executor: Session | Connection, metadata: MetaData, kept: Iterable[str] = ()
+) -> None:
+    """DELETE every table of metadata but the kept ones, children first (a stand's reset)."""
+    for statement in _deletes(metadata, frozenset(kept)):
+        executor.execute(statement)
+
+
+@functools.lru_cache(maxsize=8)
+def _deletes(metadata: MetaData, kept: frozenset[str]) -> tuple[Delete, ...]:
+    """Built once per schema: a reset runs them before every test of a suite."""
+    return tuple(delete(t) for t in reversed(metadata.sorted_tables) if t.name not in kept)
 
 
 def as_int(raw: Any, maximum: int = BIGINT_MAX, minimum: int = 1) -> int | None:
