@@ -109,6 +109,7 @@ class LiveServer:
         self.port = self._server.port
         self.url = f"{'https' if tls else 'http'}://127.0.0.1:{self.port}"
         self._local = LocalCalls(app, self.port) if local_calls and not tls else None
+        self._authority = f"127.0.0.1:{self.port}"  # what the transport looks servers up by
         # a short poll interval: shutdown() waits for the next poll (0.5 s by default)
         self._thread = threading.Thread(
             target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
@@ -118,13 +119,13 @@ class LiveServer:
         """Start serving and return self."""
         self._thread.start()
         if self._local:
-            answer_locally(f"127.0.0.1:{self.port}", self._local)
+            answer_locally(self._authority, self._local)
         return self
 
     def stop(self) -> None:
         """Stop serving and wait for the thread."""
         if self._local:
-            answer_locally(f"127.0.0.1:{self.port}", None)
+            answer_locally(self._authority, None)
         self._server.shutdown()
         self._server.server_close()
         self._thread.join(timeout=5)

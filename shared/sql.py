@@ -43,10 +43,6 @@ def upsert_insert(dialect: str, table: Table):
     return insert(table)
 
 
-def _insert(executor: Session | Connection, table: Table):
-    return upsert_insert(dialect_name(executor), table)
-
-
 def insert_ignore(
     executor: Session | Connection,
     table: Table,
@@ -54,12 +50,18 @@ def insert_ignore(
     index_elements: list[str],
 ) -> int:
     """INSERT … ON CONFLICT DO NOTHING; returns how many rows were inserted."""
-    inserted = 0
-    for row in rows:
-        statement = _insert(executor, table).values(**row)
-        statement = statement.on_conflict_do_nothing(index_elements=index_elements)
-        inserted += executor.execute(statement).rowcount
+    dialect, inserted = dialect_name(executor), 0
+    for row in rows:  # one at a time: an executemany's row count is not every driver's sum
+        statement = _insert_ignore_statement(dialect, table, tuple(index_elements))
+        inserted += executor.execute(statement, row).rowcount
     return inserted
+
+
+@functools.lru_cache(maxsize=64)
+def _insert_ignore_statement(dialect: str, table: Table, index: tuple[str, ...]):
+    """Built once per table, as _upsert_statement (counters insert on hot paths); the row's
+    values name the columns when it runs."""
+    return upsert_insert(dialect, table).on_conflict_do_nothing(index_elements=list(index))
 
 
 def upsert(
