@@ -40,38 +40,49 @@ PHONE = (390, 844)
 TIMEOUT_MS = 15_000
 
 # Finds the element a step names: by data-testid, else the visible element with a testid whose
-# text (or value, for inputs) equals the label — like the HTTP driver, in the page itself.
-_FIND_JS = """
+# text (or value, for inputs) equals the label — like the HTTP driver, in the page itself. Answers
+# [testid, disabled, navigates] in one round trip (an element handle's own evaluate costs Chromium
+# several times a page's): disabled as Playwright's is_disabled reads it; navigates when pressing
+# leaves the page — a link, or a submit button of a form.
+_CLICK_TARGET_JS = """
 (target) => {
   const norm = (s) => (s || "").split(/\\s+/).filter(Boolean).join(" ").toLowerCase();
-  const byId = document.querySelector(`[data-testid="${CSS.escape(target)}"]`);
-  if (byId) return target;
-  const wanted = norm(target);
-  for (const el of document.querySelectorAll("[data-testid]")) {
-    if (el.offsetParent === null && getComputedStyle(el).position !== "fixed") continue;
-    if (norm(el.innerText) === wanted || norm(el.value) === wanted) return el.dataset.testid;
+  const find = () => {
+    const byId = document.querySelector(`[data-testid="${CSS.escape(target)}"]`);
+    if (byId) return byId;
+    const wanted = norm(target);
+    for (const el of document.querySelectorAll("[data-testid]")) {
+      if (el.offsetParent === null && getComputedStyle(el).position !== "fixed") continue;
+      if (norm(el.innerText) === wanted || norm(el.value) === wanted) return el;
+    }
+    return null;
+  };
+  const el = find();
+  if (!el) return null;
+  const disabled = el.matches(":disabled") || !!el.closest('[aria-disabled="true"]');
+  let navigates = false;
+  if (el.tagName === "A") {
+    const href = el.getAttribute("href");
+    navigates = !!href && el.target !== "_blank" && !href.startsWith("#");
+  } else if (el.tagName === "BUTTON" || el.tagName === "INPUT") {
+    navigates = !!el.form && (el.type || "submit").toLowerCase() === "submit";
+  }
+  return [el.dataset.testid, disabled, navigates];
+}
+"""
+
+# Finds a field by data-testid, else by name, unlocks it (as devtools would) and names its kind
+# and a selector for it — one round trip per field.
+_UNLOCK_FIELD_JS = """
+(key) => {
+  for (const selector of [`[data-testid="${CSS.escape(key)}"]`, `[name="${CSS.escape(key)}"]`]) {
+    const el = document.querySelector(selector);
+    if (!el) continue;
+    el.removeAttribute("readonly");
+    el.disabled = false;
+    return [selector, el.tagName + ":" + (el.type || "")];
   }
   return null;
-}
-"""
-
-# Unlocks a field (as devtools would) and names its kind, in one round trip per field.
-_UNLOCK_JS = """
-(el) => {
-  el.removeAttribute("readonly");
-  el.disabled = false;
-  return el.tagName + ":" + (el.type || "");
-}
-"""
-
-# Whether pressing the element leaves the page: a link, or a submit button of a form.
-_NAVIGATES_JS = """
-(el) => {
-  if (el.tagName === "A") return !!el.getAttribute("href") && el.target !== "_blank"
-                                  && !el.getAttribute("href").startsWith("#");
-  if (el.tagName === "BUTTON" || el.tagName === "INPUT")
-    return !!el.form && (el.type || "submit").toLowerCase() === "submit";
-  return false;
 }
 """
 
@@ -208,9 +219,9 @@ class BrowserDriver:
             raise PageError(f"could not open {url}: {exc.message}") from exc
         self._status = response.status if response else None
 
-    def _testid(self, target: str) -> str:
+    def _click_target(self, target: str) -> tuple[str, bool, bool]:
         try:
-            found = self.page.evaluate(_FIND_JS, target)
+            found = self.page.evaluate(_CLICK_TARGET_JS, target)
         except PlaywrightError as exc:
             raise PageError(f"could not search the page for {target!r}: {exc.message}") from exc
         if not found:
@@ -218,18 +229,20 @@ class BrowserDriver:
                 f"nothing named {target!r} (data-testid or label) on {self.url} "
                 f"(HTTP {self._status}); page says: {self.text()[:300]}"
             )
-        return found
+        testid, disabled, navigates = found
+        return testid, disabled, navigates
 
     def _locator(self, testid: str):
         return self.page.locator(f'[data-testid="{testid}"]').first
 
     def click(self, target: str) -> None:
         """Press a button or follow a link; waits for the next page when it navigates."""
-        element = self._locator(self._testid(target))
+        testid, disabled, navigates = self._click_target(target)
+        if disabled:
+            raise PageError(f"{target!r} on {self.url} is disabled: a person cannot press it")
+        element = self._locator(testid)
         try:
-            if element.is_disabled():
-                raise PageError(f"{target!r} on {self.url} is disabled: a person cannot press it")
-            if element.evaluate(_NAVIGATES_JS):
+            if navigates:
                 with self.page.expect_navigation(wait_until="load") as navigation:
                     element.click()
                 response = navigation.value
@@ -240,13 +253,6 @@ class BrowserDriver:
         except PlaywrightError as exc:
             raise PageError(f"could not click {target!r} on {self.url}: {exc.message}") from exc
 
-    def _field(self, key: str):
-        for selector in (f'[data-testid="{key}"]', f'[name="{key}"]'):
-            locator = self.page.locator(selector)
-            if locator.count():
-                return locator.first
-        raise PageError(f"no field {key!r} on {self.url}")
-
     def fill(self, fields: dict[str, str]) -> None:
         """Type into fields key by key (selects choose the option).
 
@@ -255,9 +261,13 @@ class BrowserDriver:
         (`submit_profile`) and show that the server, not the page, refuses it.
         """
         for key, value in fields.items():
-            field = self._field(key)
             try:
-                tag = field.evaluate(_UNLOCK_JS).lower()
+                found = self.page.evaluate(_UNLOCK_FIELD_JS, key)
+                if not found:
+                    raise PageError(f"no field {key!r} on {self.url}")
+                selector, kind = found
+                field = self.page.locator(selector).first
+                tag = kind.lower()
                 if tag.startswith("select"):
                     field.select_option(str(value))
                 elif tag in ("input:hidden", "input:date"):
