@@ -121,12 +121,13 @@ def test_an_exposed_stand_without_a_token_is_warned_about():
 
 
 def test_two_stands_started_at_once_on_one_fresh_database_both_come_up(tmp_path, database_url):
-    """`make run` on two hosts at once, first start, two gunicorn workers each, no key given:
-    set-up happens once, under the database's lock, and every worker serves."""
+    """`make run` on two hosts at once, first start, no key given: one stand as `make run` starts
+    (two gunicorn workers per app), the other with one: two `serve`s and six workers set one fresh
+    database up at once. Set-up happens once, under the database's lock, and every worker serves."""
     both_up = threading.Barrier(2, timeout=90)
 
-    def one_stand(name: str) -> tuple[int, int]:
-        with serving(tmp_path / name, None, DATABASE_URL=database_url, WEB_WORKERS="2") as (
+    def one_stand(name: str, workers: str) -> tuple[int, int]:
+        with serving(tmp_path / name, None, DATABASE_URL=database_url, WEB_WORKERS=workers) as (
             idp,
             rp,
             _,
@@ -136,5 +137,5 @@ def test_two_stands_started_at_once_on_one_fresh_database_both_come_up(tmp_path,
             return login.status, requests.get(f"{idp}/jwks.json", timeout=5).status_code
 
     with ThreadPoolExecutor(2) as pool:
-        answers = list(pool.map(one_stand, ["host-a", "host-b"]))
+        answers = list(pool.map(one_stand, ["host-a", "host-b"], ["2", "1"]))
     assert answers == [(200, 200), (200, 200)]
