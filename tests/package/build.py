@@ -32,7 +32,8 @@ def run_root(tmp_path_factory) -> Path:
 
 
 @contextmanager
-def _locked(path: Path):
+def locked(path: Path):
+    """Hold an exclusive lock on path (made if missing) for the block."""
     with path.open("a") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
         try:
@@ -45,7 +46,7 @@ def once(root: Path, name: str, make: Callable[[Path], Path]) -> Path:
     """make(folder) once per test run; later callers (any worker) get its result."""
     folder = root / name
     done = root / f"{name}.done"
-    with _locked(root / f"{name}.lock"):
+    with locked(root / f"{name}.lock"):
         if not done.exists():
             shutil.rmtree(folder, ignore_errors=True)
             folder.mkdir(parents=True)

@@ -3,13 +3,14 @@ repository's directories share, and breaks none of them, nor they it."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
-from tests.package.build import install, make_environment, once, run_root
-from tests.paths import REPO_ROOT
+from tests.package.build import install, locked, make_environment, once, run_root
 
 # pinned, so the test means the same tomorrow; `shared` needs paradict, kvf and braq to import
 NEIGHBOURS = (
@@ -20,7 +21,12 @@ NEIGHBOURS = (
     "braq==0.0.12",
     "harness==0.1.0",  # an sdist only: built into a wheel once
 )
-WHEELHOUSE = REPO_ROOT / ".cache" / "pypi-neighbours"  # fetched once, then no network
+# fetched once per user, as pip caches what it downloads: a fresh clone needs no network
+WHEELHOUSE = (
+    Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    / "gosuslugi-sandbox"
+    / "pypi-neighbours"
+)
 
 CHECK = """\
 import importlib
@@ -57,14 +63,15 @@ def pinned_wheels() -> list:
 def fetch_neighbours(_folder) -> str:
     """The PyPI wheels in WHEELHOUSE (downloaded, or built from the sdist, on the first run)."""
     WHEELHOUSE.mkdir(parents=True, exist_ok=True)
-    if len(pinned_wheels()) < len(NEIGHBOURS):
-        fetched = subprocess.run(
-            [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(WHEELHOUSE),
-             *NEIGHBOURS],
-            capture_output=True, text=True, check=False,
-        )  # fmt: skip
-        if fetched.returncode:
-            pytest.fail(f"cannot fetch {' '.join(NEIGHBOURS)} from PyPI:\n{fetched.stderr}")
+    with locked(WHEELHOUSE.parent / "pypi-neighbours.lock"):  # another checkout's run, at once
+        if len(pinned_wheels()) < len(NEIGHBOURS):
+            fetched = subprocess.run(
+                [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(WHEELHOUSE),
+                 *NEIGHBOURS],
+                capture_output=True, text=True, check=False,
+            )  # fmt: skip
+            if fetched.returncode:
+                pytest.fail(f"cannot fetch {' '.join(NEIGHBOURS)} from PyPI:\n{fetched.stderr}")
     return str(WHEELHOUSE)
 
 
