@@ -3,26 +3,34 @@
 Both are made once per test run (pytest-xdist workers share them through a lock) in the
 temporary directory, outside the checkout. The environment gets only the wheel from pip
 (`--no-deps --no-index`: seconds, no network); the dependencies come from this .venv through
-a .pth file naming a folder of links to its packages, this project's own editable install left
-out, so every import of the sandbox resolves to the wheel's files.
+a .pth file naming a folder of links to the files of what the wheel declares it requires (and
+pytest, a team's own runner), each with what it requires in turn. So every import of the
+sandbox resolves to the wheel's files, and a dependency the wheel forgot to declare is missing
+downstream, as it would be in a team's venv: this .venv's development tools are not there.
 """
 
 from __future__ import annotations
 
 import ast
+import email
 import fcntl
+import importlib.metadata as metadata
 import os
 import shutil
 import subprocess
 import sys
-import sysconfig
-from collections.abc import Callable
+import zipfile
+from collections.abc import Callable, Iterable
 from contextlib import contextmanager
 from pathlib import Path
+
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
 
 from tests.paths import REPO_ROOT
 
 DIST_NAME = "gosuslugi_sandbox"  # the wheel's and the editable install's file-name prefix
+TEAM_TOOLS = ("pytest",)  # in a team's venv beside the wheel: the plugin plugs into it
 
 
 def run_root(tmp_path_factory) -> Path:
@@ -107,16 +115,41 @@ def build_wheel(folder: Path) -> Path:
     return wheel
 
 
-def _dependencies_view(folder: Path) -> Path:
-    """Links to this .venv's installed packages, without this project's own install."""
+def _required(lines: Iterable[str]) -> list[str]:
+    """The names of the requirements that hold without extras."""
+    wanted = [Requirement(line) for line in lines]
+    return [r.name for r in wanted if r.marker is None or r.marker.evaluate({"extra": ""})]
+
+
+def _wheel_requirements(wheel: Path) -> list[str]:
+    """What the wheel's METADATA says it requires (its extras left out)."""
+    with zipfile.ZipFile(wheel) as archive:
+        (name,) = [n for n in archive.namelist() if n.endswith(".dist-info/METADATA")]
+        text = archive.read(name).decode("utf-8")
+    return _required(email.message_from_string(text).get_all("Requires-Dist") or [])
+
+
+def _installed_closure(names: Iterable[str]) -> list[metadata.Distribution]:
+    """This .venv's distributions of names and of everything they require, transitively."""
+    found: dict[str, metadata.Distribution] = {}
+    todo = list(names)
+    while todo:
+        name = canonicalize_name(todo.pop())
+        if name not in found:
+            found[name] = metadata.distribution(name)
+            todo += _required(found[name].requires or [])
+    return list(found.values())
+
+
+def _dependencies_view(folder: Path, wheel: Path) -> Path:
+    """Links to the installed files of the wheel's requirements and the team's tools."""
     view = folder / "dependencies"
     view.mkdir()
-    sites = {sysconfig.get_path("purelib"), sysconfig.get_path("platlib")}
-    for site in sites:
-        for entry in Path(site).iterdir():
-            ours = entry.name.startswith(("__editable__", f"{DIST_NAME}-"))
-            if not ours and not (view / entry.name).exists():
-                (view / entry.name).symlink_to(entry)
+    for dist in _installed_closure([*_wheel_requirements(wheel), *TEAM_TOOLS]):
+        for file in dist.files or []:
+            top = file.parts[0]  # a package, a module or a .dist-info folder; ".." is bin/
+            if top != ".." and not (view / top).exists():
+                (view / top).symlink_to(Path(dist.locate_file(top)))
     return view
 
 
@@ -129,7 +162,7 @@ def make_environment(folder: Path, wheel: Path) -> Path:
         [python, "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
         capture_output=True, text=True, check=True,
     ).stdout.strip()  # fmt: skip
-    Path(site, "sandbox-dependencies.pth").write_text(f"{_dependencies_view(folder)}\n")
+    Path(site, "sandbox-dependencies.pth").write_text(f"{_dependencies_view(folder, wheel)}\n")
     install(python, wheel)
     return python
 
