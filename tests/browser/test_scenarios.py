@@ -25,7 +25,7 @@ def test_browser_scenarios_pass_with_screens_and_report(tmp_path, capsys):
     for old in screens.glob("*.png"):
         old.unlink()  # a picture left by an earlier run must not pass for this run's
     code = main(
-        ["run", "--browser", "--tags", "browser", "-j", "3", "--screens", str(screens),
+        ["run", "--browser", "--tags", "browser", "-j", "2", "--screens", str(screens),
          "--report", str(report), "--junit", str(tmp_path / "junit.xml"), str(DEFAULT_PATH)]
     )  # fmt: skip
     out = capsys.readouterr().out
