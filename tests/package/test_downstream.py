@@ -80,6 +80,9 @@ def test_the_installed_code_and_data_are_the_wheels(project, downstream_python):
     for line in shown.stdout.split():
         assert Path(line).is_relative_to(venv), line
     assert Path(shown.stdout.split()[-1], "esia", "idp-gost.crt.pem").is_file()
+    # what the wheel does not require is not there: this repository's development tools
+    for tool in ("hypothesis", "playwright", "psycopg"):
+        assert run("python", "-c", f"import {tool}").returncode != 0, tool
 
 
 def test_a_downstream_suite_uses_the_gosuslugi_and_sferum_fixtures(project):
