@@ -42,8 +42,8 @@ TIMEOUT_MS = 15_000
 # Finds the element a step names: by data-testid, else the visible element with a testid whose
 # text (or value, for inputs) equals the label — like the HTTP driver, in the page itself. Answers
 # [testid, disabled, navigates] in one round trip (an element handle's own evaluate costs Chromium
-# several times a page's): disabled as Playwright's is_disabled reads it; navigates when pressing
-# leaves the page — a link, or a submit button of a form.
+# several times a page's): disabled when the control is (its own `disabled`, or its fieldset's);
+# navigates when pressing leaves the page — a link, or a submit button of a form.
 _CLICK_TARGET_JS = """
 (target) => {
   const norm = (s) => (s || "").split(/\\s+/).filter(Boolean).join(" ").toLowerCase();
@@ -59,7 +59,7 @@ _CLICK_TARGET_JS = """
   };
   const el = find();
   if (!el) return null;
-  const disabled = el.matches(":disabled") || !!el.closest('[aria-disabled="true"]');
+  const disabled = el.matches(":disabled");
   let navigates = false;
   if (el.tagName === "A") {
     const href = el.getAttribute("href");

@@ -53,6 +53,18 @@ def test_status_of_the_main_document_and_exchanges(stand, make_driver):
     assert any("POST" in x and "/login/password -> 302" in x for x in exchanges), exchanges
 
 
+def test_a_disabled_control_cannot_be_pressed_and_a_link_is_followed(stand, make_driver):
+    driver = make_driver()
+    login(driver, stand)
+    with pytest.raises(PageError, match=r"'aside-call' .* is disabled: a person cannot press it"):
+        driver.click("aside-call")  # an inactive control of the sandbox: a disabled button
+    with pytest.raises(PageError, match="is disabled"):
+        driver.click("Начать звонок")  # found by its label, the same button
+    url = driver.url
+    driver.click("Настройки")  # a link: the driver waits for the next page
+    assert driver.url != url and driver.has("settings-gosuslugi-link")
+
+
 def test_a_wrong_password_shows_a_visible_error(stand, make_driver):
     driver = make_driver()
     login(driver, stand, password="wrong-password")
