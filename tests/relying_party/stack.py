@@ -209,7 +209,7 @@ def running_stack(
     keys_dir: Path, protocol: str = "oidc", rp_config: dict | None = None,
     idp_config: dict | None = None,
 ) -> Iterator[Stack]:  # fmt: skip
-    """A private stand (gosuslugi_sandbox.harness.stand.LocalStand), its IdP tapped; stopped after."""
+    """A private stand (harness/stand.py LocalStand), its IdP tapped; stopped after."""
     local = LocalStand(
         protocol,
         extra_rp_config={"SECRET_KEY": f"rp-e2e-{protocol}", **(rp_config or {})},
