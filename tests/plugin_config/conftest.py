@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
+# pytester drops every module a test first imported when the test ends, and a library with a C
+# extension is not loaded twice cleanly: a second PyYAML mixed its C loader with the first
+# one's constructors ("could not determine a constructor for the tag None" in whichever test
+# of this worker read YAML next). The plugin reads a team's files with these, so they are
+# loaded before any test here, whatever ran on this worker first.
+import cryptography.x509  # noqa: F401
+import jsonschema  # noqa: F401
 import pytest
+import yaml  # noqa: F401
 
 TEAM_PERSON = """\
 persons:
