@@ -50,9 +50,9 @@ def insert_ignore(
     index_elements: list[str],
 ) -> int:
     """INSERT … ON CONFLICT DO NOTHING; returns how many rows were inserted."""
-    dialect, inserted = dialect_name(executor), 0
+    statement = _insert_ignore_statement(dialect_name(executor), table, tuple(index_elements))
+    inserted = 0
     for row in rows:  # one at a time: an executemany's row count is not every driver's sum
-        statement = _insert_ignore_statement(dialect, table, tuple(index_elements))
         inserted += executor.execute(statement, row).rowcount
     return inserted
 

@@ -153,10 +153,8 @@ def main(argv: list[str] | None = None) -> int:
     results["idp_first_start_ms"] = idp_first_start * 1000
     results["rp_first_start_ms"] = rp_first_start * 1000
     if args.smoke:  # the first start stands in for the restart: the figures are not the point
-        (idp_proc, idp_start), (rp_proc, rp_start) = (
-            (first_idp, idp_first_start),
-            (first_rp, rp_first_start),
-        )
+        idp_proc, idp_start = first_idp, idp_first_start
+        rp_proc, rp_start = first_rp, rp_first_start
         idp_starts = rp_starts = []
     else:
         first_idp.stop()

@@ -229,8 +229,7 @@ class BrowserDriver:
                 f"nothing named {target!r} (data-testid or label) on {self.url} "
                 f"(HTTP {self._status}); page says: {self.text()[:300]}"
             )
-        testid, disabled, navigates = found
-        return testid, disabled, navigates
+        return tuple(found)
 
     def _locator(self, testid: str):
         return self.page.locator(f'[data-testid="{testid}"]').first
