@@ -5,6 +5,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+COMPILED := $(VENV)/.compiled
 
 .PHONY: setup run test lint format scenarios bench bench-peers browser-deps db-deps gost-deps clean
 
@@ -15,7 +16,16 @@ $(STAMP): pyproject.toml setup.py
 	@$(PY) -m pip install -q --disable-pip-version-check -e '.[dev]'
 	@touch $(STAMP)
 
-setup: $(STAMP)
+# Once per checkout, in one process: compile the project's bytecode and cache the test modules
+# with pytest's asserts rewritten (a collection). Otherwise the first `make test` after a clone
+# has each of its three workers rewrite every test module at the same moment, and each app a
+# test starts compile the project (docs/performance.md, "The test suite"). pytest rewrites an
+# edited module again by itself; the stamp only says the first pass was made.
+$(COMPILED): $(STAMP)
+	@PYTHONDONTWRITEBYTECODE= $(PY) -m pytest -q --collect-only -p no:cacheprovider >/dev/null
+	@touch $(COMPILED)
+
+setup: $(STAMP) $(COMPILED)
 
 run: setup
 	@$(PY) -m gosuslugi_sandbox serve
