@@ -210,10 +210,6 @@ def init_only(verbosity: int = 0) -> int:
 START_TIMEOUT = 120.0  # seconds for both apps to answer their health check
 
 
-def _interrupt(_signum, _frame) -> None:
-    raise KeyboardInterrupt
-
-
 def serve(verbosity: int = 0) -> int:
     """Start both apps, print URLs and logins, wait for Ctrl-C, stop both.
 
@@ -227,8 +223,22 @@ def serve(verbosity: int = 0) -> int:
     for warning in warnings:
         print(warning, file=sys.stderr, flush=True)
     procs: list[subprocess.Popen] = []
-    # `kill` (SIGTERM) stops both apps as cleanly as Ctrl-C does.
-    signal.signal(signal.SIGTERM, _interrupt)
+    stopping: list[int] = []
+
+    def stop(_signum, _frame) -> None:
+        """`kill` (SIGTERM) stops both apps as cleanly as Ctrl-C does; a second one while they
+        stop asks gunicorn for its quick shutdown instead of interrupting ours with a
+        traceback."""
+        if stopping:
+            for p in procs:
+                if p.poll() is None:
+                    p.send_signal(signal.SIGQUIT)
+            return
+        stopping.append(_signum)
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
     try:
         init_databases(env)
         for spec in (idp, rp):
@@ -266,6 +276,7 @@ def serve(verbosity: int = 0) -> int:
     except DATABASE_ERRORS as exc:
         return _database_failed(exc)
     finally:
+        stopping.append(0)  # whatever ended the wait, a signal from here on only hurries the stop
         for p in procs:
             if p.poll() is None:
                 p.send_signal(signal.SIGTERM)

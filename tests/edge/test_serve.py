@@ -23,11 +23,9 @@ from tests.paths import REPO_ROOT
 READY = "Ctrl-C stops both."
 
 
-@contextmanager
-def serving(tmp_path, keys, **settings):
-    """Run `python -m gosuslugi_sandbox serve` with settings; yield (idp_url, rp_url, output)."""
-    idp_port, rp_port = free_port(), free_port()
-    env = {
+def serve_environment(tmp_path, keys, idp_port: int, rp_port: int, **settings) -> dict:
+    """The environment of a `serve` on these ports, its files under tmp_path, one worker per app."""
+    return {
         **os.environ,
         "IDP_PORT": str(idp_port),
         "RP_PORT": str(rp_port),
@@ -40,7 +38,11 @@ def serving(tmp_path, keys, **settings):
         "RP_PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
         **settings,
     }
-    process = subprocess.Popen(
+
+
+def start_serve(env: dict) -> subprocess.Popen:
+    """`python -m gosuslugi_sandbox serve` in its own process group, output on one pipe."""
+    return subprocess.Popen(
         [sys.executable, "-m", "gosuslugi_sandbox", "serve"],
         cwd=REPO_ROOT,
         env=env,
@@ -49,6 +51,16 @@ def serving(tmp_path, keys, **settings):
         text=True,
         start_new_session=True,  # its own process group, cleaned up as a whole
     )
+
+
+@contextmanager
+def serving(tmp_path, keys, stops: int = 1, **settings):
+    """Run `python -m gosuslugi_sandbox serve` with settings; yield (idp_url, rp_url, output).
+
+    Then stop it with `stops` SIGTERMs in a row, as `kill` (or Ctrl-C) stops make run; it must
+    end with status 0, its apps gone, and no traceback."""
+    idp_port, rp_port = free_port(), free_port()
+    process = start_serve(serve_environment(tmp_path, keys, idp_port, rp_port, **settings))
     lines: queue.Queue[str] = queue.Queue()
     reader = threading.Thread(target=lambda: [lines.put(x) for x in process.stdout], daemon=True)
     reader.start()
@@ -65,14 +77,22 @@ def serving(tmp_path, keys, **settings):
                 continue
         yield f"{scheme}://127.0.0.1:{idp_port}", f"{scheme}://127.0.0.1:{rp_port}", output
     finally:
-        process.send_signal(signal.SIGTERM)  # as `kill` stops make run
-        process.wait(timeout=30)
+        for n in range(stops):
+            if n:
+                time.sleep(0.2)  # standard signals do not queue: let serve take the first one
+            process.send_signal(signal.SIGTERM)
+        code = process.wait(timeout=30)
+        survivors = False
         with suppress(ProcessLookupError):  # nothing of its process group may outlive it
             os.killpg(process.pid, signal.SIGKILL)
+            survivors = True
         reader.join(timeout=10)  # it ends with the output
         process.stdout.close()
         while not lines.empty():
             output.append(lines.get())
+    assert code == 0, "".join(output)
+    assert "Traceback" not in "".join(output), "".join(output)
+    assert not survivors, "an app outlived serve"
 
 
 def test_tls_and_control_off_start_and_serve_https(tmp_path, keys_dir):
@@ -90,6 +110,12 @@ def test_tls_and_control_off_start_and_serve_https(tmp_path, keys_dir):
         page = requests.get(f"{rp}/login", verify=ca, timeout=5)
         assert "; Secure" in page.headers["Set-Cookie"]
     assert MARK not in "".join(output)  # loopback only: nothing to warn about
+
+
+def test_a_second_kill_while_stopping_ends_serve_cleanly(tmp_path, keys_dir):
+    """`kill` sent twice (or Ctrl-C pressed twice): status 0, both apps gone, no traceback."""
+    with serving(tmp_path, keys_dir, stops=2) as (_idp, rp, _output):
+        assert requests.get(f"{rp}/login", timeout=5).status_code == 200
 
 
 def test_the_control_token_stays_out_of_the_access_log(tmp_path, keys_dir):
