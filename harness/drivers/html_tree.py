@@ -156,12 +156,34 @@ def parse_html(text: str) -> Element:
     return builder.root
 
 
+FORM_CONTROLS = {"button", "input", "select", "textarea"}
+
+
+def is_disabled(el: Element) -> bool:
+    """Whether a browser reads the element as `:disabled`: a form control with its own
+    `disabled`, or inside a disabled fieldset but not in that fieldset's first legend."""
+    if el.tag not in FORM_CONTROLS:
+        return False
+    if "disabled" in el.attrs:
+        return True
+    child, node = el, el.parent
+    while node is not None:
+        if node.tag == "fieldset" and "disabled" in node.attrs:
+            legend = next(
+                (c for c in node.children if isinstance(c, Element) and c.tag == "legend"), None
+            )
+            if child is not legend:
+                return True
+        child, node = node, node.parent
+    return False
+
+
 def form_fields(form: Element) -> list[tuple[str, str]]:
     """The name/value pairs a browser would submit for a form, buttons excluded."""
     pairs: list[tuple[str, str]] = []
     for el in form.iter():
         name = el.get("name")
-        if not name or "disabled" in el.attrs:
+        if not name or is_disabled(el):
             continue
         if el.tag == "input":
             kind = (el.get("type") or "text").lower()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urljoin
 
-from gosuslugi_sandbox.harness.drivers.html_tree import Element, form_fields
+from gosuslugi_sandbox.harness.drivers.html_tree import Element, form_fields, is_disabled
 from gosuslugi_sandbox.harness.drivers.http_browser import HttpBrowser, PageError
 
 
@@ -35,12 +35,20 @@ class HttpDriver:
         el = page.by_testid(target)
         if el is not None:
             return el
+        # the first element labelled so, or the innermost one inside it (a form holding only
+        # its button reads as the button's label: the button is meant)
         wanted = " ".join(target.split()).casefold()
-        for candidate in page.doc.iter():
-            if candidate.testid and candidate.text().casefold() == wanted:
-                return candidate
-            if candidate.testid and (candidate.get("value") or "").casefold() == wanted:
-                return candidate
+
+        def labelled(el: Element) -> bool:
+            texts = (el.text().casefold(), (el.get("value") or "").casefold())
+            return bool(el.testid) and wanted in texts
+
+        found = next((el for el in page.doc.iter() if labelled(el)), None)
+        if found is not None:
+            for inner in found.iter():
+                if _inside(inner, found) and labelled(inner):
+                    found = inner
+            return found
         raise PageError(
             f"nothing named {target!r} (data-testid or label) on {page.url} "
             f"(HTTP {page.status}); page says: {page.text()[:300]}"
@@ -53,9 +61,9 @@ class HttpDriver:
         if el.tag == "a":
             self.open(urljoin(page.url, el.get("href") or page.url))
             return
-        if "disabled" in el.attrs:
+        if is_disabled(el):
             raise PageError(f"{target!r} on {page.url} is disabled: a person cannot press it")
-        form = el.closest("form")
+        form = el.closest("form") if _submits(el) else None
         if form is None:
             raise PageError(f"{target!r} on {page.url} is neither a link nor a form button")
         fields, self._pending = self._pending, {}
@@ -162,3 +170,19 @@ class HttpDriver:
 
     def close(self) -> None:
         """Nothing to close: each request has its own connection (kept for the Driver API)."""
+
+
+def _submits(el: Element) -> bool:
+    """Whether pressing the element submits its form (a submit button; no JavaScript here)."""
+    kind = (el.get("type") or "").lower()
+    return (el.tag == "button" and kind in ("", "submit")) or (
+        el.tag == "input" and kind in ("submit", "image")
+    )
+
+
+def _inside(el: Element, container: Element) -> bool:
+    """Whether el is a descendant of container."""
+    node = el.parent
+    while node is not None and node is not container:
+        node = node.parent
+    return node is container

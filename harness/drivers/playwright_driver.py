@@ -50,12 +50,16 @@ _CLICK_TARGET_JS = """
   const find = () => {
     const byId = document.querySelector(`[data-testid="${CSS.escape(target)}"]`);
     if (byId) return byId;
+    // the first element labelled so, or the innermost one inside it (a form holding only
+    // its button reads as the button's label: the button is meant)
     const wanted = norm(target);
-    for (const el of document.querySelectorAll("[data-testid]")) {
-      if (el.offsetParent === null && getComputedStyle(el).position !== "fixed") continue;
-      if (norm(el.innerText) === wanted || norm(el.value) === wanted) return el;
+    const labelled = (el) => (el.offsetParent !== null || getComputedStyle(el).position === "fixed")
+        && (norm(el.innerText) === wanted || norm(el.value) === wanted);
+    let found = [...document.querySelectorAll("[data-testid]")].find(labelled);
+    for (const inner of found ? found.querySelectorAll("[data-testid]") : []) {
+      if (found.contains(inner) && labelled(inner)) found = inner;
     }
-    return null;
+    return found || null;
   };
   const el = find();
   if (!el) return null;

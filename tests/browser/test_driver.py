@@ -12,6 +12,7 @@ from gosuslugi_sandbox.harness.drivers.playwright_driver import (
     BrowserPool,
     chromium_missing_message,
 )
+from tests.harness.test_http_driver import DISABLED_CASES, NESTED_LABEL
 
 
 def login(driver, stand, phone="+7 911 111-11-11", password="Roshchina-Sferum1"):
@@ -63,6 +64,21 @@ def test_a_disabled_control_cannot_be_pressed_and_a_link_is_followed(stand, make
     url = driver.url
     driver.click("Настройки")  # a link: the driver waits for the next page
     assert driver.url != url and driver.has("settings-gosuslugi-link")
+
+
+def test_chromium_reads_disabled_and_labels_as_the_http_driver_does(make_driver):
+    """The oracle of tests/harness/test_http_driver.py's cases: Chromium's own `:disabled`."""
+    driver = make_driver()
+    driver.page.set_content(DISABLED_CASES)
+    read = driver.page.evaluate(
+        "() => [...document.querySelectorAll('[data-testid]')]"
+        ".map((el) => [el.dataset.testid, el.matches(':disabled'), el.dataset.disabled === '1'])"
+    )
+    assert [(testid, chromium) for testid, chromium, _ in read] == [
+        (testid, expected) for testid, _, expected in read
+    ]
+    driver.page.set_content(NESTED_LABEL)
+    assert driver._click_target("Продолжить")[0] == "the-button"
 
 
 def test_a_wrong_password_shows_a_visible_error(stand, make_driver):
