@@ -124,9 +124,9 @@ def main(argv: list[str] | None = None) -> int:
     # on first use: the stand launcher (database set-up, TLS) is serve's and init-db's alone
     from gosuslugi_sandbox.harness.serve import init_only, serve
 
-    if args.command == "serve":
-        return serve(verbosity)
-    return _interruptible(lambda: init_only(verbosity))
+    # serve answers its own Ctrl-C once the apps start; before, it is interrupted like the rest
+    command = serve if args.command == "serve" else init_only
+    return _interruptible(lambda: command(verbosity))
 
 
 def _interruptible(command) -> int:
