@@ -223,7 +223,7 @@ def serve(verbosity: int = 0) -> int:
     for warning in warnings:
         print(warning, file=sys.stderr, flush=True)
     procs: list[subprocess.Popen] = []
-    stopping: list[int] = []
+    stopping: list[bool] = []  # set once the stop has begun (a list: the handler appends)
 
     def stop(_signum, _frame) -> None:
         """`kill` (SIGTERM) stops both apps as cleanly as Ctrl-C does; a second one while they
@@ -234,7 +234,7 @@ def serve(verbosity: int = 0) -> int:
                 if p.poll() is None:
                     p.send_signal(signal.SIGQUIT)
             return
-        stopping.append(_signum)
+        stopping.append(True)
         raise KeyboardInterrupt
 
     signal.signal(signal.SIGTERM, stop)
@@ -276,7 +276,7 @@ def serve(verbosity: int = 0) -> int:
     except DATABASE_ERRORS as exc:
         return _database_failed(exc)
     finally:
-        stopping.append(0)  # whatever ended the wait, a signal from here on only hurries the stop
+        stopping.append(True)  # whatever ended the wait, a signal from now on only hurries it
         for p in procs:
             if p.poll() is None:
                 p.send_signal(signal.SIGTERM)

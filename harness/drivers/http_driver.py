@@ -40,8 +40,9 @@ class HttpDriver:
         wanted = " ".join(target.split()).casefold()
 
         def labelled(el: Element) -> bool:
-            texts = (el.text().casefold(), (el.get("value") or "").casefold())
-            return bool(el.testid) and wanted in texts
+            if not el.testid:  # first: the text of every element is the costly part
+                return False
+            return wanted in (el.text().casefold(), (el.get("value") or "").casefold())
 
         found = next((el for el in page.doc.iter() if labelled(el)), None)
         if found is not None:
