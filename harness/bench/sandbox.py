@@ -138,7 +138,18 @@ def main(argv: list[str] | None = None) -> int:
         args.esia_flows = 2
         args.throughput_seconds = 0.3  # both cores busy meanwhile: each second costs two
     compile_bytecode()
-    root = Path(tempfile.mkdtemp(prefix="bench-"))
+    with tempfile.TemporaryDirectory(prefix="bench-") as root:
+        results = measure_apps(args, Path(root))
+    if not args.no_catalogue:
+        results["catalogue_s"] = catalogue_seconds()
+    results["machine_after"] = machine()
+    print_table(results)
+    write_results(results, args.out)
+    return 0
+
+
+def measure_apps(args: argparse.Namespace, root: Path) -> dict:
+    """Start both apps under gunicorn with their databases in root and measure them."""
     idp = AppSpec("idp", "gosuslugi_sandbox.idp:create_app()", free_port(), "/_control/health")
     rp = AppSpec(
         "sferum", "gosuslugi_sandbox.relying_party:create_app()", free_port(), "/_control/health"
@@ -217,12 +228,7 @@ def main(argv: list[str] | None = None) -> int:
             client.close()
         idp_proc.stop()
         rp_proc.stop()
-    if not args.no_catalogue:
-        results["catalogue_s"] = catalogue_seconds()
-    results["machine_after"] = machine()
-    print_table(results)
-    write_results(results, args.out)
-    return 0
+    return results
 
 
 def _fixture(name: str) -> dict:
