@@ -43,7 +43,7 @@ TEST_WORKERS ?= 3
 # and writes them back; in RAM it does not, and the run takes about a tenth less CPU
 # (docs/performance.md, "Tenth pass"). So TMPDIR is /dev/shm when it is a writable tmpfs with
 # 2 GB free; `make test TEST_TMPDIR=/tmp` keeps them on disk, `TEST_TMPDIR=` leaves TMPDIR be.
-TEST_TMPDIR ?= $(shell scripts/ram-tmpdir.sh)
+TEST_TMPDIR ?= $(shell bash scripts/ram-tmpdir.sh)
 
 # bytecode is written even where the environment sets PYTHONDONTWRITEBYTECODE (this workplace
 # does): otherwise every pytest process re-rewrites the asserts of every module it imports and
