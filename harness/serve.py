@@ -25,6 +25,7 @@ from gosuslugi_sandbox.harness.exposure import (
     tls_files,
     url_host,
 )
+from gosuslugi_sandbox.harness.forked_gunicorn import ForkedProcess, fork_gunicorn
 from gosuslugi_sandbox.harness.servers import wait_until_up
 from gosuslugi_sandbox.shared.config import FIXTURES_DIR
 from gosuslugi_sandbox.shared.fixtures import FixtureError, load_fixture
@@ -222,7 +223,7 @@ def serve(verbosity: int = 0) -> int:
     warnings = exposure_warnings(idp.bind, env)
     for warning in warnings:
         print(warning, file=sys.stderr, flush=True)
-    procs: list[subprocess.Popen] = []
+    procs: list[ForkedProcess] = []
     stopping: list[bool] = []  # set once the stop has begun (a list: the handler appends)
 
     def stop(_signum, _frame) -> None:
@@ -245,7 +246,7 @@ def serve(verbosity: int = 0) -> int:
             command = gunicorn_command(
                 spec, tls, GUNICORN_LEVELS[max(-1, min(verbosity, 2))], access_log=verbosity > 0
             )
-            procs.append(subprocess.Popen(command, env=env))
+            procs.append(fork_gunicorn(command, env))
         for spec, proc in zip((idp, rp), procs, strict=True):
             # a generous wait: a loaded machine (CI, a laptop building something) may take a
             # while to fork and import; an app that exits fails the start at once instead
@@ -285,6 +286,10 @@ def serve(verbosity: int = 0) -> int:
                 p.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 p.kill()
+        # nothing is left to stop: a later signal must not kill the exiting interpreter (it
+        # puts back the default action of the handlers above before it ends)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _database_failed(exc: Exception) -> int:

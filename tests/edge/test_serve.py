@@ -12,6 +12,7 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager, suppress
+from pathlib import Path
 
 import requests
 
@@ -53,6 +54,22 @@ def start_serve(env: dict) -> subprocess.Popen:
     )
 
 
+def assert_apps_are_forks(serve_pid: int, workers: int) -> None:
+    """serve's gunicorn masters and workers are forks of it (harness/forked_gunicorn.py): its
+    command line, named gunicorn; a master and its workers per app."""
+    command = Path(f"/proc/{serve_pid}/cmdline").read_bytes()
+    apps = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit() and int(entry.name) != serve_pid:
+            with suppress(OSError):
+                if os.getpgid(int(entry.name)) == serve_pid:
+                    apps.append(
+                        ((entry / "comm").read_text().strip(), (entry / "cmdline").read_bytes())
+                    )
+    assert len(apps) == 2 * (1 + workers), apps
+    assert all(name == "gunicorn" and line == command for name, line in apps), apps
+
+
 @contextmanager
 def serving(tmp_path, keys, stops: int = 1, **settings):
     """Run `python -m gosuslugi_sandbox serve` with settings; yield (idp_url, rp_url, output).
@@ -75,6 +92,7 @@ def serving(tmp_path, keys, stops: int = 1, **settings):
                 output.append(lines.get(timeout=0.5))
             except queue.Empty:
                 continue
+        assert_apps_are_forks(process.pid, int(settings.get("WEB_WORKERS", "1")))
         yield f"{scheme}://127.0.0.1:{idp_port}", f"{scheme}://127.0.0.1:{rp_port}", output
     finally:
         for n in range(stops):
