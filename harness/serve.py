@@ -232,8 +232,7 @@ def serve(verbosity: int = 0) -> int:
         traceback."""
         if stopping:
             for p in procs:
-                if p.poll() is None:
-                    p.send_signal(signal.SIGQUIT)
+                p.send_signal(signal.SIGQUIT)  # a child that has ended is left alone
             return
         stopping.append(True)
         raise KeyboardInterrupt
@@ -279,8 +278,7 @@ def serve(verbosity: int = 0) -> int:
     finally:
         stopping.append(True)  # whatever ended the wait, a signal from now on only hurries it
         for p in procs:
-            if p.poll() is None:
-                p.send_signal(signal.SIGTERM)
+            p.send_signal(signal.SIGTERM)
         for p in procs:
             try:
                 p.wait(timeout=10)

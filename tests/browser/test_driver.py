@@ -12,7 +12,7 @@ from gosuslugi_sandbox.harness.drivers.playwright_driver import (
     BrowserPool,
     chromium_missing_message,
 )
-from tests.harness.test_http_driver import DISABLED_CASES, NESTED_LABEL
+from tests.harness.driver_cases import DISABLED_CASES, NESTED_LABEL
 
 
 def login(driver, stand, phone="+7 911 111-11-11", password="Roshchina-Sferum1"):

@@ -12,27 +12,7 @@ from gosuslugi_sandbox.harness.drivers.html_tree import form_fields, is_disabled
 from gosuslugi_sandbox.harness.drivers.http_browser import Page, PageError
 from gosuslugi_sandbox.harness.drivers.http_driver import HttpDriver
 from gosuslugi_sandbox.harness.transport import Answer
-
-# every way a control is, or is not, disabled; data-disabled says what a browser reads
-DISABLED_CASES = """
-<form method="post" action="/next">
-  <button data-testid="own" data-disabled="1" disabled>Своя</button>
-  <button data-testid="enabled" data-disabled="0">Доступна</button>
-  <button type="button" data-testid="script-button" data-disabled="0">Для скрипта</button>
-  <span data-testid="span" data-disabled="0" disabled>Не элемент формы</span>
-  <fieldset disabled>
-    <legend><button data-testid="in-first-legend" data-disabled="0">В легенде</button></legend>
-    <legend><button data-testid="in-second-legend" data-disabled="1">Вторая</button></legend>
-    <input data-testid="in-fieldset" data-disabled="1" name="inside" value="x">
-    <div><select data-testid="deep-in-fieldset" data-disabled="1" name="deep">
-      <option value="a">a</option></select></div>
-    <fieldset><button data-testid="nested" data-disabled="1">Вложенная</button></fieldset>
-  </fieldset>
-  <fieldset>
-    <input data-testid="open-fieldset" data-disabled="0" name="outside" value="y">
-  </fieldset>
-</form>
-"""
+from tests.harness.driver_cases import DISABLED_CASES, NESTED_LABEL
 
 
 def driver_on(html: str) -> HttpDriver:
@@ -59,15 +39,6 @@ def test_a_disabled_control_cannot_be_pressed():
     for target in ("span", "script-button"):  # no JavaScript: pressing them does nothing
         with pytest.raises(PageError, match="neither a link nor a form button"):
             driver.click(target)
-
-
-# a label that a container and the control inside it both read as
-NESTED_LABEL = """
-<form data-testid="only-a-button" method="post" action="/next">
-  <button data-testid="the-button">Продолжить</button>
-</form>
-<p data-testid="later">Продолжить</p>
-"""
 
 
 def test_a_label_names_the_innermost_element_that_reads_so():
