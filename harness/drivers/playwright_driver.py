@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import os
 import shutil
 import threading
 from collections import deque
@@ -19,22 +18,14 @@ from pathlib import Path
 from playwright.sync_api import Browser, Page, Playwright, sync_playwright
 from playwright.sync_api import Error as PlaywrightError
 
+from gosuslugi_sandbox.harness.drivers.chromium import (
+    CHROMIUM_ARGS,
+    chromium_missing_message,
+    chromium_path,
+)
 from gosuslugi_sandbox.harness.drivers.http_browser import PageError
 from gosuslugi_sandbox.shared.tls import spki_pins
 
-# Debian's headless shell (package chromium-headless-shell, what Playwright itself runs for
-# headless) before the full browser: the same Blink at a third to a fifth of the CPU per page
-# (docs/performance.md, "Chromium: the headless shell")
-CHROMIUM_CANDIDATES = ("/usr/bin/chromium-headless-shell", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--lang=ru-RU",  # date inputs render as 23.04.1990, as for a Russian user
-]
 DESKTOP = (1280, 800)
 PHONE = (390, 844)
 TIMEOUT_MS = 15_000
@@ -89,29 +80,6 @@ _UNLOCK_FIELD_JS = """
   return null;
 }
 """
-
-
-def _runnable(path: str) -> bool:
-    return Path(path).is_file() and os.access(path, os.X_OK)
-
-
-def chromium_path() -> str:
-    """The Chromium $CHROMIUM names, else Debian's headless shell, else Debian's chromium."""
-    if "CHROMIUM" in os.environ:
-        return os.environ["CHROMIUM"]
-    return next((p for p in CHROMIUM_CANDIDATES if _runnable(p)), CHROMIUM_CANDIDATES[0])
-
-
-def chromium_missing_message() -> str | None:
-    """Why the browser cannot start (Chromium not installed), or None."""
-    path = chromium_path()
-    if _runnable(path):
-        return None
-    return (
-        f"Chromium is not installed at {path}. Run `make browser-deps` "
-        "(or `sudo apt-get install -y chromium-headless-shell`), or set "
-        "CHROMIUM=/path/to/chromium."
-    )
 
 
 class BrowserPool:

@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import pytest
 
-from gosuslugi_sandbox.harness.drivers.playwright_driver import (
+from gosuslugi_sandbox.harness.drivers.chromium import (
     CHROMIUM_ARGS,
-    DESKTOP,
-    BrowserDriver,
     chromium_missing_message,
     chromium_path,
 )
+from gosuslugi_sandbox.harness.drivers.playwright_driver import DESKTOP, BrowserDriver
 from gosuslugi_sandbox.harness.stand import LocalStand
 
 

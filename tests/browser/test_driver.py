@@ -6,12 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from gosuslugi_sandbox.harness.drivers import playwright_driver
 from gosuslugi_sandbox.harness.drivers.http_browser import PageError
-from gosuslugi_sandbox.harness.drivers.playwright_driver import (
-    BrowserPool,
-    chromium_missing_message,
-)
 from tests.harness.driver_cases import DISABLED_CASES, NESTED_LABEL
 
 
@@ -124,29 +119,6 @@ def test_a_page_no_step_touched_is_pictured_once(stand, make_driver, tmp_path):
     closed = Path(driver.screenshot("closed"))
     driver.click("dev-details-toggle")  # no navigation, yet the page shows more
     assert Path(driver.screenshot("opened")).read_bytes() != closed.read_bytes()
-
-
-def test_missing_chromium_is_a_clear_failure(monkeypatch):
-    monkeypatch.setenv("CHROMIUM", "/nonexistent/chromium")
-    message = chromium_missing_message()
-    assert "make browser-deps" in message and "/nonexistent/chromium" in message
-    with pytest.raises(PageError, match="Chromium is not installed"):
-        BrowserPool().make_driver()
-
-
-def test_the_headless_shell_is_preferred_to_the_full_browser(monkeypatch, tmp_path):
-    shell, full = tmp_path / "chromium-headless-shell", tmp_path / "chromium"
-    monkeypatch.setattr(playwright_driver, "CHROMIUM_CANDIDATES", (str(shell), str(full)))
-    monkeypatch.delenv("CHROMIUM", raising=False)
-    assert playwright_driver.chromium_path() == str(shell)  # neither: the one to install
-    full.write_text("#!/bin/sh\n")
-    full.chmod(0o755)
-    assert playwright_driver.chromium_path() == str(full)
-    shell.write_text("#!/bin/sh\n")
-    shell.chmod(0o755)
-    assert playwright_driver.chromium_path() == str(shell)
-    monkeypatch.setenv("CHROMIUM", str(full))
-    assert playwright_driver.chromium_path() == str(full)
 
 
 def test_testids_by_prefix_and_within_a_container(stand, make_driver):
