@@ -20,12 +20,11 @@ def browser_command_lines() -> list[list[str]]:
         if not entry.name.isdigit():
             continue
         try:
-            parents[int(entry.name)] = int(
-                (entry / "stat").read_text().rsplit(")", 1)[1].split()[1]
-            )
-            lines[int(entry.name)] = (entry / "cmdline").read_bytes().split(b"\0")
-        except (OSError, IndexError):
+            stat, cmdline = (entry / "stat").read_text(), (entry / "cmdline").read_bytes()
+        except OSError:
             continue  # ended meanwhile
+        parents[int(entry.name)] = int(stat.rsplit(")", 1)[1].split()[1])
+        lines[int(entry.name)] = cmdline.split(b"\0")
     children: dict[int, list[int]] = {}
     for pid, parent in parents.items():
         children.setdefault(parent, []).append(pid)

@@ -173,15 +173,22 @@ def test_two_stands_started_at_once_on_one_fresh_database_both_come_up(tmp_path,
     both_up = threading.Barrier(2, timeout=90)
 
     def one_stand(name: str, workers: str) -> tuple[int, int]:
-        with serving(tmp_path / name, None, DATABASE_URL=database_url, WEB_WORKERS=workers) as (
-            idp,
-            rp,
-            _,
-        ):
-            both_up.wait()  # both stands are up at the same moment
-            login = HttpBrowser().open(f"{rp}/login")
-            return login.status, requests.get(f"{idp}/jwks.json", timeout=5).status_code
+        try:
+            with serving(tmp_path / name, None, DATABASE_URL=database_url, WEB_WORKERS=workers) as (
+                idp,
+                rp,
+                _,
+            ):
+                both_up.wait()  # both stands are up at the same moment
+                login = HttpBrowser().open(f"{rp}/login")
+                return login.status, requests.get(f"{idp}/jwks.json", timeout=5).status_code
+        except BaseException:
+            both_up.abort()  # the other stops waiting: this stand's failure is the one to see
+            raise
 
     with ThreadPoolExecutor(2) as pool:
-        answers = list(pool.map(one_stand, ["host-a", "host-b"], ["2", "1"]))
-    assert answers == [(200, 200), (200, 200)]
+        stands = [pool.submit(one_stand, *stand) for stand in (("host-a", "2"), ("host-b", "1"))]
+    failed = [stand.exception() for stand in stands if stand.exception() is not None]
+    for failure in sorted(failed, key=lambda e: isinstance(e, threading.BrokenBarrierError)):
+        raise failure  # a stand's own failure before the other's broken wait
+    assert [stand.result() for stand in stands] == [(200, 200), (200, 200)]
