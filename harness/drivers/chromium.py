@@ -11,7 +11,7 @@ from pathlib import Path
 CHROMIUM_CANDIDATES = ("/usr/bin/chromium-headless-shell", "/usr/bin/chromium")
 
 # Playwright starts Chromium with a --disable-features switch of its own, and Chromium reads only
-# the last of several: ours repeats Playwright's list (tests/browser/test_launch.py fails when a
+# the last of several: ours repeats Playwright's list (tests/browser/test_chromium.py fails when a
 # new Playwright disables more) and adds RenderDocument. With RenderDocument on, every page load
 # builds a new frame with its own compositor; off, a page of ours loads for a third less CPU
 # (44 against 62 ms) and the browser tests take 10-20 core-seconds less (docs/performance.md,

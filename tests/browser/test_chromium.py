@@ -3,39 +3,35 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import suppress
 from pathlib import Path
 
 import pytest
 
+from gosuslugi_sandbox.harness.bench.procs import children
 from gosuslugi_sandbox.harness.drivers import chromium
 from gosuslugi_sandbox.harness.drivers.chromium import CHROMIUM_ARGS, chromium_missing_message
 from gosuslugi_sandbox.harness.drivers.http_browser import PageError
 from gosuslugi_sandbox.harness.drivers.playwright_driver import BrowserPool
 
 
+def descendants(pid: int) -> Iterator[int]:
+    """Every process below pid."""
+    for child in children(pid):
+        yield child
+        yield from descendants(child)
+
+
 def browser_command_lines() -> list[list[str]]:
     """The command lines of the Chromium browser processes (not their helpers) under this one."""
-    parents, lines = {}, {}
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat, cmdline = (entry / "stat").read_text(), (entry / "cmdline").read_bytes()
-        except OSError:
-            continue  # ended meanwhile
-        parents[int(entry.name)] = int(stat.rsplit(")", 1)[1].split()[1])
-        lines[int(entry.name)] = cmdline.split(b"\0")
-    children: dict[int, list[int]] = {}
-    for pid, parent in parents.items():
-        children.setdefault(parent, []).append(pid)
-    found, below = [], list(children.get(os.getpid(), []))
-    while below:
-        pid = below.pop()
-        below += children.get(pid, [])
-        argv = [arg.decode() for arg in lines[pid] if arg]
-        helper = any(arg.startswith("--type=") for arg in argv)
-        if "--remote-debugging-pipe" in argv and not helper:
-            found.append(argv)
+    found = []
+    for pid in descendants(os.getpid()):
+        with suppress(OSError):  # ended meanwhile
+            argv = [arg.decode() for arg in Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")]
+            helper = any(arg.startswith("--type=") for arg in argv)
+            if "--remote-debugging-pipe" in argv and not helper:
+                found.append(argv)
     return found
 
 

@@ -8,21 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from tests.edge.make_commands import make_commands
 from tests.paths import REPO_ROOT
 
 ROOM = 2 * 1024**3  # what scripts/ram-tmpdir.sh asks of a folder
-# what an outer `make test` (or the person) set would otherwise reach the make run here
-OUTER = ("MAKEFLAGS", "MFLAGS", "MAKELEVEL", "MAKEOVERRIDES", "TEST_TMPDIR")
-
-
-def make_test_commands(*overrides: str) -> str:
-    """The commands `make test` would run, printed, not run."""
-    done = subprocess.run(
-        ["make", "-s", "-n", "test", *overrides],
-        cwd=REPO_ROOT, capture_output=True, text=True, check=True,
-        env={name: value for name, value in os.environ.items() if name not in OUTER},
-    )  # fmt: skip
-    return done.stdout
 
 
 def filesystem_type(folder: Path) -> str:
@@ -60,14 +49,14 @@ def test_only_a_writable_tmpfs_with_room_is_chosen(folder):
 
 
 def test_the_run_gets_the_chosen_folder_as_tmpdir():
-    assert "TMPDIR=/var/tmp/elsewhere PYTHONDONTWRITEBYTECODE=" in make_test_commands(
-        "TEST_TMPDIR=/var/tmp/elsewhere"
+    assert "TMPDIR=/var/tmp/elsewhere PYTHONDONTWRITEBYTECODE=" in make_commands(
+        "test", "TEST_TMPDIR=/var/tmp/elsewhere"
     )
-    assert "TMPDIR=" not in make_test_commands("TEST_TMPDIR=")
+    assert "TMPDIR=" not in make_commands("test", "TEST_TMPDIR=")
     chosen = subprocess.run(
         ["bash", str(REPO_ROOT / "scripts/ram-tmpdir.sh")], capture_output=True, text=True
     ).stdout.strip()
     if chosen:
-        assert f"TMPDIR={chosen} PYTHONDONTWRITEBYTECODE=" in make_test_commands()
+        assert f"TMPDIR={chosen} PYTHONDONTWRITEBYTECODE=" in make_commands("test")
     else:
-        assert "TMPDIR=" not in make_test_commands()
+        assert "TMPDIR=" not in make_commands("test")

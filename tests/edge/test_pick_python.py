@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from pathlib import Path
 
+from tests.edge.make_commands import make_commands
 from tests.paths import REPO_ROOT
 
 SCRIPT = REPO_ROOT / "scripts/pick-python.sh"
@@ -59,14 +59,7 @@ def test_the_probe_tells_how_a_real_interpreter_is_linked(tmp_path):
 
 
 def test_setup_makes_the_venv_with_the_chosen_interpreter(tmp_path):
-    env = {k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MAKELEVEL", "PYTHON")}
-    commands = subprocess.run(
-        ["make", "-s", "-n", "setup", f"VENV={tmp_path}/venv"],
-        cwd=REPO_ROOT, capture_output=True, text=True, check=True, env=env,
-    ).stdout  # fmt: skip
+    commands = make_commands("setup", f"VENV={tmp_path}/venv")
     assert f"|| {pick()} -m venv {tmp_path}/venv" in commands
-    given = subprocess.run(
-        ["make", "-s", "-n", "setup", f"VENV={tmp_path}/venv", "PYTHON=python3.99"],
-        cwd=REPO_ROOT, capture_output=True, text=True, check=True, env=env,
-    ).stdout  # fmt: skip
+    given = make_commands("setup", f"VENV={tmp_path}/venv", "PYTHON=python3.99")
     assert f"|| python3.99 -m venv {tmp_path}/venv" in given
