@@ -13,7 +13,12 @@ from alembic.script import ScriptDirectory
 
 from gosuslugi_sandbox.idp.schema import SCHEMA as IDP_SCHEMA
 from gosuslugi_sandbox.relying_party.schema import SCHEMA as RP_SCHEMA
-from gosuslugi_sandbox.shared.migrations import _alembic_config, current_revision, migrate
+from gosuslugi_sandbox.shared.migrations import (
+    _alembic_config,
+    _stamp_head,
+    current_revision,
+    migrate,
+)
 from tests.storage.app_starts import STARTERS, start_app
 
 SCHEMAS = {"idp": IDP_SCHEMA, "relying_party": RP_SCHEMA}
@@ -55,6 +60,36 @@ def test_a_new_database_is_created_and_stamped(app, database_url):
             assert _differences(connection, schema) == []
             assert migrate(connection, schema) == "current"  # nothing left to do, no Alembic
             assert current_revision(connection, schema) == schema.head
+    finally:
+        engine.dispose()
+
+
+@pytest.mark.parametrize("app", SCHEMAS)
+def test_the_stamp_of_a_new_database_is_the_one_alembic_makes(app, database_url):
+    """A new database is stamped without Alembic; Alembic's own stamp, in a version table of
+    another name beside it, has the same columns, key and revision."""
+    schema = SCHEMAS[app]
+    engine = sa.create_engine(database_url)
+    try:
+        with engine.begin() as connection:
+            _stamp_head(connection, schema)
+            scripts = ScriptDirectory.from_config(_alembic_config(connection, schema))
+            context = MigrationContext.configure(connection, opts={"version_table": "by_alembic"})
+            context.stamp(scripts, "head")
+        with engine.connect() as connection:
+            found = sa.inspect(connection)
+            for table in (schema.version_table, "by_alembic"):
+                columns = [
+                    (c["name"], str(c["type"]), c["nullable"]) for c in found.get_columns(table)
+                ]
+                assert columns == [("version_num", "VARCHAR(32)", False)], table
+                key = found.get_pk_constraint(table)
+                assert (key["constrained_columns"], key["name"]) == (
+                    ["version_num"],
+                    f"{table}_pkc",
+                )
+                versions = connection.execute(sa.text(f"SELECT version_num FROM {table}")).all()
+                assert versions == [(schema.head,)], table
     finally:
         engine.dispose()
 
