@@ -30,6 +30,7 @@ from gosuslugi_sandbox.shared.clock import Clock
 from gosuslugi_sandbox.shared.config import configure
 from gosuslugi_sandbox.shared.routing import set_up_url_rules
 from gosuslugi_sandbox.shared.sql import BIGINT_MAX
+from gosuslugi_sandbox.shared.static_files import set_up_static_files
 
 
 def create_app(test_config: Mapping | None = None) -> Flask:
@@ -41,6 +42,7 @@ def create_app(test_config: Mapping | None = None) -> Flask:
     """
     app = Flask(__name__, instance_relative_config=False)
     set_up_url_rules(app, BIGINT_MAX)  # oids are BIGINT columns
+    set_up_static_files(app)  # versioned URLs a browser may keep
     configure(app, "IDP", DEFAULTS, test_config)
     app.instance_path = app.config["INSTANCE_PATH"]
     read = Settings.from_config(app.config)  # a value that cannot be read stops the start

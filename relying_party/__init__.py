@@ -27,6 +27,7 @@ from gosuslugi_sandbox.shared.clock import Clock
 from gosuslugi_sandbox.shared.config import configure
 from gosuslugi_sandbox.shared.routing import set_up_url_rules
 from gosuslugi_sandbox.shared.sql import INT_MAX
+from gosuslugi_sandbox.shared.static_files import set_up_static_files
 from gosuslugi_sandbox.shared.templating import set_up_templates
 
 
@@ -34,6 +35,7 @@ def create_app(test_config=None) -> Flask:
     """Build the fake Sferum app: config, database, blueprints."""
     app = Flask(__name__)
     set_up_url_rules(app, INT_MAX)  # every id of the fake Sferum is an INTEGER column
+    set_up_static_files(app)  # versioned URLs a browser may keep
     configure(app, "RP", DEFAULTS, test_config)
     # frame, referrer and cookie protection, malformed Authorization headers
     web_security.init_app(app)

@@ -7,6 +7,8 @@ from pathlib import Path
 import pytest
 
 from gosuslugi_sandbox.harness.drivers.http_browser import PageError
+from gosuslugi_sandbox.harness.servers import LiveServer
+from gosuslugi_sandbox.relying_party import create_app as create_rp
 from tests.harness.driver_cases import DISABLED_CASES, NESTED_LABEL
 
 
@@ -128,3 +130,25 @@ def test_testids_by_prefix_and_within_a_container(stand, make_driver):
     assert menu[:2] == ["menu-home", "menu-messages"] and "menu-settings" in menu
     assert driver.has_within("header-user", "header-user-name")
     assert not driver.has_within("header-user", "verified-mark")
+
+
+def test_chromium_asks_for_a_stylesheet_once_across_page_loads(make_driver, tmp_path):
+    """Static files are named by content and may be kept (gosuslugi_sandbox.shared.static_files):
+    the server sees the stylesheet asked for once in three page loads."""
+    app = create_rp({"INSTANCE_PATH": str(tmp_path), "IDP_URL": "http://127.0.0.1:9"})
+    asked: list[str] = []
+    serve = app.wsgi_app
+
+    def counting(environ, start_response):
+        asked.append(environ["PATH_INFO"])
+        return serve(environ, start_response)
+
+    app.wsgi_app = counting
+    server = LiveServer(app).start()
+    try:
+        driver = make_driver()
+        for _ in range(3):
+            driver.open(server.url + "/login")
+    finally:
+        server.stop()
+    assert asked == ["/login", "/static/sferum.css", "/login", "/login"]
