@@ -27,12 +27,12 @@ def file_version(path: str | Path) -> str | None:
     path = Path(path)
     try:
         stat = path.stat()
-    except OSError:
+        key = (str(path), stat.st_mtime_ns, stat.st_size)
+        digest = _DIGESTS.get(key)
+        if digest is None:
+            digest = _DIGESTS[key] = hashlib.sha256(path.read_bytes()).hexdigest()[:16]
+    except OSError:  # gone, unreadable, or a directory
         return None
-    key = (str(path), stat.st_mtime_ns, stat.st_size)
-    digest = _DIGESTS.get(key)
-    if digest is None:
-        digest = _DIGESTS[key] = hashlib.sha256(path.read_bytes()).hexdigest()[:16]
     return digest
 
 

@@ -48,3 +48,4 @@ def test_an_edited_file_gets_a_new_version(tmp_path):
     asset.write_text("body { color: navy; }")
     assert file_version(asset) not in (None, first)
     assert file_version(tmp_path / "missing.css") is None
+    assert file_version(tmp_path) is None, "a directory has no version"
