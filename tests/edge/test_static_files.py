@@ -11,13 +11,9 @@ from gosuslugi_sandbox.shared.static_files import CACHED_FOR_A_YEAR, file_versio
 PAGES = {"idp": ("/", "gosuslugi.css"), "rp": ("/login", "sferum.css")}
 
 
-def make(which, make_idp, make_rp):
-    return make_idp() if which == "idp" else make_rp(IDP_URL="http://127.0.0.1:9")
-
-
 @pytest.mark.parametrize("which", PAGES)
-def test_a_page_links_its_stylesheet_by_content_and_that_url_may_be_kept(which, make_idp, make_rp):
-    app = make(which, make_idp, make_rp)
+def test_a_page_links_its_stylesheet_by_content_and_that_url_may_be_kept(which, plain_apps):
+    app = plain_apps[which][0]
     client = app.test_client()
     path, css = PAGES[which]
     link = re.search(r'<link rel="stylesheet" href="([^"]+)"', client.get(path).text).group(1)
@@ -28,16 +24,16 @@ def test_a_page_links_its_stylesheet_by_content_and_that_url_may_be_kept(which, 
 
 
 @pytest.mark.parametrize("query", ["", "?v=0123456789abcdef", "?v="])
-def test_a_url_naming_no_version_or_another_is_answered_as_before(query, make_idp):
-    response = make_idp().test_client().get(f"/static/gosuslugi.css{query}")
+def test_a_url_naming_no_version_or_another_is_answered_as_before(query, plain_apps):
+    response = plain_apps["idp"][0].test_client().get(f"/static/gosuslugi.css{query}")
     assert response.status_code == 200 and response.headers["Cache-Control"] == "no-cache"
     response.close()
 
 
 @pytest.mark.parametrize("path", ["/static/../__init__.py", "/static/%2e%2e/__init__.py",
                                   "/static/no-such.css?v=x"])  # fmt: skip
-def test_a_path_outside_the_static_folder_or_missing_is_not_found(path, make_idp):
-    assert make_idp().test_client().get(path).status_code == 404
+def test_a_path_outside_the_static_folder_or_missing_is_not_found(path, plain_apps):
+    assert plain_apps["idp"][0].test_client().get(path).status_code == 404
 
 
 def test_an_edited_file_gets_a_new_version(tmp_path):
