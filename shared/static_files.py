@@ -10,6 +10,7 @@ answered as before.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from pathlib import Path
 
@@ -18,8 +19,11 @@ from werkzeug.security import safe_join
 
 CACHED_FOR_A_YEAR = "public, max-age=31536000, immutable"
 
-# (path, mtime_ns, size) -> digest: a file is read again only when it changes
-_DIGESTS: dict[tuple[str, int, int], str] = {}
+
+@functools.lru_cache(maxsize=256)
+def _digest(path: Path, _mtime_ns: int, _size: int) -> str:
+    """The digest of one state of a file: it is read again only when it changes."""
+    return hashlib.sha256(path.read_bytes()).hexdigest()[:16]
 
 
 def file_version(path: str | Path) -> str | None:
@@ -27,13 +31,9 @@ def file_version(path: str | Path) -> str | None:
     path = Path(path)
     try:
         stat = path.stat()
-        key = (str(path), stat.st_mtime_ns, stat.st_size)
-        digest = _DIGESTS.get(key)
-        if digest is None:
-            digest = _DIGESTS[key] = hashlib.sha256(path.read_bytes()).hexdigest()[:16]
+        return _digest(path, stat.st_mtime_ns, stat.st_size)
     except OSError:  # gone, unreadable, or a directory
         return None
-    return digest
 
 
 def set_up_static_files(app: Flask) -> None:

@@ -188,7 +188,7 @@ def test_two_stands_started_at_once_on_one_fresh_database_both_come_up(tmp_path,
 
     with ThreadPoolExecutor(2) as pool:
         stands = [pool.submit(one_stand, *stand) for stand in (("host-a", "2"), ("host-b", "1"))]
-    failed = [stand.exception() for stand in stands if stand.exception() is not None]
+    failed = [error for error in (stand.exception() for stand in stands) if error is not None]
     if failed:  # a stand's own failure before the other's broken wait
         raise min(failed, key=lambda e: isinstance(e, threading.BrokenBarrierError))
     assert [stand.result() for stand in stands] == [(200, 200), (200, 200)]
